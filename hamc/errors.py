@@ -1,0 +1,55 @@
+"""HamcError: a user's mistake, located in a source file, printed as file:line:col: error: message."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Span:
+    """A region of source text: 1-based line and column of its start, and its width in characters."""
+
+    line: int
+    col: int
+    width: int = 1
+
+
+class HamcError(Exception):
+    """Bad input or usage. The CLI prints `format()` and exits with code 2, never a traceback."""
+
+    def __init__(self, message: str, span: Span | None = None, *, filename: str = "<input>",
+                 source: str | None = None, kind: str = "error"):
+        super().__init__(message)
+        self.message = message
+        self.span = span
+        self.filename = filename
+        self.source = source
+        self.kind = kind
+
+    def located(self, filename: str, source: str) -> "HamcError":
+        """The same error, attached to the file it came from (if it was not already)."""
+        if self.source is not None:
+            return self
+        return HamcError(self.message, self.span, filename=filename, source=source, kind=self.kind)
+
+    @property
+    def line(self) -> int | None:
+        return self.span.line if self.span else None
+
+    @property
+    def col(self) -> int | None:
+        return self.span.col if self.span else None
+
+    def format(self) -> str:
+        if self.span is None:
+            return f"{self.filename}: error: {self.message}"
+        head = f"{self.filename}:{self.span.line}:{self.span.col}: error: {self.message}"
+        lines = (self.source or "").splitlines()
+        if not 1 <= self.span.line <= len(lines):
+            return head
+        text = lines[self.span.line - 1].rstrip().expandtabs(1)
+        width = max(1, min(self.span.width, len(text) - self.span.col + 1))
+        caret = " " * (self.span.col - 1) + "^" + "~" * (width - 1)
+        return f"{head}\n    {text}\n    {caret}"
+
+    def __str__(self) -> str:
+        return self.format()

@@ -1,0 +1,189 @@
+"""The Hamiltonian IR: typed variables, lattices, and polynomials stored as index arrays + coefficients."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import sympy
+
+from .coefficients import Coefficients
+
+DOMAINS = ("real", "bit", "spin")
+BOND_VECTORS = {
+    "chain": ((1,),),
+    "square": ((1, 0), (0, 1)),
+    "triangular": ((1, 0), (0, 1), (1, -1)),
+    "cubic": ((1, 0, 0), (0, 1, 0), (0, 0, 1)),
+}
+
+
+@dataclass(frozen=True)
+class Lattice:
+    name: str
+    kind: str                     # a key of BOND_VECTORS
+    shape: tuple[int, ...]
+    boundary: str                 # periodic or open
+
+    @property
+    def bonds(self) -> tuple[tuple[int, ...], ...]:
+        return BOND_VECTORS[self.kind]
+
+
+@dataclass(frozen=True)
+class VariableArray:
+    """A named block of input variables: flat indices offset .. offset+size-1, in C order."""
+
+    name: str
+    domain: str                   # real, bit, spin
+    lows: tuple[int, ...]         # first index of each axis (0 for `x[N]`, 1 for `x[1..N]`)
+    shape: tuple[int, ...]        # () for a scalar
+    boundary: str | None          # periodic, open, or None (out-of-range index is an error)
+    offset: int
+    lattice: str | None = None
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    def label(self, flat: int) -> str:
+        if not self.shape:
+            return self.name
+        idx = np.unravel_index(flat - self.offset, self.shape)
+        return f"{self.name}[{','.join(str(int(i) + lo) for i, lo in zip(idx, self.lows))}]"
+
+
+@dataclass(frozen=True)
+class Polynomial:
+    """Monomials `coefficients[k] * prod_j x[variables[k, j]]`, grouped by degree.
+
+    `blocks[d]` holds the degree-d monomials: an int64 array (m, d) of variable indices,
+    sorted along each monomial (repeats mean powers, for real variables only), rows sorted.
+    """
+
+    blocks: dict[int, np.ndarray]
+    coefficients: dict[int, Coefficients]
+
+    @property
+    def degree(self) -> int:
+        return max((d for d, v in self.blocks.items() if len(v)), default=0)
+
+    @property
+    def n_terms(self) -> int:
+        return sum(len(v) for v in self.blocks.values())
+
+    def terms_by_degree(self) -> dict[int, int]:
+        return {d: len(v) for d, v in sorted(self.blocks.items()) if len(v)}
+
+    @property
+    def exact(self) -> bool:
+        return all(c.exact for c in self.coefficients.values())
+
+    def evaluate(self, x: np.ndarray, *, chunk_elements: int = 1 << 24) -> np.ndarray:
+        """Exact-arithmetic ground truth up to float64 rounding: sum of coefficient * monomial, per row of x."""
+        out = np.zeros(len(x))
+        for d, vars_ in self.blocks.items():
+            coef = self.coefficients[d].as_float()
+            if d == 0:
+                out += coef.sum()
+                continue
+            step = max(1, chunk_elements // max(len(x), 1))
+            for start in range(0, len(vars_), step):
+                v, c = vars_[start:start + step], coef[start:start + step]
+                mono = x[:, v[:, 0]].astype(np.float64)
+                for j in range(1, d):
+                    mono *= x[:, v[:, j]]
+                out += mono @ c
+        return out
+
+
+@dataclass(frozen=True)
+class Hamiltonian:
+    """One energy `H(x)`, or several `H_y(x)` with priors `p(y)` (a classifier)."""
+
+    variables: tuple[VariableArray, ...]
+    lattices: tuple[Lattice, ...]
+    energies: tuple[Polynomial, ...]
+    labels: tuple[str, ...] = ()              # class labels; empty for a single Hamiltonian
+    priors: tuple = ()                        # p(y), exact where written exactly
+    params: dict = field(default_factory=dict)  # resolved scalar parameters, for reports
+    source: str = "<input>"
+
+    @property
+    def n_variables(self) -> int:
+        return sum(v.size for v in self.variables)
+
+    @cached_property
+    def domains(self) -> np.ndarray:
+        """Domain code per flat variable: 0 real, 1 bit, 2 spin."""
+        return np.concatenate([np.full(v.size, DOMAINS.index(v.domain), np.int8) for v in self.variables]
+                              or [np.empty(0, np.int8)])
+
+    @property
+    def is_classifier(self) -> bool:
+        return bool(self.labels)
+
+    @property
+    def degree(self) -> int:
+        return max(p.degree for p in self.energies)
+
+    def variable_label(self, flat: int) -> str:
+        for v in self.variables:
+            if v.offset <= flat < v.offset + v.size:
+                return v.label(flat)
+        raise IndexError(flat)
+
+    def evaluate(self, x) -> np.ndarray:
+        """H(x) for a batch (rows = configurations): shape (batch,), or (batch, classes) for a classifier."""
+        x = np.atleast_2d(np.asarray(x, dtype=np.float64))
+        if x.shape[1] != self.n_variables:
+            raise ValueError(f"expected {self.n_variables} variables per row, got {x.shape[1]}")
+        values = np.column_stack([p.evaluate(x) for p in self.energies])
+        return values if self.is_classifier else values[:, 0]
+
+    def log_priors(self) -> np.ndarray:
+        return np.log(np.array([float(p) for p in self.priors]))
+
+    def posterior(self, x) -> np.ndarray:
+        """Exact Bayes posterior p(y|x) = softmax(-H_y(x) - mu_y), mu_y = -ln p(y) (eq 8)."""
+        logits = -self.evaluate(x) + self.log_priors()
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        return p / p.sum(axis=1, keepdims=True)
+
+    # symbolic views, for small systems ---------------------------------------------------
+    def to_sympy(self, *, max_terms: int = 5000):
+        """The energy (or a dict label -> energy) as a sympy expression; refuses huge systems."""
+        total = sum(p.n_terms for p in self.energies)
+        if total > max_terms:
+            raise ValueError(f"{total:,} terms is too many for a sympy expression (max_terms={max_terms:,})")
+        symbols = [sympy.Symbol(self.variable_label(i).replace("[", "_").replace("]", "").replace(",", "_"))
+                   for i in self._used_variables()]
+        lookup = dict(zip(self._used_variables(), symbols))
+        exprs = []
+        for p in self.energies:
+            expr = sympy.Integer(0)
+            for d, vars_ in sorted(p.blocks.items()):
+                c = p.coefficients[d]
+                for k, row in enumerate(vars_):
+                    expr += c.scalar(k) * sympy.Mul(*(lookup[int(v)] for v in row))
+            exprs.append(expr)
+        return dict(zip(self.labels, exprs)) if self.is_classifier else exprs[0]
+
+    def _used_variables(self) -> list[int]:
+        used = set()
+        for p in self.energies:
+            for vars_ in p.blocks.values():
+                used.update(int(v) for v in np.unique(vars_))
+        return sorted(used)
+
+    def _repr_latex_(self) -> str:
+        try:
+            expr = self.to_sympy(max_terms=200)
+        except ValueError:
+            degrees = ", ".join(f"{n:,}\\ \\text{{of degree}}\\ {d}" for d, n in
+                                self.energies[0].terms_by_degree().items())
+            return f"$H:\\ {self.n_variables:,}\\ \\text{{variables}},\\ {degrees}$"
+        if isinstance(expr, dict):
+            return "$" + r"\\ ".join(f"H_{{\\mathrm{{{k}}}}} = {sympy.latex(v)}" for k, v in expr.items()) + "$"
+        return f"$H = {sympy.latex(expr)}$"

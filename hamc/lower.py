@@ -1,0 +1,464 @@
+"""Program -> Hamiltonian: resolve names, substitute parameters, expand index sums vectorised, simplify."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import sympy
+
+from . import syntax as S
+from .coefficients import Coefficients, compare
+from .errors import HamcError, Span
+from .parse import parse_expression
+from .hamiltonian import BOND_VECTORS, DOMAINS, Hamiltonian, Lattice, Polynomial, VariableArray
+from .terms import Terms, TooManyTerms, add, combine, multiply, power_count
+
+DEFAULT_MAX_TERMS = 20_000_000
+FUNCTIONS = {"sqrt": (sympy.sqrt, np.sqrt), "exp": (sympy.exp, np.exp), "log": (sympy.log, np.log),
+             "sin": (sympy.sin, np.sin), "cos": (sympy.cos, np.cos), "abs": (sympy.Abs, np.abs)}
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The rows of a table of index bindings: each bound index name has one int array per component."""
+    n_rows: int
+    indices: dict
+
+
+_TOP = _Scope(1, {})
+
+
+def _err(message: str, node) -> HamcError:
+    return HamcError(message, getattr(node, "span", None))
+
+
+class _Lowering:
+    def __init__(self, program: S.Program, params: dict, max_terms: int):
+        self.program, self.max_terms = program, max_terms
+        self.base_dir = Path(program.filename).parent if program.filename != "<input>" else Path.cwd()
+        self.overrides = dict(params)
+        self.override_text = {k: v for k, v in params.items() if isinstance(v, str)}
+        for name, text in self.override_text.items():
+            self.overrides[name] = parse_expression(text, filename=f"--param {name}")
+        self.declared: dict[str, tuple[str, Span]] = {}       # name -> (what, where)
+        self.scalars: dict[str, Coefficients] = {}
+        self.arrays: dict[str, np.ndarray] = {}
+        self.lattices: dict[str, Lattice] = {}
+        self.variables: dict[str, VariableArray] = {}
+        self.domains = np.empty(0, np.int8)
+
+    # declarations --------------------------------------------------------------------------
+    def declare(self, name: str, what: str, node) -> None:
+        if name in self.declared:
+            kind, where = self.declared[name]
+            raise _err(f"'{name}' is already declared (as a {kind} at line {where.line})", node)
+        if name in FUNCTIONS or name == "load":
+            raise _err(f"'{name}' is a built-in function and cannot be redeclared", node)
+        self.declared[name] = (what, node.span)
+
+    def param(self, decl: S.ParamDecl) -> None:
+        self.declare(decl.name, "parameter", decl)
+        value = self.overrides.pop(decl.name, decl.value)
+        if isinstance(value, np.ndarray):
+            self.arrays[decl.name] = value
+        elif isinstance(value, S.Call) and value.name == "load":
+            self.arrays[decl.name] = self.load_array(value)
+        elif isinstance(value, S.Expr.__args__):
+            try:
+                self.scalars[decl.name] = self.numeric(value, _TOP)
+            except HamcError as err:
+                text = self.override_text.get(decl.name)
+                raise err.located(f"--param {decl.name}", text) if text and value is not decl.value else err
+        else:
+            self.scalars[decl.name] = Coefficients.of(value)
+
+    def load_array(self, call: S.Call) -> np.ndarray:
+        if not call.args or not isinstance(call.args[0], S.Str):
+            raise _err('load takes a quoted file name, then optionally the expected shape: load("J.npy", N, N)', call)
+        path = self.base_dir / call.args[0].value
+        try:
+            if path.suffix == ".npy":
+                data = np.load(path, allow_pickle=False)
+            elif path.suffix in (".csv", ".txt"):
+                data = np.loadtxt(path, delimiter="," if path.suffix == ".csv" else None, ndmin=1)
+            else:
+                raise _err(f"cannot load '{path.name}': use a .npy or .csv file", call.args[0])
+        except (OSError, ValueError) as exc:
+            reason = "file not found" if isinstance(exc, FileNotFoundError) else str(exc).splitlines()[0]
+            raise _err(f"cannot load '{path}': {reason}", call.args[0]) from None
+        if not (np.issubdtype(data.dtype, np.number) or data.dtype == bool):
+            raise _err(f"'{path.name}' holds {data.dtype} data, not numbers", call.args[0])
+        if len(call.args) > 1:
+            expected = tuple(int(self.integer(a, _TOP)[0]) for a in call.args[1:])
+            if data.shape != expected:
+                raise _err(f"'{path.name}' has shape {data.shape}, expected {expected}", call)
+        if not np.all(np.isfinite(data)):
+            raise _err(f"'{path.name}' contains NaN or infinite values", call.args[0])
+        return data
+
+    def lattice(self, decl: S.LatticeDecl) -> None:
+        self.declare(decl.name, "lattice", decl)
+        if decl.kind not in BOND_VECTORS:
+            raise _err(f"unknown lattice '{decl.kind}'; known: {', '.join(BOND_VECTORS)}", decl)
+        rank = len(BOND_VECTORS[decl.kind][0])
+        if len(decl.sizes) != rank:
+            raise _err(f"a {decl.kind} lattice takes {rank} size(s) and optionally periodic/open, "
+                       f"got {len(decl.sizes)} size(s)", decl)
+        shape = tuple(self.positive_int(s) for s in decl.sizes)
+        self.lattices[decl.name] = Lattice(decl.name, decl.kind, shape, decl.boundary)
+
+    def variable(self, decl: S.VarDecl) -> None:
+        self.declare(decl.name, "variable", decl)
+        lattice = None
+        if len(decl.dims) == 1 and decl.dims[0].lo is None and isinstance(decl.dims[0].hi, S.Name) \
+                and decl.dims[0].hi.name in self.lattices:
+            lattice = self.lattices[decl.dims[0].hi.name]
+            lows, shape, boundary = (0,) * len(lattice.shape), lattice.shape, decl.boundary or lattice.boundary
+        else:
+            lows = tuple(0 if d.lo is None else int(self.integer(d.lo, _TOP)[0]) for d in decl.dims)
+            shape = tuple(self.positive_int(d.hi) if d.lo is None else
+                          int(self.integer(d.hi, _TOP)[0]) - lo + 1 for d, lo in zip(decl.dims, lows))
+            for d, n in zip(decl.dims, shape):
+                if n < 1:
+                    raise _err(f"empty index range for '{decl.name}'", d)
+            boundary = decl.boundary
+        var = VariableArray(decl.name, decl.domain, lows, shape, boundary, len(self.domains),
+                            lattice.name if lattice else None)
+        self.variables[decl.name] = var
+        self.domains = np.concatenate([self.domains, np.full(var.size, DOMAINS.index(decl.domain), np.int8)])
+
+    def positive_int(self, node) -> int:
+        value = int(self.integer(node, _TOP)[0])
+        if value < 1:
+            raise _err(f"a size must be a positive integer, got {value}", node)
+        return value
+
+    # expressions -----------------------------------------------------------------------------
+    def expr(self, node, scope: _Scope) -> Terms:
+        try:
+            return getattr(self, "_" + type(node).__name__)(node, scope)
+        except TooManyTerms as exc:
+            raise _err(f"{exc}; raise the limit with --max-terms (API: max_terms=)", node) from None
+
+    def numeric(self, node, scope: _Scope) -> Coefficients:
+        """A variable-free expression, one value per row."""
+        t = combine(self.expr(node, scope))
+        if t.width:
+            raise _err("this must be a number, but it depends on a variable", node)
+        out = Coefficients.of(0, scope.n_rows)
+        if t.coef.exact:
+            num, den = out.num.copy(), out.den.copy()
+            num[t.rows], den[t.rows] = t.coef.num, t.coef.den
+            return Coefficients(num, den)
+        values = out.as_float()
+        values[t.rows] = t.coef.num
+        return Coefficients(values, None)
+
+    def integer(self, node, scope: _Scope) -> np.ndarray:
+        value = self.numeric(node, scope)
+        if not value.is_integer().all():
+            raise _err("this must be an integer", node)
+        return (value.num // value.den if value.exact else np.round(value.num)).astype(np.int64)
+
+    def _Num(self, node: S.Num, scope):
+        return Terms.constant(Coefficients.of(Fraction(node.text), scope.n_rows), np.arange(scope.n_rows))
+
+    def _Str(self, node, scope):
+        raise _err('a quoted file name is only allowed in param NAME = load("file.npy")', node)
+
+    def _Name(self, node: S.Name, scope):
+        rows = np.arange(scope.n_rows)
+        if node.name in scope.indices:
+            comps = scope.indices[node.name]
+            if len(comps) != 1:
+                raise _err(f"'{node.name}' is a lattice site with {len(comps)} coordinates; "
+                           f"use it only as a variable index, as in s[{node.name}]", node)
+            return Terms.constant(Coefficients.from_array(comps[0]), rows)
+        if node.name in self.scalars:
+            return Terms.constant(self.scalars[node.name].take(np.zeros(scope.n_rows, np.int64)), rows)
+        if node.name in self.variables:
+            var = self.variables[node.name]
+            if var.shape:
+                raise _err(f"'{node.name}' is an array of shape {var.shape}; index it, as in "
+                           f"{node.name}[{', '.join('i' * 1 for _ in var.shape)}]", node)
+            return Terms.variable(np.full(scope.n_rows, var.offset), rows)
+        if node.name in self.arrays:
+            raise _err(f"'{node.name}' is an array parameter; index it, as in {node.name}[i]", node)
+        if node.name in self.lattices:
+            raise _err(f"'{node.name}' is a lattice; sum over it, as in sum(i in {node.name}: ...)", node)
+        raise self.unknown(node.name, node, scope)
+
+    def unknown(self, name: str, node, scope: _Scope) -> HamcError:
+        known = list(self.declared) + list(scope.indices)
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        if name in FUNCTIONS or name == "load":
+            return _err(f"'{name}' is a function; call it, as in {name}(...)", node)
+        return _err(f"unknown name '{name}'{hint}", node)
+
+    def index_columns(self, node: S.Indexed, scope: _Scope, rank: int) -> list[np.ndarray]:
+        columns = []
+        for idx in node.indices:
+            if isinstance(idx, S.Name) and idx.name in scope.indices:
+                columns.extend(scope.indices[idx.name])
+            else:
+                columns.append(self.integer(idx, scope))
+        if len(columns) != rank:
+            raise _err(f"'{node.name}' takes {rank} index(es), got {len(columns)}", node)
+        return columns
+
+    def _Indexed(self, node: S.Indexed, scope):
+        rows = np.arange(scope.n_rows)
+        if node.name in self.arrays:
+            data = self.arrays[node.name]
+            cols = self.index_columns(node, scope, data.ndim)
+            for axis, (col, n) in enumerate(zip(cols, data.shape)):
+                bad = (col < 0) | (col >= n)
+                if bad.any():
+                    raise _err(f"index {col[bad][0]} is out of range 0..{n - 1} for axis {axis} of "
+                               f"'{node.name}' (shape {data.shape})", node)
+            return Terms.constant(Coefficients.from_array(data[tuple(cols)] if cols else data.reshape(-1)), rows)
+        if node.name not in self.variables:
+            if node.name in self.declared:
+                raise _err(f"'{node.name}' is a {self.declared[node.name][0]} and cannot be indexed", node)
+            raise self.unknown(node.name, node, scope)
+        var = self.variables[node.name]
+        cols = self.index_columns(node, scope, len(var.shape))
+        keep = np.ones(scope.n_rows, bool)
+        local = []
+        for axis, (col, lo, n) in enumerate(zip(cols, var.lows, var.shape)):
+            i = col - lo
+            if var.boundary == "periodic":
+                i = np.mod(i, n)
+            elif var.boundary == "open":
+                keep &= (i >= 0) & (i < n)
+            elif ((i < 0) | (i >= n)).any():
+                bad = col[(i < 0) | (i >= n)][0]
+                raise _err(f"index {bad} is out of the declared range {lo}..{lo + n - 1} of '{node.name}' "
+                           f"(axis {axis}); declare it periodic or open to wrap or drop", node)
+            local.append(i)
+        flat = var.offset + (np.ravel_multi_index([c[keep] for c in local], var.shape) if var.shape else 0)
+        return Terms.variable(np.broadcast_to(flat, (int(keep.sum()),)), rows[keep])
+
+    def _Neg(self, node: S.Neg, scope):
+        t = self.expr(node.operand, scope)
+        return Terms(t.rows, t.vars, -t.coef)
+
+    def _BinOp(self, node: S.BinOp, scope):
+        if node.op == "^":
+            return self.power(node, scope)
+        left = self.expr(node.left, scope)
+        if node.op == "/":
+            if combine(self.expr(node.right, scope)).width:
+                raise _err("a variable in a denominator is not a polynomial", node.right)
+            divisor = self.numeric(node.right, scope)
+            if not divisor.nonzero().all():
+                raise _err("division by zero", node.right)
+            return left.scaled(divisor.reciprocal())
+        right = self.expr(node.right, scope)
+        if node.op == "*":
+            return multiply(left, right, scope.n_rows, self.domains, self.max_terms)
+        if node.op == "-":
+            right = Terms(right.rows, right.vars, -right.coef)
+        return add([left, right])
+
+    def power(self, node: S.BinOp, scope):
+        base = combine(self.expr(node.left, scope))
+        if combine(self.expr(node.right, scope)).width:
+            raise _err("an exponent must be a number, not depend on a variable", node.right)
+        exponent = self.numeric(node.right, scope)
+        if len(exponent) and not (exponent.num == exponent.num[0]).all():
+            raise _err("an exponent must not depend on a summation index", node.right)
+        k = exponent.scalar() if len(exponent) else sympy.Integer(0)
+        if not base.width:
+            if k != int(k):
+                raise _err(f"fractional exponent {k}: only integer powers of numbers are allowed", node.right)
+            value = self.numeric(node.left, scope)
+            if int(k) < 0 and not value.nonzero().all():
+                raise _err("zero to a negative power", node)
+            return Terms.constant(value.power(int(k)), np.arange(scope.n_rows))
+        if k != int(k) or k < 0:
+            raise _err(f"{'fractional' if k != int(k) else 'negative'} exponent {k}: a polynomial takes "
+                       "only non-negative integer powers of variables", node.right)
+        k = int(k)
+        estimate = power_count(base, k, scope.n_rows)
+        if estimate > self.max_terms:
+            raise TooManyTerms(estimate, self.max_terms)
+        out = Terms.constant(Coefficients.of(1, scope.n_rows), np.arange(scope.n_rows))
+        for _ in range(k):
+            out = multiply(out, base, scope.n_rows, self.domains, self.max_terms)
+        return out
+
+    def _Call(self, node: S.Call, scope):
+        if node.name == "load":
+            raise _err('load(...) is only allowed as a parameter value: param J = load("J.npy")', node)
+        if node.name not in FUNCTIONS:
+            if node.name in self.declared or node.name in scope.indices:
+                raise _err(f"'{node.name}' is not a function", node)
+            raise _err(f"unknown function '{node.name}'; numbers may use {', '.join(FUNCTIONS)}", node)
+        if len(node.args) != 1:
+            raise _err(f"{node.name} takes one argument, got {len(node.args)}", node)
+        if combine(self.expr(node.args[0], scope)).width:
+            raise _err(f"{node.name}(...) of a variable is not a polynomial", node)
+        value = self.numeric(node.args[0], scope)
+        exact_fn, float_fn = FUNCTIONS[node.name]
+        domain_ok = {"sqrt": value.as_float() >= 0, "log": value.as_float() > 0}.get(node.name)
+        if domain_ok is not None and not domain_ok.all():
+            raise _err(f"{node.name} of a {'negative' if node.name == 'sqrt' else 'non-positive'} number", node)
+        if scope.n_rows == 1 and value.exact:
+            result = exact_fn(value.scalar())
+            coef = Coefficients.of(result if result.is_Rational else float(result))
+        else:
+            coef = Coefficients(float_fn(value.as_float()), None)
+        return Terms.constant(coef, np.arange(scope.n_rows))
+
+    def _Reduce(self, node: S.Reduce, scope):
+        inner, parent = self.bind(node.binders, scope)
+        body = self.expr(node.body, inner)
+        if node.op == "sum":
+            return combine(body.with_rows(parent[body.rows]))
+        return self.product_over(body, parent, inner.n_rows, scope.n_rows)
+
+    def product_over(self, body: Terms, parent: np.ndarray, n_inner: int, n_outer: int) -> Terms:
+        """prod over the inner rows of each outer row: one factor (an inner row's polynomial) at a time."""
+        rank = np.arange(n_inner) - np.searchsorted(parent, parent)   # parent is sorted: rows expand in order
+        per_row = np.bincount(body.rows, minlength=n_inner).astype(np.float64)
+        log_count = np.bincount(parent, weights=np.log(np.maximum(per_row, 1)), minlength=n_outer)
+        if len(log_count) and log_count.max() > np.log(self.max_terms):
+            raise TooManyTerms(int(min(np.exp(log_count.max()), 1e300)), self.max_terms)
+        out = Terms.constant(Coefficients.of(1, n_outer), np.arange(n_outer))
+        children = np.bincount(parent, minlength=n_outer)
+        for k in range(int(children.max()) if n_outer and n_inner else 0):
+            factor = body.take(rank[body.rows] == k)
+            without = np.flatnonzero(children <= k)
+            factor = add([factor.with_rows(parent[factor.rows]),
+                          Terms.constant(Coefficients.of(1, len(without)), without)])
+            out = multiply(out, factor, n_outer, self.domains, self.max_terms)
+        return out
+
+    def bind(self, binders, scope: _Scope) -> tuple[_Scope, np.ndarray]:
+        parent = np.arange(scope.n_rows)
+        for b in binders:
+            if isinstance(b, S.Condition):
+                mask = compare(self.numeric(b.left, scope), b.op, self.numeric(b.right, scope))
+                scope = _Scope(int(mask.sum()), {k: tuple(c[mask] for c in v) for k, v in scope.indices.items()})
+                parent = parent[mask]
+                continue
+            names = (b.first, b.second) if isinstance(b, S.BindBond) else (b.name,)
+            for name in names:
+                if name in self.declared:
+                    raise _err(f"index '{name}' has the name of a declared {self.declared[name][0]}", b)
+            if isinstance(b, S.BindRange):
+                lo, hi = self.integer(b.lo, scope), self.integer(b.hi, scope)
+                counts = np.maximum(hi - lo + 1, 0)
+                scope, parent, within = self.expand(scope, parent, counts, b)
+                scope.indices[b.name] = (np.repeat(lo, counts) + within,)
+                continue
+            if b.lattice not in self.lattices:
+                raise _err(f"'{b.lattice}' is not a lattice", b)
+            lat = self.lattices[b.lattice]
+            n_sites = int(np.prod(lat.shape))
+            bonds = lat.bonds if isinstance(b, S.BindBond) else ((0,) * len(lat.shape),)
+            scope, parent, within = self.expand(scope, parent, np.full(scope.n_rows, n_sites * len(bonds)), b)
+            site = np.unravel_index(within // len(bonds), lat.shape)
+            scope.indices[names[0]] = tuple(site)
+            if isinstance(b, S.BindBond):
+                vec = np.array(bonds)[within % len(bonds)]
+                other = [c + vec[:, a] for a, c in enumerate(site)]
+                keep = np.ones(scope.n_rows, bool)
+                for a, n in enumerate(lat.shape):
+                    if lat.boundary == "periodic":
+                        other[a] = np.mod(other[a], n)
+                    else:
+                        keep &= (other[a] >= 0) & (other[a] < n)
+                scope.indices[names[1]] = tuple(other)
+                scope = _Scope(int(keep.sum()), {k: tuple(c[keep] for c in v) for k, v in scope.indices.items()})
+                parent = parent[keep]
+        return scope, parent
+
+    def expand(self, scope: _Scope, parent: np.ndarray, counts: np.ndarray, node):
+        total = int(counts.sum())
+        if total > self.max_terms:
+            raise _err(f"this sum has {total:,} index combinations (limit {self.max_terms:,}); "
+                       "raise the limit with --max-terms", node)
+        within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        indices = {k: tuple(np.repeat(c, counts) for c in v) for k, v in scope.indices.items()}
+        return _Scope(total, indices), np.repeat(parent, counts), within
+
+    # the whole program -----------------------------------------------------------------------
+    def run(self) -> Hamiltonian:
+        hams, priors = [], {}
+        for st in self.program.statements:
+            if isinstance(st, S.ParamDecl):
+                self.param(st)
+            elif isinstance(st, S.LatticeDecl):
+                self.lattice(st)
+            elif isinstance(st, S.VarDecl):
+                self.variable(st)
+            elif isinstance(st, S.HamDecl):
+                hams.append((st, combine(self.expr(st.expr, _TOP))))
+            else:
+                if st.label in priors:
+                    raise _err(f"prior for '{st.label}' given twice", st)
+                priors[st.label] = (st, self.numeric(st.value, _TOP))
+        if self.overrides:
+            name = sorted(self.overrides)[0]
+            declared = sorted(n for n, (k, _) in self.declared.items() if k == "parameter")
+            raise HamcError(f"no parameter named '{name}' to override (parameters: {', '.join(declared) or 'none'})")
+        labels, priors_out = self.check_classes(hams, priors)
+        return Hamiltonian(
+            variables=tuple(self.variables.values()), lattices=tuple(self.lattices.values()),
+            energies=tuple(_polynomial(t) for _, t in hams), labels=labels, priors=priors_out,
+            params={k: v.scalar() for k, v in self.scalars.items()}, source=self.program.filename)
+
+    def check_classes(self, hams, priors):
+        if not hams:
+            raise HamcError("no Hamiltonian: add a line such as  H = -J * sum(<i,j> in G: s[i]*s[j])",
+                            Span(max(1, len(self.program.source.splitlines())), 1))
+        labels = [st.label for st, _ in hams]
+        if None in labels:
+            if len(hams) > 1:
+                raise _err("several Hamiltonians need labels, as in H[cat] = ... and H[dog] = ...", hams[1][0])
+            if priors:
+                raise _err("a prior needs labelled Hamiltonians (H[label] = ...)", next(iter(priors.values()))[0])
+            return (), ()
+        for st, _ in hams:
+            if labels.count(st.label) > 1:
+                raise _err(f"Hamiltonian '{st.label}' is defined twice", st)
+        for label, (st, _) in priors.items():
+            if label not in labels:
+                raise _err(f"prior for '{label}', which has no Hamiltonian (labels: {', '.join(labels)})", st)
+        if not priors:
+            return tuple(labels), tuple(sympy.Rational(1, len(labels)) for _ in labels)
+        missing = [lab for lab in labels if lab not in priors]
+        if missing:
+            raise _err(f"no prior for {', '.join(missing)}: give every class a prior, or none (uniform)", hams[0][0])
+        values = [priors[lab][1].scalar() for lab in labels]
+        for lab, v in zip(labels, values):
+            if not 0 < v <= 1:
+                raise _err(f"prior {v} is not a probability in (0, 1]", priors[lab][0])
+        total = sum(values)
+        if abs(float(total) - 1) > 1e-9:
+            raise _err(f"priors sum to {total}, not 1", priors[labels[-1]][0])
+        return tuple(labels), tuple(values)
+
+
+def _polynomial(t: Terms) -> Polynomial:
+    degree = t.degrees()
+    blocks, coefs = {}, {}
+    for d in np.unique(degree):
+        sel = degree == d
+        blocks[int(d)] = np.ascontiguousarray(t.vars[sel][:, t.width - d:])
+        coefs[int(d)] = t.coef.take(sel)
+    return Polynomial(blocks, coefs)
+
+
+def lower(program: S.Program, *, params: dict | None = None, max_terms: int = DEFAULT_MAX_TERMS) -> Hamiltonian:
+    """Lower a parsed program; `params` override declared parameters (numbers, text or arrays)."""
+    try:
+        return _Lowering(program, dict(params or {}), max_terms).run()
+    except HamcError as err:
+        raise err.located(program.filename, program.source) from None

@@ -1,0 +1,162 @@
+"""Vectorised polynomial arithmetic: one sparse polynomial per row of a table of index bindings."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import comb
+
+import numpy as np
+
+from .coefficients import Coefficients
+
+REAL, BIT, SPIN = 0, 1, 2
+
+
+class TooManyTerms(Exception):
+    """An expansion would exceed the term limit; carries the estimated count."""
+
+    def __init__(self, estimate: int, limit: int):
+        super().__init__(f"expanding this would create about {estimate:,} terms (limit {limit:,})")
+        self.estimate, self.limit = estimate, limit
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Term k is `coef[k] * prod(vars[k, vars[k] >= 0])` and belongs to the polynomial of row `rows[k]`.
+
+    `vars` is padded on the left with -1 and sorted along each term, so equal monomials have
+    equal rows and a polynomial's degree is its count of non-negative entries.
+    """
+
+    rows: np.ndarray
+    vars: np.ndarray
+    coef: Coefficients
+
+    @staticmethod
+    def constant(coef: Coefficients, rows: np.ndarray) -> "Terms":
+        return Terms(rows, np.empty((len(rows), 0), np.int64), coef)
+
+    @staticmethod
+    def variable(index: np.ndarray, rows: np.ndarray) -> "Terms":
+        return Terms(rows, index.reshape(-1, 1).astype(np.int64), Coefficients.of(1, len(rows)))
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def width(self) -> int:
+        return self.vars.shape[1]
+
+    def degrees(self) -> np.ndarray:
+        return (self.vars >= 0).sum(axis=1)
+
+    def take(self, index) -> "Terms":
+        return Terms(self.rows[index], self.vars[index], self.coef.take(index))
+
+    def padded(self, width: int) -> np.ndarray:
+        pad = width - self.width
+        return np.hstack([np.full((len(self), pad), -1, np.int64), self.vars]) if pad else self.vars
+
+    def scaled(self, factor: Coefficients) -> "Terms":
+        """Multiply each term by the per-row factor `factor[row]`."""
+        return Terms(self.rows, self.vars, self.coef * factor.take(self.rows))
+
+    def with_rows(self, rows: np.ndarray) -> "Terms":
+        return Terms(rows, self.vars, self.coef)
+
+
+def add(parts: list[Terms]) -> Terms:
+    width = max((p.width for p in parts), default=0)
+    return Terms(np.concatenate([p.rows for p in parts]), np.vstack([p.padded(width) for p in parts])
+                 if parts else np.empty((0, 0), np.int64), Coefficients.concat([p.coef for p in parts]))
+
+
+def product_count(a: Terms, b: Terms, n_rows: int) -> int:
+    return int(np.dot(np.bincount(a.rows, minlength=n_rows).astype(np.float64),
+                      np.bincount(b.rows, minlength=n_rows)))
+
+
+def multiply(a: Terms, b: Terms, n_rows: int, domains: np.ndarray, limit: int) -> Terms:
+    """Row-wise product: every term of a row of `a` times every term of the same row of `b`."""
+    estimate = product_count(a, b, n_rows)
+    if estimate > limit:
+        raise TooManyTerms(estimate, limit)
+    count_b = np.bincount(b.rows, minlength=n_rows)
+    order_b = np.argsort(b.rows, kind="stable")
+    start_b = np.cumsum(count_b) - count_b
+    reps = count_b[a.rows]
+    ia = np.repeat(np.arange(len(a)), reps)
+    within = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
+    ib = order_b[np.repeat(start_b[a.rows], reps) + within]
+    vars_ = np.sort(np.hstack([a.vars[ia], b.vars[ib]]), axis=1)
+    product = _reduce_powers(Terms(a.rows[ia], vars_, a.coef.take(ia) * b.coef.take(ib)), domains)
+    if reps.max(initial=0) <= 1 and np.bincount(a.rows, minlength=n_rows).max(initial=0) <= 1:
+        return _trimmed(product)    # one term per row: nothing to collect
+    return combine(product)
+
+
+def power_count(base: Terms, k: int, n_rows: int) -> int:
+    """Upper bound on the terms of base^k per row: monomials of degree k in m_r symbols."""
+    counts = np.bincount(np.bincount(base.rows, minlength=n_rows))
+    return sum(int(c) * comb(int(m) + k - 1, k) for m, c in enumerate(counts) if c and m)
+
+
+def _reduce_powers(t: Terms, domains: np.ndarray) -> Terms:
+    """Apply x^2 = x to bits and s^2 = 1 to spins (the vars of each term are sorted)."""
+    if t.width < 2 or len(t) == 0:
+        return t
+    v = t.vars
+    dom = np.where(v >= 0, domains[np.maximum(v, 0)], REAL)
+    same = np.zeros_like(v, dtype=bool)
+    same[:, 1:] = (v[:, 1:] == v[:, :-1]) & (v[:, 1:] >= 0)
+    if not same.any():
+        return t
+    drop = same & (dom == BIT)
+    run = np.zeros(v.shape, np.int64)
+    for k in range(1, v.shape[1]):
+        run[:, k] = np.where(same[:, k], run[:, k - 1] + 1, 0)
+    pair = same & (dom == SPIN) & (run % 2 == 1)
+    drop |= pair
+    drop[:, :-1] |= pair[:, 1:]
+    if not drop.any():
+        return t
+    return Terms(t.rows, np.sort(np.where(drop, -1, v), axis=1), t.coef)
+
+
+def _trimmed(t: Terms) -> Terms:
+    keep = t.coef.nonzero()
+    width = int(t.degrees().max(initial=0))
+    return Terms(t.rows[keep], t.vars[keep][:, t.width - width:], t.coef.take(keep))
+
+
+def _sort_order(rows: np.ndarray, vars_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A permutation sorting terms by (row, monomial), and a mask of where a new key starts."""
+    base = int(vars_.max(initial=-1)) + 2
+    if (int(rows.max(initial=0)) + 1) * base ** vars_.shape[1] < 2**63:
+        key = rows.astype(np.int64)
+        for k in range(vars_.shape[1]):
+            key = key * base + (vars_[:, k] + 1)
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        new = np.ones(len(key), bool)
+        new[1:] = key[1:] != key[:-1]
+        return order, new
+    order = np.lexsort([vars_[:, k] for k in range(vars_.shape[1] - 1, -1, -1)] + [rows])
+    keyed = np.column_stack([rows[order], vars_[order]])
+    new = np.ones(len(rows), bool)
+    new[1:] = (keyed[1:] != keyed[:-1]).any(axis=1)
+    return order, new
+
+
+def combine(t: Terms) -> Terms:
+    """Add up equal monomials of the same row, drop zero coefficients, trim padding; sorted output."""
+    if len(t) == 0:
+        return Terms(t.rows, np.empty((0, 0), np.int64), t.coef)
+    degree = t.degrees()
+    width = int(degree.max())
+    vars_ = t.vars[:, t.width - width:]
+    order, new = _sort_order(t.rows, vars_)
+    starts = np.flatnonzero(new)
+    coef = t.coef.group_sum(order, starts)
+    first = order[starts]
+    keep = coef.nonzero()
+    return Terms(t.rows[first][keep], vars_[first][keep], coef.take(keep))
