@@ -1,0 +1,131 @@
+"""Hamiltonian -> Analysis: degree, terms, locality, symmetry and parameter counts (REFERENCE.md section 5)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from math import comb
+
+import numpy as np
+
+from .hamiltonian import DOMAINS, Hamiltonian
+from .symmetry import Symmetry, TermTable, automorphism_group, translation_group
+
+AUTOMORPHISM_MAX_VARIABLES = 64
+
+
+@dataclass(frozen=True)
+class ParameterCounts:
+    generic: int        # (n+d)!/(n! d!) per class: every monomial of degree <= d
+    nonzero: int        # monomials actually present (summed over classes)
+    independent: int    # coefficient orbits under the symmetry found
+
+
+@dataclass(frozen=True)
+class Analysis:
+    variables: dict[str, int]
+    terms: dict[int, int]
+    degree: int
+    max_neighbors: int
+    interaction_edges: int
+    symmetry: str
+    symmetry_group_order: int
+    translations: int
+    translation_invariant: bool
+    parameters: ParameterCounts
+    classes: tuple[str, ...]
+    exact: bool
+
+    def to_json(self) -> dict:
+        out = asdict(self)
+        out["terms"] = {str(k): v for k, v in self.terms.items()}
+        out["classes"] = list(self.classes)
+        return out
+
+    def summary(self) -> str:
+        vars_ = ", ".join(f"{n:,} {d}" for d, n in self.variables.items() if n)
+        terms = ", ".join(f"{n:,} of degree {d}" for d, n in self.terms.items())
+        p = self.parameters
+        lines = [
+            f"variables      {vars_}",
+            f"terms          {sum(self.terms.values()):,} ({terms})",
+            f"degree         {self.degree}",
+            f"locality       each variable interacts with at most {self.max_neighbors:,} others "
+            f"({self.interaction_edges:,} interacting pairs)",
+            f"symmetry       {self.symmetry}: group of order {self.symmetry_group_order:,}"
+            + (f" ({self.translations:,} translations)" if self.translations > 1 else ""),
+            f"parameters     generic {p.generic:,} -> nonzero {p.nonzero:,} -> independent {p.independent:,}",
+            f"coefficients   {'exact rationals' if self.exact else 'floating point'}",
+        ]
+        if self.classes:
+            lines.insert(0, f"classes        {', '.join(self.classes)}")
+        return "\n".join(lines)
+
+
+def term_table(h: Hamiltonian) -> TermTable:
+    """All monomials of all classes, coloured by their coefficients (a tuple over classes)."""
+    degrees = sorted({d for p in h.energies for d, b in p.blocks.items() if len(b)})
+    blocks, colors = [], []
+    for d in degrees:
+        parts = [(p.blocks[d], p.coefficients[d], k) for k, p in enumerate(h.energies) if d in p.blocks]
+        if len(parts) == 1:
+            block, coef = parts[0][0], parts[0][1]
+            keys = np.column_stack([coef.num, coef.den]) if coef.exact else coef.num.reshape(-1, 1)
+            colors.append(np.unique(keys, axis=0, return_inverse=True)[1].reshape(-1))
+            blocks.append(block)
+            continue
+        per_monomial: dict = {}
+        for block, coef, k in parts:
+            for row, c in zip(map(tuple, block), (coef.scalar(i) for i in range(len(coef)))):
+                per_monomial.setdefault(row, {})[k] = c
+        rows = sorted(per_monomial)
+        palette = {}
+        colors.append(np.array([palette.setdefault(tuple(sorted(per_monomial[r].items())), len(palette))
+                                for r in rows], np.int64))
+        blocks.append(np.array(rows, np.int64).reshape(len(rows), d))
+    return TermTable(tuple(blocks), tuple(colors), h.n_variables, h.domains)
+
+
+def _neighbors(table: TermTable) -> tuple[int, int]:
+    n = max(table.n_variables, 1)
+    keys = []
+    for block in table.blocks:
+        d = block.shape[1]
+        for a in range(d):
+            for b in range(a + 1, d):
+                u, w = block[:, a], block[:, b]
+                keys.append((u * n + w)[u != w])
+    if not keys:
+        return 0, 0
+    pairs = np.unique(np.concatenate(keys))
+    degree = np.bincount(np.concatenate([pairs // n, pairs % n]), minlength=n)
+    return int(degree.max()), len(pairs)
+
+
+def analyze(h: Hamiltonian, *, automorphism_max_variables: int = AUTOMORPHISM_MAX_VARIABLES) -> Analysis:
+    table = term_table(h)
+    translations = translation_group(table, h.variables)
+    symmetry: Symmetry | None = translations
+    if h.n_variables <= automorphism_max_variables:
+        symmetry = automorphism_group(table)
+    if symmetry is None:
+        symmetry = Symmetry("none", 1, True, (), sum(len(b) for b in table.blocks))
+    max_neighbors, edges = _neighbors(table)
+    n, d = h.n_variables, h.degree
+    periodic_sites = translations and int(np.prod(next(a.shape for a in h.variables if a.boundary == "periodic")))
+    terms: dict[int, int] = {}
+    for p in h.energies:
+        for deg, count in p.terms_by_degree().items():
+            terms[deg] = terms.get(deg, 0) + count
+    return Analysis(
+        variables={dom: sum(a.size for a in h.variables if a.domain == dom) for dom in DOMAINS},
+        terms=dict(sorted(terms.items())),
+        degree=d,
+        max_neighbors=max_neighbors,
+        interaction_edges=edges,
+        symmetry=symmetry.kind,
+        symmetry_group_order=symmetry.order,
+        translations=translations.order if translations else 1,
+        translation_invariant=bool(translations and translations.order == periodic_sites),
+        parameters=ParameterCounts(comb(n + d, d) * len(h.energies), sum(terms.values()), symmetry.orbits),
+        classes=h.labels,
+        exact=all(p.exact for p in h.energies),
+    )
