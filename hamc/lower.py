@@ -159,8 +159,9 @@ class _Lowering:
 
     def integer(self, node, scope: _Scope) -> np.ndarray:
         value = self.numeric(node, scope)
-        if not value.is_integer().all():
-            raise _err("this must be an integer", node)
+        bad = ~value.is_integer()
+        if bad.any():
+            raise _err(f"this must be an integer, got {value.take(np.flatnonzero(bad)[:1]).scalar()}", node)
         return (value.num // value.den if value.exact else np.round(value.num)).astype(np.int64)
 
     def _Num(self, node: S.Num, scope):
