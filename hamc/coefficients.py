@@ -88,8 +88,13 @@ class Coefficients:
     def power(self, k: int) -> "Coefficients":
         out = Coefficients.of(1, len(self))
         base = self if k >= 0 else self.reciprocal()
-        for _ in range(abs(k)):
-            out = out * base
+        k = abs(k)
+        while k:                    # square and multiply: 3^(3^27) must not loop 3^27 times
+            if k & 1:
+                out = out * base
+            k >>= 1
+            if k:
+                base = base * base
         return out
 
     def group_sum(self, groups: np.ndarray, starts: np.ndarray) -> "Coefficients":

@@ -17,9 +17,9 @@ def read_source(path_or_text: str | os.PathLike) -> tuple[str, str]:
     path = Path(path_or_text)
     try:
         return str(path), path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError) as exc:      # ValueError: a NUL byte in the path; UnicodeDecodeError
         reason = "no such file" if isinstance(exc, FileNotFoundError) else (
-            "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror or str(exc))
+            "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else getattr(exc, "strerror", None) or str(exc))
         raise HamcError(f"cannot read '{path}': {reason}", filename=str(path)) from None
 
 

@@ -14,7 +14,7 @@ from .coefficients import Coefficients, compare
 from .errors import HamcError, Span
 from .parse import parse_expression
 from .hamiltonian import BOND_VECTORS, DOMAINS, Hamiltonian, Lattice, Polynomial, VariableArray
-from .terms import Terms, TooManyTerms, add, combine, multiply, power_count
+from .terms import REAL, Terms, TooManyTerms, add, combine, multiply, power_count
 
 DEFAULT_MAX_TERMS = 20_000_000
 FUNCTIONS = {"sqrt": (sympy.sqrt, np.sqrt), "exp": (sympy.exp, np.exp), "log": (sympy.log, np.log),
@@ -139,9 +139,13 @@ class _Lowering:
     # expressions -----------------------------------------------------------------------------
     def expr(self, node, scope: _Scope) -> Terms:
         try:
-            return getattr(self, "_" + type(node).__name__)(node, scope)
+            with np.errstate(over="ignore", invalid="ignore"):
+                out = getattr(self, "_" + type(node).__name__)(node, scope)
         except TooManyTerms as exc:
             raise _err(f"{exc}; raise the limit with --max-terms (API: max_terms=)", node) from None
+        if not out.coef.exact and not np.isfinite(out.coef.num).all():
+            raise _err("this number is too large for floating point (overflow)", node)
+        return out
 
     def numeric(self, node, scope: _Scope) -> Coefficients:
         """A variable-free expression, one value per row."""
@@ -162,10 +166,17 @@ class _Lowering:
         bad = ~value.is_integer()
         if bad.any():
             raise _err(f"this must be an integer, got {value.take(np.flatnonzero(bad)[:1]).scalar()}", node)
+        huge = np.abs(value.as_float()) >= 2.0**62
+        if huge.any():
+            raise _err(f"this integer is too large, got {value.take(np.flatnonzero(huge)[:1]).scalar()}", node)
         return (value.num // value.den if value.exact else np.round(value.num)).astype(np.int64)
 
     def _Num(self, node: S.Num, scope):
-        return Terms.constant(Coefficients.of(Fraction(node.text), scope.n_rows), np.arange(scope.n_rows))
+        try:
+            coef = Coefficients.of(Fraction(node.text), scope.n_rows)
+        except OverflowError:
+            raise _err(f"the number {node.text} is too large for floating point", node) from None
+        return Terms.constant(coef, np.arange(scope.n_rows))
 
     def _Str(self, node, scope):
         raise _err('a quoted file name is only allowed in param NAME = load("file.npy")', node)
@@ -285,12 +296,29 @@ class _Lowering:
             raise _err(f"{'fractional' if k != int(k) else 'negative'} exponent {k}: a polynomial takes "
                        "only non-negative integer powers of variables", node.right)
         k = int(k)
+        if np.bincount(base.rows, minlength=scope.n_rows).max(initial=0) <= 1:
+            return self.monomial_power(base, k, scope.n_rows, node)
         estimate = power_count(base, k, scope.n_rows)
         if estimate > self.max_terms:
             raise TooManyTerms(estimate, self.max_terms)
         out = Terms.constant(Coefficients.of(1, scope.n_rows), np.arange(scope.n_rows))
         for _ in range(k):
             out = multiply(out, base, scope.n_rows, self.domains, self.max_terms)
+        return out
+
+    def monomial_power(self, base: Terms, k: int, n_rows: int, node) -> Terms:
+        """(c * monomial)^k, one monomial per row: square and multiply, so x^1000000 takes 20 steps."""
+        used = base.vars[base.vars >= 0]
+        if (self.domains[used] == REAL).any() and k * base.width > self.max_terms:
+            raise _err(f"this power has degree {k * base.width:,} (limit {self.max_terms:,}); "
+                       "raise the limit with --max-terms (API: max_terms=)", node)
+        out = Terms.constant(Coefficients.of(1, n_rows), np.arange(n_rows))
+        while k:
+            if k & 1:
+                out = multiply(out, base, n_rows, self.domains, self.max_terms)
+            k >>= 1
+            if k:
+                base = multiply(base, base, n_rows, self.domains, self.max_terms)
         return out
 
     def _Call(self, node: S.Call, scope):
@@ -426,8 +454,8 @@ class _Lowering:
             if priors:
                 raise _err("a prior needs labelled Hamiltonians (H[label] = ...)", next(iter(priors.values()))[0])
             return (), ()
-        for st, _ in hams:
-            if labels.count(st.label) > 1:
+        for k, (st, _) in enumerate(hams):
+            if st.label in labels[:k]:      # point at the second definition, as for declarations
                 raise _err(f"Hamiltonian '{st.label}' is defined twice", st)
         for label, (st, _) in priors.items():
             if label not in labels:

@@ -111,9 +111,9 @@ def _reduce_powers(t: Terms, domains: np.ndarray) -> Terms:
     if not same.any():
         return t
     drop = same & (dom == BIT)
-    run = np.zeros(v.shape, np.int64)
-    for k in range(1, v.shape[1]):
-        run[:, k] = np.where(same[:, k], run[:, k - 1] + 1, 0)
+    # run[:, k]: how many equal entries precede entry k within its run of equal entries
+    pos = np.arange(v.shape[1])
+    run = pos - np.maximum.accumulate(np.where(same, 0, pos), axis=1)
     pair = same & (dom == SPIN) & (run % 2 == 1)
     drop |= pair
     drop[:, :-1] |= pair[:, 1:]

@@ -1,0 +1,76 @@
+"""Network -> .npz weights file (plain NumPy, no pickles, byte-identical for identical networks)."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..network import Layer, Network
+
+FORMAT = "hamc-network-1"
+_EPOCH = (1980, 1, 1, 0, 0, 0)   # fixed zip timestamps: same network, same bytes
+
+
+def network_arrays(net: Network) -> dict[str, np.ndarray]:
+    """The .npz contents: every layer's weight as COO triplets (row = input, col = neuron)."""
+    arrays = {
+        "format": np.array(FORMAT),
+        "n_layers": np.array(len(net.layers), np.int64),
+        "inputs": np.array(net.inputs, dtype=str),
+        "outputs": np.array(net.outputs, dtype=str),
+        "meta": np.array(json.dumps(net.meta, sort_keys=True)),
+    }
+    for k, layer in enumerate(net.layers):
+        w = sp.coo_matrix(layer.weight)
+        order = np.lexsort((w.col, w.row))
+        arrays[f"layer{k}/shape"] = np.array(layer.weight.shape, np.int64)
+        arrays[f"layer{k}/rows"] = w.row[order].astype(np.int64)
+        arrays[f"layer{k}/cols"] = w.col[order].astype(np.int64)
+        arrays[f"layer{k}/values"] = w.data[order]
+        arrays[f"layer{k}/bias"] = layer.bias
+        arrays[f"layer{k}/activation"] = np.array(layer.activation)
+        arrays[f"layer{k}/roles"] = np.array([f"{r}:{n}" for r, n in layer.roles] or [""], dtype=str)
+    return arrays
+
+
+def write_npz(net: Network, path: str | os.PathLike) -> Path:
+    """Write atomically: a temporary file in the same folder, renamed into place when complete."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, array in network_arrays(net).items():
+                buf = io.BytesIO()
+                np.lib.format.write_array(buf, np.ascontiguousarray(array), allow_pickle=False)
+                info = zipfile.ZipInfo(name + ".npy", date_time=_EPOCH)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                zf.writestr(info, buf.getvalue())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return path
+
+
+def load_network(path: str | os.PathLike) -> Network:
+    """Read a .npz written by write_npz back into a Network (sparse layers stay sparse)."""
+    from ..network import make_layer
+    with np.load(path, allow_pickle=False) as f:
+        if str(f["format"]) != FORMAT:
+            raise ValueError(f"{path}: not a {FORMAT} file (format {f['format']})")
+        layers = []
+        for k in range(int(f["n_layers"])):
+            roles = tuple((r.split(":")[0], int(r.split(":")[1])) for r in f[f"layer{k}/roles"] if r)
+            bias = f[f"layer{k}/bias"]
+            layers.append(make_layer(f[f"layer{k}/rows"], f[f"layer{k}/cols"], f[f"layer{k}/values"],
+                                     tuple(f[f"layer{k}/shape"]), bias, str(f[f"layer{k}/activation"]),
+                                     bias.dtype, roles))
+        return Network(tuple(layers), tuple(f["inputs"].tolist()), tuple(f["outputs"].tolist()),
+                       json.loads(str(f["meta"])))

@@ -1,0 +1,177 @@
+"""ProductPlan -> deep Network: product, square and copy gates wired layer by layer (eq 11)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import gates
+from .network import Layer, make_layer
+from .plan import ProductPlan, level
+
+
+class _Coo:
+    """COO triplets collected block by block, turned into one sparse matrix at the end."""
+
+    def __init__(self):
+        self.rows, self.cols, self.vals = [], [], []
+
+    def add(self, rows, cols, vals) -> None:
+        rows, cols, vals = np.broadcast_arrays(np.asarray(rows), np.asarray(cols), np.asarray(vals, np.float64))
+        self.rows.append(rows.ravel())
+        self.cols.append(cols.ravel())
+        self.vals.append(vals.ravel())
+
+    def matrix(self, shape) -> sp.csr_matrix:
+        if not self.rows:
+            return sp.csr_matrix(shape)
+        return sp.coo_matrix((np.concatenate(self.vals), (np.concatenate(self.rows), np.concatenate(self.cols))),
+                             shape=shape).tocsr()
+
+
+@dataclass(frozen=True)
+class _Stage:
+    """The values available after a layer, each a linear readout of that layer's neurons.
+
+    Value v = readout[v] @ activations + offset[v]. `rows[k][r]` is the value holding plan node
+    (k, r), or -1 where it is not available; `acc[j]` the running sum of output j (or -1).
+    """
+    readout: sp.csr_matrix
+    offset: np.ndarray
+    rows: dict[int, np.ndarray]
+    acc: np.ndarray
+    acc_bound: np.ndarray
+
+
+@dataclass(frozen=True)
+class GateSet:
+    """The unit-range gates one network uses (inputs scaled to [-1, 1] before each gate)."""
+    product: gates.Gate
+    square: gates.Gate
+    copy: gates.Gate
+
+
+class _LayerBuilder:
+    def __init__(self, prev: _Stage):
+        self.prev = prev
+        self.g, self.r = _Coo(), _Coo()
+        self.bias, self.offset, self.roles = [], [], {}
+        self.n_cols = self.n_vals = 0
+
+    def add(self, gate: gates.Gate, inputs, scales, out_scale, role: str) -> np.ndarray:
+        """m copies of `gate`: input i of copy q reads prev value inputs[i][q] divided by scales[i][q];
+        the gate's output is multiplied by out_scale[q]. Returns the new values' rows."""
+        m, h = len(out_scale), gate.w_in.shape[1]
+        if m == 0:
+            return np.empty(0, np.int64)
+        cols = self.n_cols + np.arange(m)[:, None] * h + np.arange(h)[None, :]
+        for i, (rows, scale) in enumerate(zip(inputs, scales)):
+            self.g.add(np.repeat(rows, h).reshape(m, h), cols, gate.w_in[i][None, :] / scale[:, None])
+        vals = self.n_vals + np.arange(m)
+        self.r.add(np.repeat(vals, h).reshape(m, h), cols, gate.w_out[:, 0][None, :] * out_scale[:, None])
+        self.bias.append(np.tile(gate.b, m))
+        self.offset.append(gate.b_out[0] * out_scale)
+        self.n_cols += m * h
+        self.n_vals += m
+        self.roles[role] = self.roles.get(role, 0) + m * h
+        return vals
+
+    def layer(self, activation: str, dtype) -> tuple[Layer, sp.csr_matrix, np.ndarray]:
+        gmat = self.g.matrix((self.prev.readout.shape[0], self.n_cols))
+        weight = (self.prev.readout.T @ gmat).tocoo()
+        bias = gmat.T @ self.prev.offset + (np.concatenate(self.bias) if self.bias else np.zeros(0))
+        layer = make_layer(weight.row, weight.col, weight.data, weight.shape, bias, activation, dtype,
+                           tuple(self.roles.items()))
+        readout = self.r.matrix((self.n_vals, self.n_cols))
+        offset = np.concatenate(self.offset) if self.offset else np.zeros(0)
+        return layer, readout, offset
+
+
+def input_stage(plan: ProductPlan, bounds: dict[int, np.ndarray]) -> _Stage:
+    """Stage 0: the inputs themselves, and each output's linear terms as its first running sum."""
+    n_out = plan.n_outputs
+    variables = plan.nodes.get(1, np.empty((0, 1), np.int64))[:, 0]
+    r = _Coo()
+    r.add(np.arange(len(variables)), variables, 1.0)
+    acc = np.full(n_out, -1)
+    acc_bound = np.zeros(n_out)
+    n_vals = len(variables)
+    if 1 in plan.terms:
+        rows, coef = plan.terms[1]
+        for j in range(n_out):
+            if np.any(coef[:, j]):
+                r.add(n_vals, variables[rows], coef[:, j])
+                acc[j], n_vals = n_vals, n_vals + 1
+                acc_bound[j] = np.abs(coef[:, j]) @ bounds[1][rows]
+    readout = r.matrix((n_vals, plan.n_variables))
+    return _Stage(readout, np.zeros(n_vals), {1: np.arange(len(variables))}, acc, acc_bound)
+
+
+def hidden_layer(plan: ProductPlan, prev: _Stage, layer_no: int, bounds, gate_set: GateSet,
+                 activation: str, dtype) -> tuple[Layer, _Stage]:
+    b = _LayerBuilder(prev)
+    rows = {k: np.full(len(v), -1) for k, v in plan.nodes.items()}
+    for k in sorted(plan.nodes):
+        if k < 2 or level(k) != layer_no:
+            continue
+        half = k - k // 2
+        lrow, rrow = plan.left[k], plan.right[k]
+        u, v = prev.rows[half][lrow], prev.rows[k // 2][rrow]
+        ru, rv = bounds[half][lrow], bounds[k // 2][rrow]
+        sq = plan.squares(k)
+        rows[k][~sq] = b.add(gate_set.product, (u[~sq], v[~sq]), (ru[~sq], rv[~sq]), (ru * rv)[~sq], "product")
+        rows[k][sq] = b.add(gate_set.square, (u[sq],), (ru[sq],), (ru * ru)[sq], "square")
+    for k, carried in plan.copies(layer_no).items():
+        rows[k][carried] = b.add(gate_set.copy, (prev.rows[k][carried],), (bounds[k][carried],),
+                                 bounds[k][carried], "copy")
+    has_acc = prev.acc >= 0
+    acc_copy = b.add(gate_set.copy, (prev.acc[has_acc],), (prev.acc_bound[has_acc],), prev.acc_bound[has_acc],
+                     "copy")
+    layer, readout, offset = b.layer(activation, dtype)
+
+    # each output's running sum: the carried sum plus the monomials finished in this layer
+    mix = _Coo()
+    acc_bound = prev.acc_bound.copy()
+    mix.add(np.flatnonzero(has_acc), acc_copy, 1.0)
+    for k, (term_rows, coef) in plan.terms.items():
+        if k >= 2 and level(k) == layer_no:
+            nz = np.nonzero(coef)
+            mix.add(nz[1], rows[k][term_rows[nz[0]]], coef[nz])
+            acc_bound += np.abs(coef).T @ bounds[k][term_rows]
+    mixing = mix.matrix((plan.n_outputs, readout.shape[0]))
+    used = np.diff(mixing.indptr) > 0
+    acc = np.where(used, readout.shape[0] + np.cumsum(used) - 1, -1)
+    readout = sp.vstack([readout, mixing[used] @ readout]).tocsr()
+    offset = np.concatenate([offset, mixing[used] @ offset])
+    return layer, _Stage(readout, offset, rows, acc, acc_bound)
+
+
+def output_layer(prev: _Stage, constant: np.ndarray, dtype, *, classifier_log_priors=None) -> Layer:
+    """H_j = running sum j + constant j; for a classifier, softmax(-H_y + ln p(y)) (eq 8)."""
+    n_out = len(constant)
+    has = np.flatnonzero(prev.acc >= 0)
+    pick = sp.csr_matrix((np.ones(len(has)), (has, prev.acc[has])), shape=(n_out, prev.readout.shape[0]))
+    weight = (pick @ prev.readout).T.tocoo()
+    bias = pick @ prev.offset + constant
+    if classifier_log_priors is None:
+        return make_layer(weight.row, weight.col, weight.data, weight.shape, bias, "identity", dtype)
+    return make_layer(weight.row, weight.col, -weight.data, weight.shape, -bias + classifier_log_priors,
+                      "softmax", dtype)
+
+
+def node_bounds(plan: ProductPlan, magnitude: np.ndarray) -> dict[int, np.ndarray]:
+    """|value| <= bound for every node: the product of its variables' magnitude bounds."""
+    return {k: np.prod(magnitude[v], axis=1) if k else np.ones(len(v)) for k, v in plan.nodes.items()}
+
+
+def build_tree(plan: ProductPlan, magnitude: np.ndarray, gate_set: GateSet, activation: str, dtype,
+               log_priors=None) -> tuple[Layer, ...]:
+    bounds = {k: np.maximum(b, np.finfo(float).tiny) for k, b in node_bounds(plan, magnitude).items()}
+    stage = input_stage(plan, bounds)
+    layers = []
+    for layer_no in range(1, plan.depth + 1):
+        layer, stage = hidden_layer(plan, stage, layer_no, bounds, gate_set, activation, dtype)
+        layers.append(layer)
+    layers.append(output_layer(stage, plan.constant, dtype, classifier_log_priors=log_priors))
+    return tuple(layers)

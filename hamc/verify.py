@@ -1,0 +1,73 @@
+"""(Network, Hamiltonian) -> Verification: the measured error against the exact polynomial."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from .hamiltonian import Hamiltonian
+from .network import Network
+
+EXHAUSTIVE_MAX_BITS = 20
+
+
+@dataclass(frozen=True)
+class Verification:
+    max_abs_error: float
+    max_rel_error: float      # max_abs_error / scale
+    scale: float              # S = sum_m |c_m| prod_i R_i^r_i (1 for a classifier's probabilities)
+    samples: int
+    exhaustive: bool
+    target: str               # "energy" or "posterior"
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def variable_bounds(h: Hamiltonian, input_range: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Per variable (lo, hi): reals from `input_range`, bits [0, 1], spins [-1, 1]."""
+    lo = np.select([h.domains == 1, h.domains == 2], [0.0, -1.0], input_range[0])
+    hi = np.select([h.domains == 1, h.domains == 2], [1.0, 1.0], input_range[1])
+    return lo.astype(np.float64), hi.astype(np.float64)
+
+
+def magnitude_bounds(h: Hamiltonian, input_range) -> np.ndarray:
+    lo, hi = variable_bounds(h, input_range)
+    return np.maximum(np.abs(lo), np.abs(hi))
+
+
+def energy_scale(h: Hamiltonian, input_range) -> float:
+    """S: the largest |H| can reach on the input box, bounded term by term."""
+    bound = magnitude_bounds(h, input_range)
+    return max(sum(float(np.abs(p.coefficients[d].as_float()) @ np.prod(bound[vars_], axis=1))
+                   for d, vars_ in p.blocks.items()) for p in h.energies)
+
+
+def sample_inputs(h: Hamiltonian, input_range, samples: int, seed: int) -> tuple[np.ndarray, bool]:
+    """All configurations of up to 20 bits/spins; otherwise a seeded uniform sample of the box."""
+    n = h.n_variables
+    binary = bool(np.all(h.domains > 0))
+    if binary and n <= EXHAUSTIVE_MAX_BITS:
+        bits = ((np.arange(2 ** n)[:, None] >> np.arange(n)[None, :]) & 1).astype(np.float64)
+        return np.where(h.domains == 2, 2 * bits - 1, bits), True
+    rng = np.random.default_rng(seed)
+    lo, hi = variable_bounds(h, input_range)
+    x = rng.uniform(lo, hi, size=(samples, n))
+    coin = rng.integers(0, 2, size=(samples, n)).astype(np.float64)
+    x = np.where(h.domains == 1, coin, np.where(h.domains == 2, 2 * coin - 1, x))
+    return x, False
+
+
+def verify(network: Network, h: Hamiltonian, *, input_range=(-1.0, 1.0), samples: int = 2000,
+           seed: int = 0, batch: int = 4096) -> Verification:
+    """Compare the network with `Hamiltonian.evaluate` (or the exact posterior for a classifier)."""
+    x, exhaustive = sample_inputs(h, input_range, samples, seed)
+    worst = 0.0
+    for start in range(0, len(x), batch):
+        chunk = x[start:start + batch]
+        exact = h.posterior(chunk) if h.is_classifier else h.evaluate(chunk)
+        got = np.asarray(network(chunk), dtype=np.float64)
+        worst = max(worst, float(np.max(np.abs(got - exact), initial=0.0)))
+    scale = 1.0 if h.is_classifier else max(energy_scale(h, input_range), np.finfo(float).tiny)
+    return Verification(worst, worst / scale, scale, len(x), exhaustive,
+                        "posterior" if h.is_classifier else "energy")
