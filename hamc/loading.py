@@ -17,7 +17,7 @@ def read_source(path_or_text: str | os.PathLike) -> tuple[str, str]:
     path = Path(path_or_text)
     try:
         return str(path), path.read_text(encoding="utf-8")
-    except (OSError, ValueError) as exc:      # ValueError: a NUL byte in the path; UnicodeDecodeError
+    except (OSError, ValueError) as exc:      # ValueError: not UTF-8, or a NUL byte in the path
         reason = "no such file" if isinstance(exc, FileNotFoundError) else (
             "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else getattr(exc, "strerror", None) or str(exc))
         raise HamcError(f"cannot read '{path}': {reason}", filename=str(path)) from None

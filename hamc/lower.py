@@ -357,7 +357,7 @@ class _Lowering:
         per_row = np.bincount(body.rows, minlength=n_inner).astype(np.float64)
         log_count = np.bincount(parent, weights=np.log(np.maximum(per_row, 1)), minlength=n_outer)
         if len(log_count) and log_count.max() > np.log(self.max_terms):
-            raise TooManyTerms(int(min(np.exp(log_count.max()), 1e300)), self.max_terms)
+            raise TooManyTerms(round(min(np.exp(log_count.max()), 1e300)), self.max_terms)
         out = Terms.constant(Coefficients.of(1, n_outer), np.arange(n_outer))
         children = np.bincount(parent, minlength=n_outer)
         for k in range(int(children.max()) if n_outer and n_inner else 0):

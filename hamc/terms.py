@@ -124,7 +124,7 @@ def _reduce_powers(t: Terms, domains: np.ndarray) -> Terms:
 
 def _trimmed(t: Terms) -> Terms:
     keep = t.coef.nonzero()
-    width = int(t.degrees().max(initial=0))
+    width = int(t.degrees()[keep].max(initial=0))
     return Terms(t.rows[keep], t.vars[keep][:, t.width - width:], t.coef.take(keep))
 
 
@@ -158,5 +158,4 @@ def combine(t: Terms) -> Terms:
     starts = np.flatnonzero(new)
     coef = t.coef.group_sum(order, starts)
     first = order[starts]
-    keep = coef.nonzero()
-    return Terms(t.rows[first][keep], vars_[first][keep], coef.take(keep))
+    return _trimmed(Terms(t.rows[first], vars_[first], coef))   # x - x is a number: width 0

@@ -1,0 +1,42 @@
+"""Shared helpers for the front-half tests: example paths, cached loads, error capture, term tables."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+import hamc
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples"
+
+
+@lru_cache(maxsize=None)
+def example(name: str) -> hamc.Hamiltonian:
+    """An example file lowered with its default parameters (cached: Hamiltonians are immutable)."""
+    return hamc.load(EXAMPLES / f"{name}.ham")
+
+
+@lru_cache(maxsize=None)
+def example_analysis(name: str) -> hamc.Analysis:
+    return hamc.analyze(example(name))
+
+
+def error(text: str, **kwargs) -> hamc.HamcError:
+    """The HamcError that loading `text` raises (fails the test if it loads)."""
+    with pytest.raises(hamc.HamcError) as info:
+        hamc.load(text, **kwargs)
+    return info.value
+
+
+def terms(h: hamc.Hamiltonian, k: int = 0) -> dict:
+    """Energy k as {sorted tuple of variable labels: coefficient}, coefficients as hamc stores them."""
+    poly = h.energies[k]
+    out = {}
+    for d, block in poly.blocks.items():
+        for row, vars_ in enumerate(block):
+            key = tuple(h.variable_label(int(v)) for v in vars_)
+            assert key not in out, f"monomial {key} stored twice"
+            out[key] = poly.coefficients[d].scalar(row)
+    return out
