@@ -66,14 +66,14 @@ def unit_gates(activation: str, dtype: str) -> tuple[GateSet, dict]:
     if not get_activation(activation).smooth:
         raise HamcError(f"activation '{activation}' is not smooth: the product gates need a Taylor series; "
                         "use it with --strategy bits")
-    product = gates.product_scale(activation, 1.0, np.dtype(dtype))
-    square = gates.square_scale(activation, 1.0, np.dtype(dtype))
-    copy = gates.copy_scale(activation, 1.0, np.dtype(dtype))
-    copy_gate = gates.copy_gate(activation, copy.value, neurons=copy.neurons)
+    product = gates.product_scale(activation, dtype)
+    square = gates.square_scale(activation, dtype)
+    copy = gates.copy_scale(activation, dtype)
+    copy_gate = gates.copy_gate(activation, copy.value)
     gate_set = GateSet(gates.product_gate(activation, product.value), gates.square_gate(activation, square.value),
                        copy_gate)
     scales = {"product_lambda": product.value, "square_lambda": square.value, "copy_lambda": copy.value,
-              "copy_neurons": copy_gate.w_in.shape[1]}
+              "copy_neurons": copy_gate.neurons}
     return gate_set, scales
 
 
@@ -97,6 +97,7 @@ def build(h: Hamiltonian, plan: ProductPlan, *, options: BuildOptions, scale: fl
             "input_range": list(options.input_range), "tol": options.target_tol,
             "product_layers": plan.depth, "product_gates": plan.product_gates,
             "product_gates_unshared": plan.unshared_product_gates}
+    names = [h.variable_label(i) for i in range(h.n_variables)]
     try:
         if strategy == "bits":
             beta = bit_beta(h, options.target_tol, scale if not h.is_classifier else 1.0)
@@ -106,16 +107,15 @@ def build(h: Hamiltonian, plan: ProductPlan, *, options: BuildOptions, scale: fl
             gate_set, scales = unit_gates(options.activation, options.dtype)
             meta.update(scales)
             if strategy == "tree":
-                layers = build_tree(plan, magnitude, gate_set, options.activation, dtype, log_priors)
+                layers = build_tree(plan, magnitude, gate_set, options.activation, dtype, names, log_priors)
             else:
                 layers = build_flat(h, magnitude, options.activation, dtype, gate_set.copy,
-                                    lambda k: gates.flat_scale(options.activation, k, dtype).value,
+                                    lambda powers: gates.flat_scale(options.activation, powers, options.dtype).value,
                                     log_priors, options.max_neurons)
     except ValueError as exc:
         raise HamcError(str(exc)) from None
     outputs = h.labels if h.is_classifier else ("H",)
-    inputs = tuple(h.variable_label(i) for i in range(h.n_variables))
-    return Network(tuple(layers), inputs, tuple(outputs), meta)
+    return Network(tuple(layers), tuple(names), tuple(outputs), meta)
 
 
 def flat_hidden_neurons(h: Hamiltonian, copy_neurons: int = 2) -> int:

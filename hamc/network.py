@@ -7,6 +7,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit, softmax
 
+# Gate labels are kept for layers of at most this many gates: enough to draw, cheap at scale.
+LABELLED_GATES_MAX = 2000
 # Dense weights up to this many entries; sparse (CSR) beyond, where most entries are zero.
 DENSE_MAX_ENTRIES = 1 << 20
 
@@ -23,13 +25,27 @@ ACTIVATION_FUNCTIONS = {
 
 
 @dataclass(frozen=True)
+class GateBlock:
+    """`count` gates of one kind, `size` neurons each, consecutive in their layer."""
+
+    kind: str                       # product, square, copy, flat, bit
+    count: int
+    size: int
+    labels: tuple[str, ...] = ()    # one per gate ("x1*x2", "copy x3"); kept for small networks only
+
+    @property
+    def neurons(self) -> int:
+        return self.count * self.size
+
+
+@dataclass(frozen=True)
 class Layer:
     """`activation(x @ weight + bias)`: weight has shape (inputs, neurons), dense or CSR."""
 
     weight: np.ndarray | sp.csr_matrix
     bias: np.ndarray
     activation: str
-    roles: tuple[tuple[str, int], ...] = ()   # (role, neuron count) in order: product, copy, bit, ...
+    blocks: tuple[GateBlock, ...] = ()       # the gates of a hidden layer, in neuron order
 
     @property
     def n_in(self) -> int:
@@ -49,14 +65,46 @@ class Layer:
         return ACTIVATION_FUNCTIONS[self.activation](z)
 
 
-def make_layer(rows, cols, values, shape, bias, activation: str, dtype, roles=()) -> Layer:
+class Triplets:
+    """COO entries collected block by block, joined once at the end."""
+
+    def __init__(self):
+        self.rows, self.cols, self.vals = [], [], []
+
+    def add(self, rows, cols, vals) -> None:
+        rows, cols, vals = np.broadcast_arrays(np.asarray(rows), np.asarray(cols), np.asarray(vals, np.float64))
+        self.rows.append(rows.ravel())
+        self.cols.append(cols.ravel())
+        self.vals.append(vals.ravel())
+
+    def triplets(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if not self.rows:
+            return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+        return np.concatenate(self.rows), np.concatenate(self.cols), np.concatenate(self.vals)
+
+    def matrix(self, shape) -> sp.csr_matrix:
+        rows, cols, vals = self.triplets()
+        return sp.coo_matrix((vals, (rows, cols)), shape=shape).tocsr()
+
+
+def gate_blocks(kinds, sizes, labels=()) -> tuple[GateBlock, ...]:
+    """Consecutive gates of the same kind and size grouped into blocks (labels kept if given)."""
+    out, start = [], 0
+    for i in range(1, len(kinds) + 1):
+        if i == len(kinds) or (kinds[i], sizes[i]) != (kinds[start], sizes[start]):
+            out.append(GateBlock(kinds[start], i - start, sizes[start], tuple(labels[start:i]) if labels else ()))
+            start = i
+    return tuple(out)
+
+
+def make_layer(rows, cols, values, shape, bias, activation: str, dtype, blocks=()) -> Layer:
     """A layer from COO triplets (duplicates summed, zeros dropped), dense when small enough."""
     w = sp.coo_matrix((np.asarray(values, np.float64), (np.asarray(rows, np.int64), np.asarray(cols, np.int64))),
                       shape=shape).tocsr()
     w.sum_duplicates()
     w.eliminate_zeros()
     weight = w.toarray().astype(dtype) if shape[0] * shape[1] <= DENSE_MAX_ENTRIES else w.astype(dtype)
-    return Layer(weight, np.asarray(bias, dtype=dtype), activation, tuple(roles))
+    return Layer(weight, np.asarray(bias, dtype=dtype), activation, tuple(blocks))
 
 
 @dataclass(frozen=True)
@@ -103,17 +151,20 @@ class Network:
         return len(self.hidden_layers)
 
     def neurons_by_role(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for layer in self.hidden_layers:
-            for role, count in layer.roles:
-                out[role] = out.get(role, 0) + count
-        return out
+        return _by_kind(b for layer in self.hidden_layers for b in layer.blocks)
 
     def summary(self) -> str:
         lines = [f"{'layer':>5}  {'inputs':>9}  {'neurons':>9}  {'synapses':>10}  activation  neurons by role"]
         for k, layer in enumerate(self.layers):
-            roles = ", ".join(f"{n:,} {r}" for r, n in layer.roles)
+            roles = ", ".join(f"{n:,} {r}" for r, n in _by_kind(layer.blocks).items())
             kind = "output" if k == len(self.layers) - 1 else str(k + 1)
             lines.append(f"{kind:>5}  {layer.n_in:>9,}  {layer.n_out:>9,}  {layer.synapses:>10,}  "
                          f"{layer.activation:<10}  {roles}")
         return "\n".join(lines)
+
+
+def _by_kind(blocks) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for block in blocks:
+        out[block.kind] = out.get(block.kind, 0) + block.neurons
+    return out

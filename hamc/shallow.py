@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import gates
-from .network import Layer, make_layer
+from .network import LABELLED_GATES_MAX, Layer, Triplets, gate_blocks, make_layer
 from .plan import monomial_table
 
 FLAT_MAX_DEGREE = 24
@@ -33,43 +33,53 @@ def _output(hidden_coef: np.ndarray, constant: np.ndarray, n_hidden: int, dtype,
     return make_layer(rows, cols, -vals, shape, -constant + log_priors, "softmax", dtype)
 
 
+def _labels(h, monomials, prefix: str, keep: bool) -> tuple[str, ...]:
+    if not keep:
+        return ()
+    return tuple(prefix.format(" ".join(h.variable_label(int(v)) for v in m)) for m in monomials)
+
+
 def build_flat(h, magnitude: np.ndarray, activation: str, dtype, copy_gate: gates.Gate,
-               scale_for_degree, log_priors=None, max_neurons: int = 1 << 22) -> tuple[Layer, ...]:
-    """Every monomial of degree d >= 2 gets its own flat product gate; linear terms a copy gate."""
+               scale_for_powers, log_priors=None, max_neurons: int = 1 << 22) -> tuple[Layer, ...]:
+    """Every monomial of degree >= 2 gets its own flat product gate (prod(r_i + 1) neurons for
+    powers r_i of distinct variables); linear terms a copy gate. `scale_for_powers(r)` is lambda."""
     table, constant = monomial_table(h)
     for k, (monomials, _) in table.items():
         if k > FLAT_MAX_DEGREE:
             raise ValueError(f"a flat network for a monomial of degree {k} needs {gates.flat_neurons(k):,} "
                              f"hidden neurons; the flat strategy stops at degree {FLAT_MAX_DEGREE}")
-    needed = flat_neurons(table, copy_gate.w_in.shape[1])
+    needed = flat_neurons(table, copy_gate.neurons)
     if needed > max_neurons:
         raise ValueError(f"the flat network needs {needed:,} hidden neurons (limit {max_neurons:,})")
-    rows, cols, vals, bias, out_rows, out_coef = [], [], [], [], [], []
+    w, bias, out, kinds, sizes, labels = Triplets(), [], [], [], [], []
+    keep = sum(len(m) for k, (m, _) in table.items() if k) <= LABELLED_GATES_MAX
     n = 0
     for k, (monomials, coef) in sorted(table.items()):
         if k == 0:
             continue
-        gate = copy_gate if k == 1 else gates.flat_product_gate(activation, k, scale_for_degree(k))
-        hn = gate.w_in.shape[1]
         for mono, c in zip(monomials, coef):
-            bound = magnitude[mono]
-            cols_ = n + np.arange(hn)
-            for i, v in enumerate(mono):
-                rows.append(np.full(hn, v))
-                cols.append(cols_)
-                vals.append(gate.w_in[i] / bound[i])
+            variables, powers = np.unique(mono, return_counts=True)
+            gate = copy_gate if k == 1 else gates.flat_power_gate(activation, tuple(powers),
+                                                                  scale_for_powers(tuple(powers)))
+            bound = magnitude[variables]
+            cols = n + np.arange(gate.neurons)
+            # inputs enter as x_i / R_i, so the gate sees [-1, 1]; its output is scaled back by prod R_i^r_i
+            w.add(np.repeat(variables, gate.neurons), np.tile(cols, len(variables)),
+                  (gate.w_in / bound[:, None]).ravel())
             bias.append(gate.b)
-            out_rows.append(cols_)
-            out_coef.append(np.outer(gate.w_out[:, 0] * np.prod(bound), c))
-            constant = constant + gate.b_out[0] * np.prod(bound) * c
-            n += hn
-    hidden = make_layer(np.concatenate(rows or [[]]), np.concatenate(cols or [[]]), np.concatenate(vals or [[]]),
-                        (h.n_variables, n), np.concatenate(bias or [[]]), activation, dtype,
-                        (("flat", n),))
-    out = np.zeros((n, len(constant)))
-    for r, c in zip(out_rows, out_coef):
-        out[r] += c
-    return hidden, _output(out, constant, n, dtype, log_priors)
+            out_scale = float(np.prod(bound ** powers))
+            out.append((cols, np.outer(gate.w_out[:, 0] * out_scale, c)))
+            constant = constant + gate.b_out[0] * out_scale * c
+            n += gate.neurons
+            kinds.append("copy" if k == 1 else "flat")
+            sizes.append(gate.neurons)
+        labels.extend(_labels(h, monomials, "copy {}" if k == 1 else "flat {}", keep))
+    hidden = make_layer(*w.triplets(), (h.n_variables, n), np.concatenate(bias or [[]]), activation, dtype,
+                        gate_blocks(kinds, sizes, labels))
+    out_matrix = np.zeros((n, len(constant)))
+    for cols, c in out:
+        out_matrix[cols] += c
+    return hidden, _output(out_matrix, constant, n, dtype, log_priors)
 
 
 def spins_to_bits(h) -> tuple[dict, np.ndarray]:
@@ -108,11 +118,13 @@ def build_bits(h, activation: str, dtype, beta: float, log_priors=None) -> tuple
     """One threshold neuron per bit monomial (degree 1 included), then a linear (or softmax) output."""
     table, constant = spins_to_bits(h)
     spin = h.domains == 2
-    rows, cols, vals, bias, out = [], [], [], [], []
+    rows, cols, vals, bias, out, blocks = [], [], [], [], [], []
+    keep = sum(len(m) for m, _ in table.values()) <= LABELLED_GATES_MAX
     n = 0
     for k, (monomials, coef) in sorted(table.items()):
         gate = gates.bit_product_gate(k, beta, activation)
         m = len(monomials)
+        blocks.append(gate_blocks(["bit"] * m, [1] * m, _labels(h, monomials, "bits {{{}}}", keep)))
         cols_ = n + np.repeat(np.arange(m), k)
         var = monomials.ravel()
         # a spin input s feeds x = (s + 1)/2: half the weight, and half of it moves into the bias
@@ -126,6 +138,7 @@ def build_bits(h, activation: str, dtype, beta: float, log_priors=None) -> tuple
         constant = constant + gate.b_out[0] * coef.sum(axis=0)
         n += m
     hidden = make_layer(np.concatenate(rows or [[]]), np.concatenate(cols or [[]]), np.concatenate(vals or [[]]),
-                        (h.n_variables, n), np.concatenate(bias or [[]]), activation, dtype, (("bit", n),))
+                        (h.n_variables, n), np.concatenate(bias or [[]]), activation, dtype,
+                        sum(blocks, ()))
     out_matrix = np.vstack(out) if out else np.zeros((0, len(constant)))
     return hidden, _output(out_matrix, constant, n, dtype, log_priors)

@@ -7,27 +7,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import gates
-from .network import Layer, make_layer
+from .network import LABELLED_GATES_MAX, GateBlock, Layer, Triplets, make_layer
 from .plan import ProductPlan, level
-
-
-class _Coo:
-    """COO triplets collected block by block, turned into one sparse matrix at the end."""
-
-    def __init__(self):
-        self.rows, self.cols, self.vals = [], [], []
-
-    def add(self, rows, cols, vals) -> None:
-        rows, cols, vals = np.broadcast_arrays(np.asarray(rows), np.asarray(cols), np.asarray(vals, np.float64))
-        self.rows.append(rows.ravel())
-        self.cols.append(cols.ravel())
-        self.vals.append(vals.ravel())
-
-    def matrix(self, shape) -> sp.csr_matrix:
-        if not self.rows:
-            return sp.csr_matrix(shape)
-        return sp.coo_matrix((np.concatenate(self.vals), (np.concatenate(self.rows), np.concatenate(self.cols))),
-                             shape=shape).tocsr()
 
 
 @dataclass(frozen=True)
@@ -55,13 +36,14 @@ class GateSet:
 class _LayerBuilder:
     def __init__(self, prev: _Stage):
         self.prev = prev
-        self.g, self.r = _Coo(), _Coo()
-        self.bias, self.offset, self.roles = [], [], {}
+        self.g, self.r = Triplets(), Triplets()
+        self.bias, self.offset, self.blocks = [], [], []
         self.n_cols = self.n_vals = 0
 
-    def add(self, gate: gates.Gate, inputs, scales, out_scale, role: str) -> np.ndarray:
+    def add(self, gate: gates.Gate, inputs, scales, out_scale, kind: str, labels) -> np.ndarray:
         """m copies of `gate`: input i of copy q reads prev value inputs[i][q] divided by scales[i][q];
-        the gate's output is multiplied by out_scale[q]. Returns the new values' rows."""
+        the gate's output is multiplied by out_scale[q]; `labels()` names the m gates, called
+        only if the layer is small enough to keep labels. Returns the new values' rows."""
         m, h = len(out_scale), gate.w_in.shape[1]
         if m == 0:
             return np.empty(0, np.int64)
@@ -74,7 +56,7 @@ class _LayerBuilder:
         self.offset.append(gate.b_out[0] * out_scale)
         self.n_cols += m * h
         self.n_vals += m
-        self.roles[role] = self.roles.get(role, 0) + m * h
+        self.blocks.append((kind, m, h, labels))
         return vals
 
     def layer(self, activation: str, dtype) -> tuple[Layer, sp.csr_matrix, np.ndarray]:
@@ -82,17 +64,22 @@ class _LayerBuilder:
         weight = (self.prev.readout.T @ gmat).tocoo()
         bias = gmat.T @ self.prev.offset + (np.concatenate(self.bias) if self.bias else np.zeros(0))
         layer = make_layer(weight.row, weight.col, weight.data, weight.shape, bias, activation, dtype,
-                           tuple(self.roles.items()))
+                           _gate_blocks(self.blocks))
         readout = self.r.matrix((self.n_vals, self.n_cols))
         offset = np.concatenate(self.offset) if self.offset else np.zeros(0)
         return layer, readout, offset
+
+
+def _gate_blocks(pending) -> tuple[GateBlock, ...]:
+    keep = sum(m for _, m, _, _ in pending) <= LABELLED_GATES_MAX
+    return tuple(GateBlock(kind, m, h, tuple(labels()) if keep else ()) for kind, m, h, labels in pending)
 
 
 def input_stage(plan: ProductPlan, bounds: dict[int, np.ndarray]) -> _Stage:
     """Stage 0: the inputs themselves, and each output's linear terms as its first running sum."""
     n_out = plan.n_outputs
     variables = plan.nodes.get(1, np.empty((0, 1), np.int64))[:, 0]
-    r = _Coo()
+    r = Triplets()
     r.add(np.arange(len(variables)), variables, 1.0)
     acc = np.full(n_out, -1)
     acc_bound = np.zeros(n_out)
@@ -105,12 +92,18 @@ def input_stage(plan: ProductPlan, bounds: dict[int, np.ndarray]) -> _Stage:
                 acc[j], n_vals = n_vals, n_vals + 1
                 acc_bound[j] = np.abs(coef[:, j]) @ bounds[1][rows]
     readout = r.matrix((n_vals, plan.n_variables))
-    return _Stage(readout, np.zeros(n_vals), {1: np.arange(len(variables))}, acc, acc_bound)
+    rows = {k: np.full(len(v), -1) for k, v in plan.nodes.items()}
+    rows[1] = np.arange(len(variables))
+    return _Stage(readout, np.zeros(n_vals), rows, acc, acc_bound)
 
 
 def hidden_layer(plan: ProductPlan, prev: _Stage, layer_no: int, bounds, gate_set: GateSet,
-                 activation: str, dtype) -> tuple[Layer, _Stage]:
+                 activation: str, dtype, names) -> tuple[Layer, _Stage]:
     b = _LayerBuilder(prev)
+
+    def node_labels(k, rows, prefix=""):
+        return lambda: [prefix + "*".join(names[v] for v in plan.nodes[k][r]) for r in rows]
+
     rows = {k: np.full(len(v), -1) for k, v in plan.nodes.items()}
     for k in sorted(plan.nodes):
         if k < 2 or level(k) != layer_no:
@@ -120,18 +113,20 @@ def hidden_layer(plan: ProductPlan, prev: _Stage, layer_no: int, bounds, gate_se
         u, v = prev.rows[half][lrow], prev.rows[k // 2][rrow]
         ru, rv = bounds[half][lrow], bounds[k // 2][rrow]
         sq = plan.squares(k)
-        rows[k][~sq] = b.add(gate_set.product, (u[~sq], v[~sq]), (ru[~sq], rv[~sq]), (ru * rv)[~sq], "product")
-        rows[k][sq] = b.add(gate_set.square, (u[sq],), (ru[sq],), (ru * ru)[sq], "square")
+        rows[k][~sq] = b.add(gate_set.product, (u[~sq], v[~sq]), (ru[~sq], rv[~sq]), (ru * rv)[~sq], "product",
+                             node_labels(k, np.flatnonzero(~sq)))
+        rows[k][sq] = b.add(gate_set.square, (u[sq],), (ru[sq],), (ru * ru)[sq], "square",
+                            node_labels(k, np.flatnonzero(sq)))
     for k, carried in plan.copies(layer_no).items():
         rows[k][carried] = b.add(gate_set.copy, (prev.rows[k][carried],), (bounds[k][carried],),
-                                 bounds[k][carried], "copy")
+                                 bounds[k][carried], "copy", node_labels(k, carried, "copy "))
     has_acc = prev.acc >= 0
     acc_copy = b.add(gate_set.copy, (prev.acc[has_acc],), (prev.acc_bound[has_acc],), prev.acc_bound[has_acc],
-                     "copy")
+                     "copy", lambda: [f"copy sum {j}" for j in np.flatnonzero(has_acc)])
     layer, readout, offset = b.layer(activation, dtype)
 
     # each output's running sum: the carried sum plus the monomials finished in this layer
-    mix = _Coo()
+    mix = Triplets()
     acc_bound = prev.acc_bound.copy()
     mix.add(np.flatnonzero(has_acc), acc_copy, 1.0)
     for k, (term_rows, coef) in plan.terms.items():
@@ -166,12 +161,13 @@ def node_bounds(plan: ProductPlan, magnitude: np.ndarray) -> dict[int, np.ndarra
 
 
 def build_tree(plan: ProductPlan, magnitude: np.ndarray, gate_set: GateSet, activation: str, dtype,
-               log_priors=None) -> tuple[Layer, ...]:
+               names, log_priors=None) -> tuple[Layer, ...]:
+    """`names[v]` labels variable v in gate labels (x1*x2, copy x3) kept for small layers."""
     bounds = {k: np.maximum(b, np.finfo(float).tiny) for k, b in node_bounds(plan, magnitude).items()}
     stage = input_stage(plan, bounds)
     layers = []
     for layer_no in range(1, plan.depth + 1):
-        layer, stage = hidden_layer(plan, stage, layer_no, bounds, gate_set, activation, dtype)
+        layer, stage = hidden_layer(plan, stage, layer_no, bounds, gate_set, activation, dtype, names)
         layers.append(layer)
     layers.append(output_layer(stage, plan.constant, dtype, classifier_log_priors=log_priors))
     return tuple(layers)

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from ..network import Layer, Network
+from ..network import GateBlock, Network
 
 FORMAT = "hamc-network-1"
 _EPOCH = (1980, 1, 1, 0, 0, 0)   # fixed zip timestamps: same network, same bytes
@@ -35,7 +35,9 @@ def network_arrays(net: Network) -> dict[str, np.ndarray]:
         arrays[f"layer{k}/values"] = w.data[order]
         arrays[f"layer{k}/bias"] = layer.bias
         arrays[f"layer{k}/activation"] = np.array(layer.activation)
-        arrays[f"layer{k}/roles"] = np.array([f"{r}:{n}" for r, n in layer.roles] or [""], dtype=str)
+        arrays[f"layer{k}/gates"] = np.array([[b.kind, b.count, b.size] for b in layer.blocks] or
+                                             np.empty((0, 3)), dtype=str)
+        arrays[f"layer{k}/gate_labels"] = np.array([lab for b in layer.blocks for lab in b.labels], dtype=str)
     return arrays
 
 
@@ -67,10 +69,15 @@ def load_network(path: str | os.PathLike) -> Network:
             raise ValueError(f"{path}: not a {FORMAT} file (format {f['format']})")
         layers = []
         for k in range(int(f["n_layers"])):
-            roles = tuple((r.split(":")[0], int(r.split(":")[1])) for r in f[f"layer{k}/roles"] if r)
+            labels = iter(f[f"layer{k}/gate_labels"].tolist())
+            blocks = []
+            for kind, count, size in f[f"layer{k}/gates"].tolist():
+                has_labels = len(f[f"layer{k}/gate_labels"]) > 0
+                blocks.append(GateBlock(kind, int(count), int(size),
+                                        tuple(next(labels) for _ in range(int(count))) if has_labels else ()))
             bias = f[f"layer{k}/bias"]
             layers.append(make_layer(f[f"layer{k}/rows"], f[f"layer{k}/cols"], f[f"layer{k}/values"],
                                      tuple(f[f"layer{k}/shape"]), bias, str(f[f"layer{k}/activation"]),
-                                     bias.dtype, roles))
+                                     bias.dtype, tuple(blocks)))
         return Network(tuple(layers), tuple(f["inputs"].tolist()), tuple(f["outputs"].tolist()),
                        json.loads(str(f["meta"])))
