@@ -5,39 +5,43 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
+import mpmath
 import numpy as np
 import sympy
-from scipy.optimize import brentq
 from scipy.special import expit
 
-z = sympy.Symbol("z")
-SEARCH_INTERVAL = (-6.0, 6.0)
+z = sympy.Symbol("z", real=True)
+SEARCH_INTERVAL = (-6.0, 6.0)     # symmetric, so symmetric optima are found as exact +-c pairs
+_GRID_STEP = 0.02                 # well below the spacing of sigma^(k)'s extrema up to k ~ 30
+_DPS = 40                         # high derivatives cancel ~15 digits in float64; work in 40
 
 
 @dataclass(frozen=True)
 class Activation:
     name: str
-    expr: sympy.Expr | None        # sigma(z), for the Taylor series; None for non-smooth ones
+    expr: sympy.Expr                # sigma(z), differentiated for the Taylor coefficients
     fn: Callable[[np.ndarray], np.ndarray]
-    smooth: bool = True
-    limits: tuple[float, float] | None = None   # sigma(-inf), sigma(+inf) where finite: threshold units
+    smooth: bool = True             # False: no Taylor use (relu, step: exact bit products only)
+    limits: tuple[float, float] | None = None   # (sigma(-inf), sigma(+inf)) where finite: threshold units
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return self.fn(x)
 
 
 def _step(x: np.ndarray) -> np.ndarray:
-    return (x >= 0).astype(x.dtype)
+    return np.heaviside(x, 1)       # step(0) = 1, so a sum exactly at the threshold counts as on
 
 
 # A new smooth activation is one line: name, sympy expression, NumPy function.
-ACTIVATIONS = {a.name: a for a in (
+# tanh is written through exp: sympy.diff of sympy.tanh swells exponentially (order 18 takes
+# about a minute), the exponential form stays linear in the order like the sigmoid.
+ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
     Activation("sigmoid", 1 / (1 + sympy.exp(-z)), expit, limits=(0.0, 1.0)),
-    Activation("tanh", sympy.tanh(z), np.tanh, limits=(-1.0, 1.0)),
+    Activation("tanh", 1 - 2 / (1 + sympy.exp(2 * z)), np.tanh, limits=(-1.0, 1.0)),
     Activation("softplus", sympy.log(1 + sympy.exp(z)), lambda x: np.logaddexp(0, x)),
     Activation("exp", sympy.exp(z), np.exp),
-    Activation("relu", None, lambda x: np.maximum(x, 0), smooth=False),
-    Activation("step", None, _step, smooth=False, limits=(0.0, 1.0)),
+    Activation("relu", sympy.Max(0, z), lambda x: np.maximum(x, 0), smooth=False),
+    Activation("step", sympy.Heaviside(z, 1), _step, smooth=False, limits=(0.0, 1.0)),
 )}
 
 
@@ -48,42 +52,99 @@ def get_activation(name: str) -> Activation:
         raise ValueError(f"unknown activation '{name}'; known: {', '.join(sorted(ACTIVATIONS))}") from None
 
 
+def _smooth(name: str) -> Activation:
+    act = get_activation(name)
+    if not act.smooth:
+        raise ValueError(f"activation '{name}' is not smooth: it has no Taylor series")
+    return act
+
+
 @lru_cache(maxsize=None)
 def _derivative(name: str, k: int) -> sympy.Expr:
-    return sympy.diff(get_activation(name).expr, z, k)
+    # one diff on the cached (k-1)-th derivative: building order k costs one step, not k
+    if k == 0:
+        return _smooth(name).expr
+    return sympy.diff(_derivative(name, k - 1), z)
 
 
 @lru_cache(maxsize=None)
+def _mp_derivative(name: str, k: int) -> Callable:
+    return sympy.lambdify(z, _derivative(name, k), "mpmath")
+
+
 def derivatives(name: str, c: float, order: int) -> tuple[float, ...]:
-    """(s_0, ..., s_order): the derivatives of sigma at c, exact in sympy, then rounded to float."""
-    if not get_activation(name).smooth:
-        raise ValueError(f"activation '{name}' is not smooth: it has no Taylor series")
-    return tuple(float(_derivative(name, k).subs(z, sympy.Float(c, 30)).evalf(30)) for k in range(order + 1))
+    """(s_0, ..., s_order): the derivatives of sigma at c, exact in sympy, evaluated to 30 digits,
+    then rounded to float."""
+    if order < 0:
+        raise ValueError(f"derivative order must be >= 0, got {order}")
+    _smooth(name)
+    return _derivatives(name, float(c), int(order))
+
+
+@lru_cache(maxsize=None)
+def _derivatives(name: str, c: float, order: int) -> tuple[float, ...]:
+    point = {z: sympy.Float(c, 30)}     # the exact binary value of c, not its decimal rounding
+    return tuple(float(_derivative(name, k).evalf(30, subs=point)) for k in range(order + 1))
+
+
+def _grid() -> list:
+    half = np.linspace(0.0, SEARCH_INTERVAL[1], round(SEARCH_INTERVAL[1] / _GRID_STEP) + 1)
+    return [mpmath.mpf(float(x)) for x in np.concatenate([-half[:0:-1], half])]
+
+
+def _root_between(f: Callable, a, b):
+    """A root of f in [a, b], where f changes sign: Anderson-Bjorck, bisection if it strays."""
+    try:
+        r = mpmath.findroot(f, (a, b), solver="anderson")
+        if a <= r <= b:
+            return r
+    except (ValueError, ZeroDivisionError):
+        pass
+    fa = f(a)
+    for _ in range(4 * _DPS):            # 2^-(4 dps) of a grid step: beyond the working precision
+        m = (a + b) / 2
+        if (f(m) > 0) == (fa > 0):
+            a, fa = m, f(m)
+        else:
+            b = m
+    return (a + b) / 2
+
+
+def critical_points(name: str, k: int) -> tuple[float, ...]:
+    """The roots of sigma^(k+1) in SEARCH_INTERVAL: the extrema of sigma^(k), ascending."""
+    return tuple(float(r) for r in _critical_points(name, int(k)))
+
+
+@lru_cache(maxsize=None)
+def _critical_points(name: str, k: int) -> tuple:
+    _smooth(name)
+    slope = _mp_derivative(name, k + 1)
+    with mpmath.workdps(_DPS):
+        grid = _grid()
+        g = [slope(x) for x in grid]
+        roots = [x for x, gx in zip(grid, g) if gx == 0]
+        roots += [_root_between(slope, a, b) for a, b, ga, gb in zip(grid, grid[1:], g, g[1:]) if ga * gb < 0]
+    return tuple(sorted(roots))
 
 
 @lru_cache(maxsize=None)
 def bias_point(name: str, k: int) -> float:
-    """The bias point c where |sigma^(k)(c)| is largest, so gates that need s_k lose least to rounding.
+    """The bias point c where |sigma^(k)(c)| is largest, so a gate dividing by s_k loses least to rounding.
 
-    Searched on SEARCH_INTERVAL: a grid, then a bounded refinement. If the largest value sits at
-    the interval's edge (sigma^(k) monotonic there, e.g. exp or softplus' first derivative), there
-    is no interior optimum and 0 is returned: the input scale lambda does the rest. Of two
-    symmetric optima (+c, -c) the non-negative one is returned.
+    The candidates are the extrema of sigma^(k) (roots of sigma^(k+1), solved to 40 digits) inside
+    SEARCH_INTERVAL. If none beats the interval's edges, |sigma^(k)| keeps growing or levels off
+    outwards (exp for every k, softplus for k = 1) and has no best point: we return 0, since the
+    input scale lambda does the rest (for exp every s_k = e^c, so c only rescales the weights).
+    Of two equal optima (+c and -c for tanh) the non-negative one is returned.
     """
-    f = sympy.lambdify(z, _derivative(name, k), "numpy")
-    lo, hi = SEARCH_INTERVAL
-    grid = np.linspace(lo, hi, 2401)
-    values = np.abs(np.broadcast_to(f(grid), grid.shape))
-    best = values.max()
-    candidates = grid[values >= best * (1 - 1e-9)]
-    c0 = min(candidates, key=lambda c: (c < 0, abs(c)))
-    if c0 in (lo, hi):
-        return 0.0
-    # the optimum is a root of sigma^(k+1): bracket it between grid neighbours and solve
-    slope = sympy.lambdify(z, _derivative(name, k + 1), "numpy")
-    step = grid[1] - grid[0]
-    a, b = c0 - step, c0 + step
-    if float(slope(a)) * float(slope(b)) > 0:
-        return float(c0)
-    root = brentq(lambda c: float(slope(c)), a, b, xtol=1e-15, rtol=4 * np.finfo(float).eps)
-    return 0.0 if abs(root) < 1e-12 else float(root)
+    value = _mp_derivative(name, k)
+    roots = _critical_points(name, int(k))
+    with mpmath.workdps(_DPS):
+        edge = max(abs(value(mpmath.mpf(x))) for x in SEARCH_INTERVAL)
+        scored = [(abs(value(r)), r) for r in roots]
+        best = max((v for v, _ in scored), default=edge)
+        if best <= edge:
+            return 0.0
+        ties = [float(r) for v, r in scored if v >= best * (1 - mpmath.mpf(10) ** -12)]
+    c = min(ties, key=lambda r: (r < 0, abs(r)))
+    return 0.0 if abs(c) < 1e-12 else c

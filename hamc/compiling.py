@@ -49,7 +49,7 @@ class Compiled:
             f"synapses        {j['synapses']:,}",
             f"parameters      {j['parameters']:,}",
         ]
-        if j["product_gates"]:
+        if j["strategy"] == "tree":
             lines.insert(3, f"product gates   {j['product_gates']:,} shared ({j['product_gates_unshared']:,} "
                             f"without sharing) in {j['product_layers']} layer(s)")
         lines += [f"error           max abs {j['max_abs_error']:.3g}, max rel {j['max_rel_error']:.3g} "

@@ -49,11 +49,14 @@ def write_npz(net: Network, path: str | os.PathLike) -> Path:
         with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, array in network_arrays(net).items():
                 buf = io.BytesIO()
-                np.lib.format.write_array(buf, np.ascontiguousarray(array), allow_pickle=False)
+                np.lib.format.write_array(buf, np.asarray(array), allow_pickle=False)
                 info = zipfile.ZipInfo(name + ".npy", date_time=_EPOCH)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
                 zf.writestr(info, buf.getvalue())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)       # mkstemp makes 0600; a weights file is ordinary output
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
