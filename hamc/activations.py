@@ -83,8 +83,10 @@ def derivatives(name: str, c: float, order: int) -> tuple[float, ...]:
 
 @lru_cache(maxsize=None)
 def _derivatives(name: str, c: float, order: int) -> tuple[float, ...]:
-    point = {z: sympy.Float(c, 30)}     # the exact binary value of c, not its decimal rounding
-    return tuple(float(_derivative(name, k).evalf(30, subs=point)) for k in range(order + 1))
+    # the exact binary value of c, not its decimal rounding; chop turns a cancelled-to-nothing
+    # sum (sigmoid'' at 0) into an exact 0 instead of 1e-166
+    point = {z: sympy.Float(c, 30)}
+    return tuple(float(_derivative(name, k).evalf(30, subs=point, chop=True)) for k in range(order + 1))
 
 
 def _grid() -> list:

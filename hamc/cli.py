@@ -11,11 +11,14 @@ from .analyze import analyze
 from .backends.npz import write_npz
 from .build import DTYPES, STRATEGIES, BuildOptions
 from .compiling import compile_hamiltonian
+from .diagram import BIAS_MODES, LABEL_MODES
+from .drawing import FORMATS, VIEWS, choose_view, network_drawing, write_drawing
+from .figures import FIGURES, bit_gate_figure, product_gate_figure
 from .errors import HamcError
 from .loading import load
 from .lower import DEFAULT_MAX_TERMS
 
-EMIT_FORMATS = ("npz",)
+EMIT_FORMATS = ("npz", "dot", "svg", "pdf", "png", "tex")
 
 
 def _param(text: str) -> tuple[str, str]:
@@ -25,8 +28,9 @@ def _param(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
-def _add_input(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", help=".ham file")
+def _add_input(p: argparse.ArgumentParser, *, optional: bool = False) -> None:
+    p.add_argument("file", nargs="?" if optional else None, help=".ham file" + (" (not needed with --figure)"
+                                                                              if optional else ""))
     p.add_argument("--param", "-p", type=_param, action="append", default=[], metavar="NAME=VALUE",
                    help="override a parameter (repeatable), e.g. --param L=64")
     p.add_argument("--max-terms", type=int, default=DEFAULT_MAX_TERMS,
@@ -64,10 +68,26 @@ def build_parser() -> argparse.ArgumentParser:
     _add_input(p)
     _add_network_options(p)
     p.add_argument("-o", "--output", default=".", metavar="DIR", help="output folder (default: current folder)")
-    p.add_argument("--emit", type=_emit, default=("npz",), help="comma-separated formats: npz (default npz)")
+    p.add_argument("--emit", type=_emit, default=("npz",),
+                   help="comma-separated outputs: npz, dot, svg, pdf, png, tex (default npz); "
+                        "diagrams use the automatic view of `hamc draw`")
     p = sub.add_parser("verify", help="compile and measure the error; exit 1 above --tol")
     _add_input(p)
     _add_network_options(p)
+    p = sub.add_parser("draw", help="draw a compiled network, its product plan, or a figure of the paper")
+    _add_input(p, optional=True)
+    _add_network_options(p)
+    p.add_argument("-o", "--output", default=None, metavar="OUT",
+                   help="output file (default: <name>-<view>.<format> in the current folder)")
+    p.add_argument("--view", choices=VIEWS, default="auto",
+                   help="neurons: every neuron, gates as clusters; plan: the product DAG; blocks: one box per "
+                        "layer; auto: neurons when small enough, else blocks")
+    p.add_argument("--format", choices=FORMATS, default="svg", help="dot, svg, pdf, png (Graphviz) or tex (TikZ)")
+    p.add_argument("--labels", choices=LABEL_MODES, default="none", help="weight labels on the edges")
+    p.add_argument("--biases", choices=BIAS_MODES, default="annotate",
+                   help="biases as node annotations (with --labels values) or as a '1' input node")
+    p.add_argument("--figure", nargs="+", metavar=("NAME", "N"),
+                   help=f"a figure of the paper: {', '.join(FIGURES)} (product-gate, bit-gate [k], tree N)")
     return parser
 
 
@@ -101,14 +121,65 @@ def cmd_compile(args) -> int:
     compiled = _compile(args, check=True)
     out = _output_dir(args.output)
     written = []
+    stem = out / Path(args.file).stem
     if "npz" in args.emit:
-        written.append(write_npz(compiled.network, out / (Path(args.file).stem + ".npz")))
+        written.append(write_npz(compiled.network, stem.with_suffix(".npz")))
+    drawings = [f for f in args.emit if f != "npz"]
+    if drawings:
+        view, note = choose_view(compiled, "auto")
+        if note:
+            print(note, file=sys.stderr)
+        diagram = network_drawing(compiled, view)
+        for fmt in drawings:
+            written += [p for p in write_drawing(diagram, stem, fmt) if p not in written]
     if args.json:
         print(json.dumps({**compiled.to_json(), "written": [str(p) for p in written]}, indent=2))
     else:
         print(compiled.summary())
         for path in written:
             print(f"wrote {path}")
+    return 0
+
+
+def _figure(args):
+    name, *rest = args.figure
+    if name not in FIGURES:
+        raise HamcError(f"unknown figure '{name}'; choose one of {', '.join(FIGURES)}")
+    try:
+        size = int(rest[0]) if rest else (3 if name == "bit-gate" else 8)
+    except ValueError:
+        raise HamcError(f"--figure {name} takes a whole number, not '{rest[0]}'") from None
+    if not 1 <= size <= 64 or (name == "tree" and size < 2):
+        raise HamcError(f"--figure {name} takes a size from {2 if name == 'tree' else 1} to 64, got {size}")
+    if name == "product-gate":
+        return product_gate_figure(args.activation, labels=args.labels), "product-gate"
+    if name == "bit-gate":
+        return bit_gate_figure(size, labels=args.labels), f"bit-gate-{size}"
+    options = BuildOptions(strategy="tree", activation=args.activation, dtype=args.dtype)
+    compiled = compile_hamiltonian(f"real x[1..{size}]\nH = prod(i in 1..{size}: x[i])", options=options,
+                                   samples=200, check=False)
+    view, _ = choose_view(compiled, args.view)
+    return network_drawing(compiled, view, labels="none" if args.labels == "symbolic" else args.labels,
+                           biases=args.biases), f"tree-{size}"
+
+
+def cmd_draw(args) -> int:
+    if args.figure:
+        diagram, stem = _figure(args)
+    elif args.file is None:
+        raise HamcError("hamc draw needs a .ham file or --figure NAME")
+    else:
+        compiled = _compile(args, check=False)
+        view, note = choose_view(compiled, args.view)
+        if note:
+            print(note, file=sys.stderr)
+        diagram = network_drawing(compiled, view, labels=args.labels, biases=args.biases)
+        stem = f"{Path(args.file).stem}-{view}"
+    target = Path(args.output) if args.output else Path(stem + "." + args.format)
+    if target.parent != Path("."):
+        _output_dir(str(target.parent))
+    for path in write_drawing(diagram, target.with_suffix(""), args.format):
+        print(f"wrote {path}")
     return 0
 
 
@@ -124,7 +195,7 @@ def cmd_verify(args) -> int:
     return 0 if ok else 1
 
 
-COMMANDS = {"analyze": cmd_analyze, "compile": cmd_compile, "verify": cmd_verify}
+COMMANDS = {"analyze": cmd_analyze, "compile": cmd_compile, "verify": cmd_verify, "draw": cmd_draw}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -61,8 +61,9 @@ class ProductPlan:
         return {k: np.flatnonzero((level(k) < layer) & (self.needed[k] >= layer))
                 for k in self.nodes if len(self.nodes[k])}
 
-    def to_networkx(self) -> nx.DiGraph:
-        """The plan as a DAG (factor -> product). Node keys are 'x3', 'x1*x2', ...; attributes:
+    def to_networkx(self, names=None) -> nx.DiGraph:
+        """The plan as a DAG (factor -> product). Node keys are 'x3', 'x1*x2', ... (or the
+        variables' `names`, a sequence indexed by variable); attributes:
         `degree`, `layer` (hidden layer computing it; 0 for inputs), `variables` (tuple),
         `coefficients` (tuple per output, or None if not a term of H), `square` (bool)."""
         g = nx.DiGraph()
@@ -72,7 +73,7 @@ class ProductPlan:
                 coef[(k, int(r))] = tuple(float(v) for v in row)
 
         def name(k, r):
-            return "*".join(f"x{int(v)}" for v in self.nodes[k][r])
+            return "*".join(names[int(v)] if names is not None else f"x{int(v)}" for v in self.nodes[k][r])
 
         for k in sorted(self.nodes):
             squares = self.squares(k) if k >= 2 else None

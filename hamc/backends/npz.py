@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..network import GateBlock, Network
+from .files import write_atomic
 
 FORMAT = "hamc-network-1"
 _EPOCH = (1980, 1, 1, 0, 0, 0)   # fixed zip timestamps: same network, same bytes
@@ -41,27 +41,22 @@ def network_arrays(net: Network) -> dict[str, np.ndarray]:
     return arrays
 
 
+def npz_bytes(net: Network) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, array in network_arrays(net).items():
+            member = io.BytesIO()
+            np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
+            info = zipfile.ZipInfo(name + ".npy", date_time=_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, member.getvalue())
+    return buffer.getvalue()
+
+
 def write_npz(net: Network, path: str | os.PathLike) -> Path:
-    """Write atomically: a temporary file in the same folder, renamed into place when complete."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
-            for name, array in network_arrays(net).items():
-                buf = io.BytesIO()
-                np.lib.format.write_array(buf, np.asarray(array), allow_pickle=False)
-                info = zipfile.ZipInfo(name + ".npy", date_time=_EPOCH)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                zf.writestr(info, buf.getvalue())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)       # mkstemp makes 0600; a weights file is ordinary output
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return path
+    """Write the weights file; it appears only when complete."""
+    return write_atomic(path, npz_bytes(net))
 
 
 def load_network(path: str | os.PathLike) -> Network:
