@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 import json
 import sys
 
@@ -159,8 +160,9 @@ def _figure(args):
     compiled = compile_hamiltonian(f"real x[1..{size}]\nH = prod(i in 1..{size}: x[i])", options=options,
                                    samples=200, check=False)
     view, _ = choose_view(compiled, args.view)
-    return network_drawing(compiled, view, labels="none" if args.labels == "symbolic" else args.labels,
-                           biases=args.biases), f"tree-{size}"
+    diagram = network_drawing(compiled, view, labels="none" if args.labels == "symbolic" else args.labels,
+                              biases=args.biases)
+    return replace(diagram, title=f"product of {size} inputs: a tree of {size - 1} product gates"), f"tree-{size}"
 
 
 def cmd_draw(args) -> int:

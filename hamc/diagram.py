@@ -26,6 +26,7 @@ class Node:
     kind: str = "neuron"       # input, neuron, output, bias, gate, block, shared
     cluster: str | None = None
     note: str = ""             # an annotation beside the node (a bias, a coefficient)
+    note_math: str = ""        # the same in LaTeX, if it differs
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,19 @@ def _tex_name(name: str) -> str:
     return f"{stripped}_{{{name[len(stripped):]}}}" if stripped != name and stripped else name
 
 
+def monomial_label(names: list[str]) -> tuple[str, str]:
+    """('x[1]^2*x[2]', 'x_{1}^{2} x_{2}'): repeated factors written as powers."""
+    runs: list[list] = []
+    for name in names:
+        if runs and runs[-1][0] == name:
+            runs[-1][1] += 1
+        else:
+            runs.append([name, 1])
+    text = "*".join(n if r == 1 else f"{n}^{r}" for n, r in runs)
+    math = r"\,".join(_tex_name(n) if r == 1 else f"{_tex_name(n)}^{{{r}}}" for n, r in runs)
+    return text, math
+
+
 def network_diagram(net, *, labels: str = "none", biases: str = "annotate", title: str = "") -> Diagram:
     """Every input, hidden neuron and output; gates as clusters; edges for the nonzero weights."""
     if labels == "symbolic":
@@ -75,8 +89,7 @@ def network_diagram(net, *, labels: str = "none", biases: str = "annotate", titl
             for g in range(block.count):
                 cid = f"c{k}_{b}_{g}"
                 label = block.labels[g] if block.labels else block.kind
-                clusters.append((cid, label, _tex_name(label) if "*" not in label else
-                                 r"\cdot ".join(_tex_name(t) for t in label.split("*"))))
+                clusters.append((cid, label, _cluster_math(label)))
                 cluster_of[start:start + block.size] = [cid] * block.size
                 start += block.size
         symbol = ACTIVATION_SYMBOLS.get(layer.activation, layer.activation)
@@ -99,6 +112,18 @@ def network_diagram(net, *, labels: str = "none", biases: str = "annotate", titl
     return Diagram(title, tuple(nodes), tuple(edges), tuple(clusters))
 
 
+def _cluster_math(label: str) -> str:
+    """'copy x[3]' -> '\\text{copy}\\ x_{3}'; 'x[1]*x[2]' -> 'x_{1}\\,x_{2}'; 'bits {x[0] x[1]}' likewise."""
+    head, _, rest = label.partition(" ")
+    factors = (rest.strip("{}").replace("*", " ").split() if rest else label.split("*"))
+    names = []
+    for f in factors:
+        base, _, power = f.partition("^")
+        names += [base] * (int(power) if power.isdigit() else 1)
+    math = monomial_label(names)[1]
+    return rf"\text{{{head}}}\ {math}" if rest else math
+
+
 def fits_neuron_view(net) -> bool:
     return (len(net.inputs) + sum(layer.n_out for layer in net.layers) <= NEURON_VIEW_MAX_NODES
             and net.synapses <= NEURON_VIEW_MAX_EDGES)
@@ -108,17 +133,15 @@ def plan_diagram(plan, names, *, title: str = "") -> Diagram:
     """One node per sub-product, in the layer that computes it; shared ones (used twice or more) marked."""
     g = plan.to_networkx(names)
     nodes, edges = [], []
+    index = {}
     for key in sorted(g.nodes, key=lambda n: (g.nodes[n]["layer"], g.nodes[n]["degree"], n)):
         data = g.nodes[key]
-        factors = key.split("*")
-        math = (rf"{_tex_name(factors[0])}^2" if data["square"] and data["degree"] == 2
-                else r"\,".join(_tex_name(t) for t in factors))
-        shared = g.out_degree(key) > 1
+        text, math = monomial_label(key.split("*"))
         coef = data["coefficients"]
         note = "c=" + ",".join(_value(c) for c in coef) if coef else ""
-        kind = "input" if data["degree"] == 1 else ("shared" if shared else "gate")
-        nodes.append(Node(f"n{len(nodes)}", key, math, data["layer"], kind, None, note))
-    index = {n.label: n.id for n in nodes}
+        kind = "input" if data["degree"] == 1 else ("shared" if g.out_degree(key) > 1 else "gate")
+        index[key] = f"n{len(nodes)}"
+        nodes.append(Node(index[key], text, math, data["layer"], kind, None, note))
     edges = [Edge(index[a], index[b]) for a, b in sorted(g.edges)]
     return Diagram(title, tuple(nodes), tuple(edges))
 
@@ -132,7 +155,8 @@ def blocks_diagram(net, *, title: str = "") -> Diagram:
         counts: dict[str, int] = {}
         for b in layer.blocks:
             counts[b.kind] = counts.get(b.kind, 0) + b.neurons
-        parts = [f"{n:,} {kind}" for kind, n in counts.items()] or [f"{layer.n_out:,} neurons"]
+        parts = [f"{n:,} {kind}" for kind, n in counts.items()] or [
+            f"{layer.n_out:,} neuron{'s' if layer.n_out != 1 else ''}"]
         head = "output" if last else f"layer {k + 1}"
         text = "\n".join([head, *parts, layer.activation])
         math = r"\\ ".join([rf"\text{{{head}}}", *(rf"\text{{{p}}}" for p in parts),

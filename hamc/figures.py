@@ -33,10 +33,9 @@ def bit_gate_figure(k: int = 3, *, labels: str = "symbolic", beta: float = 23.0)
     """Fig. 2 right: the product of k bits from one neuron sigma(beta (sum x_i - k + 1/2))."""
     g = gates.bit_product_gate(k, beta, "sigmoid")
     nodes = [Node(f"x{i}", f"x{i + 1}", f"x_{{{i + 1}}}", 0, "input") for i in range(k)]
-    bias_note = (rf"b=-\beta({k}-\tfrac12)" if labels == "symbolic" else f"b={g.b[0]:.3g}" if labels == "values"
-                 else "")
-    nodes.append(Node("h", "σ", r"\sigma", 1, "neuron", None, bias_note.replace(r"\beta", "β").replace(r"\tfrac12", "1/2")
-                      if labels != "symbolic" else bias_note))
+    note = {"none": "", "values": f"b={g.b[0]:.3g}", "symbolic": f"b=-β({k}-1/2)"}[labels]
+    note_math = {"none": "", "values": f"b={g.b[0]:.3g}", "symbolic": rf"b=-\beta({k}-\tfrac12)"}[labels]
+    nodes.append(Node("h", "σ", r"\sigma", 1, "neuron", None, note, note_math))
     nodes.append(Node("p", "x1⋯x%d" % k, r"x_1\cdots x_{%d}" % k, 2, "output"))
     edges = [Edge(f"x{i}", "h", float(g.w_in[i, 0]), _label(float(g.w_in[i, 0]), "β", labels),
                   _math(float(g.w_in[i, 0]), r"\beta", labels)) for i in range(k)]

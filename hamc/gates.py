@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from math import ceil, comb, exp, factorial, log, prod
 
 import numpy as np
@@ -11,6 +12,7 @@ from scipy.special import logsumexp
 from .activations import bias_point, derivatives, get_activation
 
 FLAT_MAX_INPUTS = 24
+FLAT_MAX_DEGREE = FLAT_MAX_INPUTS + 8   # weights scale like lambda^-d: beyond this only noise is left
 _ZERO = 1e-12         # |s_m / s_k| below this is a derivative that vanishes at c, up to rounding of c
 
 
@@ -27,10 +29,12 @@ class Gate:
     scale: float          # lambda (input scale) or beta (bit sharpness)
 
     def __post_init__(self):
-        # private read-only copies: a gate is a value, shared by every place that wires it in
+        # read-only arrays: a gate is a value, shared by every place that wires it in. Writable
+        # ones are copied first so no caller can change a gate; read-only ones (a big flat gate's
+        # w_in, frozen by its builder) are kept as they are, to avoid a second copy.
         for name in ("w_in", "b", "w_out", "b_out"):
-            arr = np.array(getattr(self, name))
-            arr = arr.astype(arr.dtype if arr.dtype.kind == "f" else np.float64)
+            arr = np.asarray(getattr(self, name))
+            arr = arr.astype(np.float64) if arr.dtype.kind != "f" else arr.copy() if arr.flags.writeable else arr
             arr.setflags(write=False)
             object.__setattr__(self, name, arr)
         h = self.w_in.shape[1] if self.w_in.ndim == 2 else -1
@@ -143,11 +147,13 @@ def _check_powers(powers) -> tuple[int, ...]:
     powers = tuple(int(r) for r in powers)
     if not powers or min(powers) < 0 or sum(powers) < 1:
         raise ValueError(f"powers must be non-negative with a positive sum, got {powers}")
+    if sum(powers) > FLAT_MAX_DEGREE:
+        raise ValueError(f"a flat gate of degree {sum(powers)} is beyond the limit {FLAT_MAX_DEGREE}: "
+                         "its weights would scale like lambda^-degree")
     return powers
 
 
-def flat_power_gate(activation: str, powers: tuple[int, ...], lam: float, c: float | None = None,
-                    kind: str = "flat") -> Gate:
+def flat_power_gate(activation: str, powers: tuple[int, ...], lam: float, c: float | None = None) -> Gate:
     """x1^r1 ... xm^rm in one hidden layer of prod(r_i + 1) neurons (eq 28/32, generalised).
 
     sum_k prod_i (-1)^k_i C(r_i, k_i) sigma(c + l sum_i (r_i - 2 k_i) x_i)
@@ -175,7 +181,8 @@ def flat_power_gate(activation: str, powers: tuple[int, ...], lam: float, c: flo
         sign *= np.array([(-1) ** q * comb(r, q) for q in range(r + 1)], np.float64)[k]
         stride *= r + 1
     w_out = (sign / (2.0 ** d * s[d] * lam ** d))[:, None]
-    return Gate(w_in, np.full(neurons, c), w_out, np.zeros(1), activation, kind, lam)
+    w_in.setflags(write=False)
+    return Gate(w_in, np.full(neurons, c), w_out, np.zeros(1), activation, "flat", lam)
 
 
 def flat_product_gate(activation: str, n: int, lam: float, c: float | None = None) -> Gate:
@@ -282,11 +289,17 @@ def flat_scale(activation: str, powers, dtype="float64", input_bound: float = 1.
                c: float | None = None) -> Scale:
     """lambda for flat_power_gate(powers) (an int n means n distinct inputs) on |x_i| <= input_bound.
 
-    Relative truncation |s_m / s_d| x^(m-d) [y^(m-d)](sinh y / y)^d, m = d+2, d+4, ..., at the
-    corner; rounding eps K / (|s_d| x^d), the weights' absolute sum being 1 / (|s_d| l^d).
+    Relative truncation |s_m / s_d| x^(m-d) [y^(m-d)](sinh y / y)^d, m = d+2, d+4, ..., taken at
+    the corner x_i = R, where it is largest; rounding per _rounding, the weights' absolute sum
+    being 1 / (|s_d| l^d). Both depend on d = sum(powers) only, which is what is cached.
     """
     powers = _check_powers((1,) * powers if isinstance(powers, int) else powers)
-    d = sum(powers)
+    c = None if c is None else float(c)
+    return _flat_scale(activation, sum(powers), np.dtype(dtype).name, float(input_bound), c)
+
+
+@lru_cache(maxsize=None)
+def _flat_scale(activation: str, d: int, dtype: str, input_bound: float, c: float | None) -> Scale:
     c, s = _series(activation, d, c, d + 6)
     terms = [(abs(s[m] / s[d]), _sinhc_power(d, m - d), m - d) for m in (d + 2, d + 4, d + 6)]
     return _balance(terms, _rounding(s, c, dtype, 1 / abs(s[d]), d, d), input_bound)
@@ -294,13 +307,13 @@ def flat_scale(activation: str, powers, dtype="float64", input_bound: float = 1.
 
 def product_scale(activation: str, dtype="float64", input_bound: float = 1.0, c: float | None = None) -> Scale:
     """lambda for product_gate on |u|, |v| <= input_bound: relative error (|s4| / (3 |s2|)) (l R)^2
-    at u = v = R against rounding eps K / (|s2| (l R)^2). The product gate is the flat gate n = 2."""
+    at u = v = R against rounding ~ eps (|s0| + |c s1|) / (|s2| (l R)^2). It is the flat gate n = 2."""
     return flat_scale(activation, (1, 1), dtype, input_bound, c)
 
 
 def square_scale(activation: str, dtype="float64", input_bound: float = 1.0, c: float | None = None) -> Scale:
     """lambda for square_gate: relative error (|s4| / (12 |s2|)) (l R)^2 against rounding
-    2 eps K / (|s2| (l R)^2) (two neurons of weight 1 / (s2 l^2), and the constant they cancel)."""
+    ~ 2 eps (|s0| + |c s1|) / (|s2| (l R)^2) (two neurons of weight 1 / (s2 l^2))."""
     c, s = _series(activation, 2, c, 8)
     terms = [(abs(s[m] / s[2]), 2 / factorial(m), m - 2) for m in (4, 6, 8)]
     return _balance(terms, _rounding(s, c, dtype, 2 / abs(s[2]), 1, 2), input_bound)
@@ -309,7 +322,7 @@ def square_scale(activation: str, dtype="float64", input_bound: float = 1.0, c: 
 def copy_scale(activation: str, dtype="float64", input_bound: float = 1.0, neurons: int | None = None,
                c: float | None = None) -> Scale:
     """lambda for copy_gate (same default neurons): relative error |s_m / s1| (l R)^(m-1) / m! from
-    the first nonzero m >= 2 (odd m only for two neurons) against rounding eps K / (|s1| l R)."""
+    the first nonzero m >= 2 (odd m only for two neurons) against rounding ~ eps (|s0| + |c s1|) / (|s1| l R)."""
     c, s = _series(activation, 1, c, 8)
     neurons = copy_neurons(activation, c) if neurons is None else neurons
     orders = range(2, 8) if neurons == 1 else range(3, 8, 2)

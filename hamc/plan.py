@@ -61,6 +61,16 @@ class ProductPlan:
         return {k: np.flatnonzero((level(k) < layer) & (self.needed[k] >= layer))
                 for k in self.nodes if len(self.nodes[k])}
 
+    def to_dot(self, names=None) -> str:
+        """Graphviz DOT text of the plan: one node per sub-product, columns by layer, shared ones filled."""
+        from .backends.dot import to_dot
+        from .diagram import plan_diagram
+        return to_dot(plan_diagram(self, names))
+
+    def _repr_svg_(self):
+        from .backends.dot import dot_available, render
+        return render(self.to_dot(), "svg").decode() if dot_available() else None
+
     def to_networkx(self, names=None) -> nx.DiGraph:
         """The plan as a DAG (factor -> product). Node keys are 'x3', 'x1*x2', ... (or the
         variables' `names`, a sequence indexed by variable); attributes:

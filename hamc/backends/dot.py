@@ -64,6 +64,10 @@ def to_dot(diagram: Diagram) -> str:
     for rank in sorted(ranks):
         lines.append(f"  {{ rank=same; {'; '.join(ranks[rank])}; }}")
     widths = _widths(diagram)
+    fan_in, fan_out = {}, {}
+    for e in diagram.edges:
+        fan_in[e.target] = fan_in.get(e.target, 0) + 1
+        fan_out[e.source] = fan_out.get(e.source, 0) + 1
     for k, e in enumerate(diagram.edges):
         attrs = []
         if e.weight is not None:
@@ -72,7 +76,9 @@ def to_dot(diagram: Diagram) -> str:
         else:
             attrs.append(f'color="{NEUTRAL}"')
         if e.label:
-            attrs.append(f"label={_quote(e.label)}")
+            # a weight label sits at the end of the edge where fewer edges meet, so labels do not pile up
+            end = "headlabel" if fan_in[e.target] <= fan_out[e.source] else "taillabel"
+            attrs.append(f"{end}={_quote(e.label)}, labeldistance=2.2, labelangle=25")
         lines.append(f"  {e.source} -> {e.target} [{', '.join(attrs)}];")
     lines.append("}")
     return "\n".join(lines) + "\n"

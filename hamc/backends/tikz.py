@@ -43,7 +43,7 @@ def to_tikz(diagram: Diagram) -> str:
         col = columns[rank]
         for i, n in enumerate(col):
             y = -(i - (len(col) - 1) / 2) * ROW_CM
-            note = f", label=below:{{\\tiny ${n.note.replace('=', '=')}$}}" if n.note else ""
+            note = f", label=below:{{\\tiny ${n.note_math or n.note}$}}" if n.note else ""
             lines.append(f"  \\node[{_STYLE.get(n.kind, 'neu')}{note}] ({n.id}) at ({rank * COLUMN_CM:.2f},{y:.2f}) "
                          f"{{${n.math}$}};")
     members: dict[str, list[str]] = {}
