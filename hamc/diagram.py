@@ -148,7 +148,8 @@ def plan_diagram(plan, names, *, title: str = "") -> Diagram:
 
 def blocks_diagram(net, *, title: str = "") -> Diagram:
     """One box per layer with its neuron counts by gate kind; edges carry the synapse counts."""
-    nodes = [Node("L0", f"inputs\n{len(net.inputs):,}", rf"\text{{inputs}}\\ {len(net.inputs):,}", 0, "block")]
+    # block nodes carry LaTeX text lines (not math): TikZ breaks lines with \\ only outside $...$
+    nodes = [Node("L0", f"inputs\n{len(net.inputs):,}", rf"inputs\\ {len(net.inputs):,}", 0, "block")]
     edges = []
     for k, layer in enumerate(net.layers):
         last = k == len(net.layers) - 1
@@ -159,8 +160,7 @@ def blocks_diagram(net, *, title: str = "") -> Diagram:
             f"{layer.n_out:,} neuron{'s' if layer.n_out != 1 else ''}"]
         head = "output" if last else f"layer {k + 1}"
         text = "\n".join([head, *parts, layer.activation])
-        math = r"\\ ".join([rf"\text{{{head}}}", *(rf"\text{{{p}}}" for p in parts),
-                            ACTIVATION_MATH.get(layer.activation, layer.activation)])
+        math = r"\\ ".join([head, *parts, f"${ACTIVATION_MATH.get(layer.activation, layer.activation)}$"])
         nodes.append(Node(f"L{k + 1}", text, math, k + 1, "block"))
         edges.append(Edge(f"L{k}", f"L{k + 1}", None, f"{layer.synapses:,} synapses"))
     return Diagram(title, tuple(nodes), tuple(edges))

@@ -4,25 +4,27 @@ from __future__ import annotations
 from ..diagram import Diagram
 
 COLUMN_CM, ROW_CM = 3.0, 0.9
+# styles are prefixed with h: TikZ already owns keys such as `out` and `pos`
 _STYLE = {
-    "input": "inp", "neuron": "neu", "output": "out", "bias": "bias", "gate": "gate", "shared": "shared",
-    "block": "block",
+    "input": "hinp", "neuron": "hneu", "output": "hout", "bias": "hbias", "gate": "hgate", "shared": "hshared",
+    "block": "hblock",
 }
 _PREAMBLE = r"""\documentclass[tikz,border=4pt]{standalone}
+\usepackage{amsmath}
 \usetikzlibrary{fit}
 \begin{document}
 \begin{tikzpicture}[
-  neu/.style={circle, draw, minimum size=7mm, inner sep=0pt, font=\small},
-  inp/.style={font=\small},
-  out/.style={draw, rounded corners, font=\small},
-  bias/.style={draw, gray, minimum size=5mm, font=\scriptsize},
-  gate/.style={draw, rounded corners, font=\small},
-  shared/.style={draw, rounded corners, very thick, fill=yellow!15, font=\small},
-  block/.style={draw, rounded corners, align=center, font=\small},
-  pos/.style={->, >=stealth, draw=blue!70!black},
-  neg/.style={->, >=stealth, draw=red!70!black},
-  plain/.style={->, >=stealth, draw=gray},
-  wlabel/.style={font=\tiny, fill=white, inner sep=1pt},
+  hneu/.style={circle, draw, minimum size=7mm, inner sep=0pt, font=\small},
+  hinp/.style={font=\small},
+  hout/.style={draw, rounded corners, font=\small},
+  hbias/.style={draw, gray, minimum size=5mm, font=\scriptsize},
+  hgate/.style={draw, rounded corners, font=\small},
+  hshared/.style={draw, rounded corners, very thick, fill=yellow!15, font=\small},
+  hblock/.style={draw, rounded corners, align=center, font=\small},
+  hpos/.style={->, >=stealth, draw=blue!70!black},
+  hneg/.style={->, >=stealth, draw=red!70!black},
+  hplain/.style={->, >=stealth, draw=gray},
+  hwlabel/.style={font=\tiny, fill=white, inner sep=1pt},
 ]"""
 
 
@@ -44,8 +46,9 @@ def to_tikz(diagram: Diagram) -> str:
         for i, n in enumerate(col):
             y = -(i - (len(col) - 1) / 2) * ROW_CM
             note = f", label=below:{{\\tiny ${n.note_math or n.note}$}}" if n.note else ""
-            lines.append(f"  \\node[{_STYLE.get(n.kind, 'neu')}{note}] ({n.id}) at ({rank * COLUMN_CM:.2f},{y:.2f}) "
-                         f"{{${n.math}$}};")
+            content = n.math if n.kind == "block" else f"${n.math}$"
+            lines.append(f"  \\node[{_STYLE.get(n.kind, 'hneu')}{note}] ({n.id}) at ({rank * COLUMN_CM:.2f},{y:.2f}) "
+                         f"{{{content}}};")
     members: dict[str, list[str]] = {}
     for n in diagram.nodes:
         if n.cluster:
@@ -58,9 +61,9 @@ def to_tikz(diagram: Diagram) -> str:
     mags = [math.log10(abs(e.weight)) for e in diagram.edges if e.weight]
     lo, hi = (min(mags), max(mags)) if mags else (0.0, 0.0)
     for e in diagram.edges:
-        style = "plain" if e.weight is None else ("pos" if e.weight > 0 else "neg")
+        style = "hplain" if e.weight is None else ("hpos" if e.weight > 0 else "hneg")
         label = e.math or (e.label.replace("e", r"\mathrm{e}") if e.label else "")
-        node = f" node[wlabel, pos=0.6] {{${label}$}}" if label else ""
+        node = f" node[hwlabel, pos=0.6] {{${label}$}}" if label else ""
         lines.append(f"  \\draw[{style}, line width={_width(e.weight, lo, hi)}pt] ({e.source}) --{node} ({e.target});")
     lines += [r"\end{tikzpicture}", r"\end{document}", ""]
     return "\n".join(lines)
