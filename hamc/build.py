@@ -12,7 +12,8 @@ from .errors import HamcError
 from .hamiltonian import Hamiltonian
 from .network import Network
 from .plan import ProductPlan, level
-from .shallow import FLAT_MAX_DEGREE, build_bits, build_flat, flat_neurons
+from .plan import monomial_table
+from .shallow import FLAT_MAX_DEGREE, build_bits, build_flat, flat_neurons, spins_to_bits
 from .tree import GateSet, build_tree
 from .verify import magnitude_bounds
 
@@ -24,7 +25,7 @@ DEFAULT_TOL = {"float64": 1e-6, "float32": 1e-2}
 @dataclass(frozen=True)
 class BuildOptions:
     strategy: str = "auto"              # auto | tree | flat | bits
-    activation: str = "sigmoid"
+    activation: str | None = None       # default: step for bits (exact), sigmoid otherwise
     dtype: str = "float64"              # float64 | float32
     tol: float | None = None            # max_rel_error to reach; default by dtype
     input_range: tuple[float, float] = (-1.0, 1.0)   # for real variables
@@ -40,13 +41,21 @@ def check_options(options: BuildOptions) -> None:
         raise HamcError(f"unknown strategy '{options.strategy}'; choose one of {', '.join(STRATEGIES)}")
     if options.dtype not in DTYPES:
         raise HamcError(f"unknown dtype '{options.dtype}'; choose float64 or float32")
-    if options.activation not in ACTIVATIONS:
+    if options.activation is not None and options.activation not in ACTIVATIONS:
         raise HamcError(f"unknown activation '{options.activation}'; known: {', '.join(sorted(ACTIVATIONS))}")
     lo, hi = options.input_range
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
         raise HamcError(f"input range [{lo}, {hi}] must be finite with lo < hi")
     if not options.target_tol > 0:
         raise HamcError(f"tolerance must be positive, got {options.target_tol}")
+
+
+def choose_activation(strategy: str, activation: str | None) -> str:
+    """The paper's sigmoid for products; for bit products the step function, which is exact on
+    bits and cheaper than a sigmoid, unless the user asks for another."""
+    if activation is not None:
+        return activation
+    return "step" if strategy == "bits" else "sigmoid"
 
 
 def choose_strategy(h: Hamiltonian, strategy: str) -> str:
@@ -77,12 +86,10 @@ def unit_gates(activation: str, dtype: str) -> tuple[GateSet, dict]:
     return gate_set, scales
 
 
-def bit_beta(h: Hamiltonian, tol: float, scale: float) -> float:
+def bit_beta(bit_table: dict, tol: float, scale: float) -> float:
     """beta so that every threshold neuron's error sigma(-beta/2), summed with the bit coefficients'
     weights, stays below tol * S (eq 13: the error decays like exp(-beta/2))."""
-    from .shallow import spins_to_bits
-    table, _ = spins_to_bits(h)
-    weight = max((float(np.abs(c).sum(axis=0).max()) for _, c in table.values()), default=1.0)
+    weight = max((float(np.abs(c).sum(axis=0).max()) for _, c in bit_table.values()), default=1.0)
     return max(gates.bit_scale(tol * scale / max(weight, 1e-300)), 1.0)
 
 
@@ -90,27 +97,30 @@ def build(h: Hamiltonian, plan: ProductPlan, *, options: BuildOptions, scale: fl
     """The network for H. `scale` is S, the bound on |H| that relative errors are measured against."""
     check_options(options)
     strategy = choose_strategy(h, options.strategy)
+    activation = choose_activation(strategy, options.activation)
     dtype = np.dtype(options.dtype)
     log_priors = h.log_priors() if h.is_classifier else None
     magnitude = magnitude_bounds(h, options.input_range)
-    meta = {"strategy": strategy, "activation": options.activation, "dtype": options.dtype,
+    meta = {"strategy": strategy, "activation": activation, "dtype": options.dtype,
             "input_range": list(options.input_range), "tol": options.target_tol,
             "product_layers": plan.depth, "product_gates": plan.product_gates,
             "product_gates_unshared": plan.unshared_product_gates}
     names = [h.variable_label(i) for i in range(h.n_variables)]
     try:
         if strategy == "bits":
-            beta = bit_beta(h, options.target_tol, scale if not h.is_classifier else 1.0)
-            layers = build_bits(h, options.activation, dtype, beta, log_priors)
+            bit_table, constant = spins_to_bits(*monomial_table(h), h.domains == 2)
+            beta = bit_beta(bit_table, options.target_tol, scale if not h.is_classifier else 1.0)
+            layers = build_bits(bit_table, constant, h.domains == 2, names, activation, dtype, beta,
+                                log_priors)
             meta["beta"] = beta
         else:
-            gate_set, scales = unit_gates(options.activation, options.dtype)
+            gate_set, scales = unit_gates(activation, options.dtype)
             meta.update(scales)
             if strategy == "tree":
-                layers = build_tree(plan, magnitude, gate_set, options.activation, dtype, names, log_priors)
+                layers = build_tree(plan, magnitude, gate_set, activation, dtype, names, log_priors)
             else:
-                layers = build_flat(h, magnitude, options.activation, dtype, gate_set.copy,
-                                    lambda powers: gates.flat_scale(options.activation, powers, options.dtype).value,
+                layers = build_flat(h, names, magnitude, activation, dtype, gate_set.copy,
+                                    lambda powers: gates.flat_scale(activation, powers, options.dtype).value,
                                     log_priors, options.max_neurons)
     except ValueError as exc:
         raise HamcError(str(exc)) from None
@@ -120,7 +130,6 @@ def build(h: Hamiltonian, plan: ProductPlan, *, options: BuildOptions, scale: fl
 
 def flat_hidden_neurons(h: Hamiltonian, copy_neurons: int = 2) -> int:
     """The single-hidden-layer count for comparison, computed without building anything."""
-    from .plan import monomial_table
     return flat_neurons(monomial_table(h)[0], copy_neurons)
 
 

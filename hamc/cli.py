@@ -51,7 +51,9 @@ def _add_network_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--strategy", choices=STRATEGIES, default="auto",
                    help="tree: deep product tree (reals); flat: one hidden layer; bits: one threshold "
                         "neuron per monomial (bits/spins); auto: bits if all inputs are bits/spins, else tree")
-    p.add_argument("--activation", default="sigmoid", help="sigmoid, tanh, softplus, exp (bits also: step, relu)")
+    p.add_argument("--activation", default=None,
+                   help="sigmoid, tanh, softplus, exp; for bits also step, relu (default: step for bits, "
+                        "exact; sigmoid otherwise)")
     p.add_argument("--dtype", choices=DTYPES, default="float64")
     p.add_argument("--tol", type=float, default=None,
                    help="largest acceptable max_rel_error (default 1e-6 in float64, 1e-2 in float32)")
@@ -153,7 +155,7 @@ def _figure(args):
     if not 1 <= size <= 64 or (name == "tree" and size < 2):
         raise HamcError(f"--figure {name} takes a size from {2 if name == 'tree' else 1} to 64, got {size}")
     if name == "product-gate":
-        return product_gate_figure(args.activation, labels=args.labels), "product-gate"
+        return product_gate_figure(args.activation or "sigmoid", labels=args.labels), "product-gate"
     if name == "bit-gate":
         return bit_gate_figure(size, labels=args.labels), f"bit-gate-{size}"
     options = BuildOptions(strategy="tree", activation=args.activation, dtype=args.dtype)

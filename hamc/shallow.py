@@ -33,13 +33,13 @@ def _output(hidden_coef: np.ndarray, constant: np.ndarray, n_hidden: int, dtype,
     return make_layer(rows, cols, -vals, shape, -constant + log_priors, "softmax", dtype)
 
 
-def _labels(h, monomials, prefix: str, keep: bool) -> tuple[str, ...]:
+def _labels(names, monomials, prefix: str, keep: bool) -> tuple[str, ...]:
     if not keep:
         return ()
-    return tuple(prefix.format(" ".join(h.variable_label(int(v)) for v in m)) for m in monomials)
+    return tuple(prefix.format(" ".join(names[int(v)] for v in m)) for m in monomials)
 
 
-def build_flat(h, magnitude: np.ndarray, activation: str, dtype, copy_gate: gates.Gate,
+def build_flat(h, names, magnitude: np.ndarray, activation: str, dtype, copy_gate: gates.Gate,
                scale_for_powers, log_priors=None, max_neurons: int = 1 << 22) -> tuple[Layer, ...]:
     """Every monomial of degree >= 2 gets its own flat product gate (prod(r_i + 1) neurons for
     powers r_i of distinct variables); linear terms a copy gate. `scale_for_powers(r)` is lambda."""
@@ -73,7 +73,7 @@ def build_flat(h, magnitude: np.ndarray, activation: str, dtype, copy_gate: gate
             n += gate.neurons
             kinds.append("copy" if k == 1 else "flat")
             sizes.append(gate.neurons)
-        labels.extend(_labels(h, monomials, "copy {}" if k == 1 else "flat {}", keep))
+        labels.extend(_labels(names, monomials, "copy {}" if k == 1 else "flat {}", keep))
     hidden = make_layer(*w.triplets(), (h.n_variables, n), np.concatenate(bias or [[]]), activation, dtype,
                         gate_blocks(kinds, sizes, labels))
     out_matrix = np.zeros((n, len(constant)))
@@ -82,10 +82,9 @@ def build_flat(h, magnitude: np.ndarray, activation: str, dtype, copy_gate: gate
     return hidden, _output(out_matrix, constant, n, dtype, log_priors)
 
 
-def spins_to_bits(h) -> tuple[dict, np.ndarray]:
-    """The monomial table over bits x = (s + 1)/2: prod_{spins} s = prod (2x - 1), expanded exactly."""
-    table, constant = monomial_table(h)
-    spin = h.domains == 2
+def spins_to_bits(table: dict, constant: np.ndarray, spin: np.ndarray) -> tuple[dict, np.ndarray]:
+    """A monomial table (see plan.monomial_table) rewritten over bits x = (s + 1)/2 for the
+    variables where `spin` is true: prod s = prod (2x - 1), expanded exactly."""
     parts: dict[int, list] = {}
     for k, (monomials, coef) in table.items():
         if k == 0:
@@ -114,17 +113,17 @@ def spins_to_bits(h) -> tuple[dict, np.ndarray]:
     return out, constant
 
 
-def build_bits(h, activation: str, dtype, beta: float, log_priors=None) -> tuple[Layer, ...]:
-    """One threshold neuron per bit monomial (degree 1 included), then a linear (or softmax) output."""
-    table, constant = spins_to_bits(h)
-    spin = h.domains == 2
+def build_bits(table: dict, constant: np.ndarray, spin: np.ndarray, names, activation: str, dtype, beta: float,
+               log_priors=None) -> tuple[Layer, ...]:
+    """One threshold neuron per monomial of the bit table (degree 1 included), then a linear (or
+    softmax) output. Inputs where `spin` is true are spins s, fed to the neurons as x = (s + 1)/2."""
     rows, cols, vals, bias, out, blocks = [], [], [], [], [], []
     keep = sum(len(m) for m, _ in table.values()) <= LABELLED_GATES_MAX
     n = 0
     for k, (monomials, coef) in sorted(table.items()):
         gate = gates.bit_product_gate(k, beta, activation)
         m = len(monomials)
-        blocks.append(gate_blocks(["bit"] * m, [1] * m, _labels(h, monomials, "bits {{{}}}", keep)))
+        blocks.append(gate_blocks(["bit"] * m, [1] * m, _labels(names, monomials, "bits {{{}}}", keep)))
         cols_ = n + np.repeat(np.arange(m), k)
         var = monomials.ravel()
         # a spin input s feeds x = (s + 1)/2: half the weight, and half of it moves into the bias
@@ -138,7 +137,6 @@ def build_bits(h, activation: str, dtype, beta: float, log_priors=None) -> tuple
         constant = constant + gate.b_out[0] * coef.sum(axis=0)
         n += m
     hidden = make_layer(np.concatenate(rows or [[]]), np.concatenate(cols or [[]]), np.concatenate(vals or [[]]),
-                        (h.n_variables, n), np.concatenate(bias or [[]]), activation, dtype,
-                        sum(blocks, ()))
+                        (len(spin), n), np.concatenate(bias or [[]]), activation, dtype, sum(blocks, ()))
     out_matrix = np.vstack(out) if out else np.zeros((0, len(constant)))
     return hidden, _output(out_matrix, constant, n, dtype, log_priors)
