@@ -8,6 +8,7 @@ import networkx as nx
 import numpy as np
 
 from .hamiltonian import Hamiltonian
+from .terms import unique_rows
 
 
 def level(degree: int) -> int:
@@ -97,10 +98,8 @@ class ProductPlan:
 
 
 def _unique_rows(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    if a.shape[1] == 0:
-        return a[:1], np.zeros(len(a), np.int64)
-    uniq, inverse = np.unique(a, axis=0, return_inverse=True)
-    return uniq, inverse.reshape(-1)
+    uniq, inverse, _ = unique_rows(a)
+    return uniq, inverse
 
 
 def monomial_table(h: Hamiltonian) -> tuple[dict[int, tuple[np.ndarray, np.ndarray]], np.ndarray]:
@@ -113,6 +112,9 @@ def monomial_table(h: Hamiltonian) -> tuple[dict[int, tuple[np.ndarray, np.ndarr
         if k == 0:
             for j, _, c in blocks:
                 constant[j] += c.sum()
+            continue
+        if n_out == 1:          # one energy: its blocks are unique and sorted already
+            table[k] = (blocks[0][1], blocks[0][2][:, None])
             continue
         uniq, inverse = _unique_rows(np.vstack([b for _, b, _ in blocks]))
         coef = np.zeros((len(uniq), n_out))

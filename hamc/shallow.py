@@ -6,6 +6,7 @@ import numpy as np
 from . import gates
 from .network import LABELLED_GATES_MAX, Layer, Triplets, gate_blocks, make_layer
 from .plan import monomial_table
+from .terms import group_sum, unique_rows
 
 FLAT_MAX_DEGREE = 24
 
@@ -105,9 +106,8 @@ def spins_to_bits(table: dict, constant: np.ndarray, spin: np.ndarray) -> tuple[
     for k, items in parts.items():
         mono = np.vstack([m for m, _ in items])
         coef = np.vstack([c for _, c in items])
-        uniq, inverse = np.unique(mono, axis=0, return_inverse=True)
-        summed = np.zeros((len(uniq), coef.shape[1]))
-        np.add.at(summed, inverse.reshape(-1), coef)
+        uniq, inverse, _ = unique_rows(mono)
+        summed = group_sum(coef, inverse, len(uniq))
         nz = np.any(summed != 0, axis=1)
         out[k] = (uniq[nz], summed[nz])
     return out, constant

@@ -147,6 +147,33 @@ def _sort_order(rows: np.ndarray, vars_: np.ndarray) -> tuple[np.ndarray, np.nda
     return order, new
 
 
+def unique_rows(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """np.unique(a, axis=0, return_inverse=True, return_counts=True) for small non-negative ints,
+    through one packed int64 key where it fits (several times faster at 10^6 rows)."""
+    if a.shape[1] == 0:
+        return a[:1], np.zeros(len(a), np.int64), np.array([len(a)] * bool(len(a)), np.int64)
+    order, new = _sort_order(np.zeros(len(a), np.int64), a - 1) if a.min(initial=0) >= 0 else (None, None)
+    if order is None:
+        uniq, inverse, counts = np.unique(a, axis=0, return_inverse=True, return_counts=True)
+        return uniq, inverse.reshape(-1), counts
+    group = np.cumsum(new) - 1
+    inverse = np.empty(len(a), np.int64)
+    inverse[order] = group
+    starts = np.flatnonzero(new)
+    return a[order[starts]], inverse, np.diff(np.append(starts, len(a)))
+
+
+def group_sum(values: np.ndarray, groups: np.ndarray, n_groups: int, reduce=np.add) -> np.ndarray:
+    """reduce.at(out, groups, values) over rows, by sorting instead of the slow unbuffered ufunc.at."""
+    order = np.argsort(groups, kind="stable")
+    g = groups[order]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]]) if len(g) else np.zeros(0, np.int64)
+    out = np.zeros((n_groups,) + values.shape[1:], dtype=np.result_type(values, np.float64))
+    if len(g):
+        out[g[starts]] = reduce.reduceat(values[order], starts, axis=0)
+    return out
+
+
 def combine(t: Terms) -> Terms:
     """Add up equal monomials of the same row, drop zero coefficients, trim padding; sorted output."""
     if len(t) == 0:

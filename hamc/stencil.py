@@ -1,0 +1,126 @@
+"""Monomial table on a periodic lattice -> Stencil: the translation-invariant local energy density."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .terms import group_sum, unique_rows
+
+
+class NotTranslationInvariant(ValueError):
+    """The Hamiltonian is not a sum of translates of one local density (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Stencil:
+    """H(x) = constant + sum over sites s of h0(x[s + offsets[0]], x[s + offsets[1]], ...).
+
+    `offsets` (n_patch, rank) are the lattice vectors the density reads, relative to its site
+    (indices wrap around the periodic `shape`); `table` is h0 as a monomial table over those
+    n_patch patch variables (degree -> (monomials, coefficients (m, outputs))), in the format of
+    plan.monomial_table. `orbits` counts the monomial templates (one per translation orbit).
+    """
+
+    shape: tuple[int, ...]
+    offsets: np.ndarray
+    table: dict[int, tuple[np.ndarray, np.ndarray]]
+    constant: np.ndarray
+
+    @property
+    def sites(self) -> int:
+        return int(np.prod(self.shape))
+
+    @property
+    def orbits(self) -> int:
+        return sum(len(m) for m, _ in self.table.values())
+
+    def patch_names(self, name: str) -> tuple[str, ...]:
+        """s[i,j], s[i+1,j], ...: the patch variables as a physicist writes them."""
+        letters = "ijklmn"
+        return tuple(f"{name}[{','.join(letters[a] + (f'{o:+d}' if o else '') for a, o in enumerate(off))}]"
+                     for off in self.offsets)
+
+
+def lattice_array(h):
+    """The variable array a shared layout can use: one periodic array holding every variable."""
+    if len(h.variables) != 1:
+        return None
+    array = h.variables[0]
+    return array if array.boundary == "periodic" and array.shape else None
+
+
+def _centered(offsets: np.ndarray, shape: np.ndarray) -> np.ndarray:
+    """Offsets modulo the lattice, in (-L/2, L/2] along each axis."""
+    off = np.mod(offsets, shape)
+    return np.where(off > shape // 2, off - shape, off)
+
+
+def _canonical(coords: np.ndarray, shape: np.ndarray, radix: np.ndarray) -> np.ndarray:
+    """For monomials given by site coordinates (m, k, rank): the sorted offset codes seen from the
+    anchor (one of its own sites) that makes them lexicographically smallest. Translates of a
+    monomial get the same codes: this names its translation orbit."""
+    m, k, _ = coords.shape
+    best = None
+    for j in range(k):
+        off = _centered(coords - coords[:, j:j + 1, :], shape)
+        codes = np.sort(((off + shape) * radix).sum(axis=2), axis=1)
+        if best is None:
+            best = codes
+            continue
+        diff = codes != best
+        first = np.argmax(diff, axis=1)
+        smaller = diff.any(axis=1) & (codes[np.arange(m), first] < best[np.arange(m), first])
+        best = np.where(smaller[:, None], codes, best)
+    return best
+
+
+def _decode(codes: np.ndarray, shape: np.ndarray, radix: np.ndarray) -> np.ndarray:
+    return (codes[..., None] // radix) % (2 * shape + 1) - shape
+
+
+def _stabilizer(template: np.ndarray, shape: np.ndarray, radix: np.ndarray) -> int:
+    """How many translations map the template (offset codes) onto itself."""
+    offs = _decode(template, shape, radix)
+    count = 0
+    for j in np.unique(template, return_index=True)[1]:     # distinct sites only: powers repeat one
+        moved = np.sort(((_centered(offs - offs[j], shape) + shape) * radix).sum(axis=1))
+        count += bool(np.array_equal(moved, template))
+    return count
+
+
+def extract_stencil(table: dict, constant: np.ndarray, array, *, rtol: float = 1e-12) -> Stencil:
+    """Group the monomials into translation orbits; each orbit must hold one coefficient and
+    N/|stabilizer| monomials (orbit-stabilizer), else NotTranslationInvariant."""
+    shape = np.array(array.shape, np.int64)
+    radix = np.cumprod(np.concatenate([[1], 2 * shape[:-1] + 1])).astype(np.int64)
+    sites = int(np.prod(shape))
+    templates = []                                  # (codes, density coefficients)
+    for k, (monomials, coef) in sorted(table.items()):
+        if k == 0:
+            continue
+        coords = np.stack(np.unravel_index(monomials - array.offset, array.shape), axis=-1)
+        codes = _canonical(coords, shape, radix)
+        uniq, inverse, counts = unique_rows(codes)
+        lo = group_sum(coef, inverse, len(uniq), np.minimum)
+        hi = group_sum(coef, inverse, len(uniq), np.maximum)
+        if np.any(hi - lo > rtol * np.maximum(np.abs(hi), np.abs(lo))):
+            t = int(np.argmax(np.max(hi - lo, axis=1)))
+            raise NotTranslationInvariant(f"translates of a degree-{k} term have different coefficients "
+                                          f"({lo[t].min():.6g} and {hi[t].max():.6g})")
+        for t, template in enumerate(uniq):
+            stab = _stabilizer(template, shape, radix)
+            if counts[t] * stab != sites:
+                raise NotTranslationInvariant(f"a degree-{k} term appears at {counts[t]:,} of the "
+                                              f"{sites // stab:,} positions its translates would take")
+            templates.append((template, (lo[t] + hi[t]) / 2 / stab))
+    all_codes = np.unique(np.concatenate([c for c, _ in templates])) if templates else np.zeros(1, np.int64)
+    zero_code = int(((0 + shape) * radix).sum())
+    all_codes = np.unique(np.append(all_codes, zero_code))    # the site itself is always patch variable 0
+    all_codes = np.concatenate([[zero_code], all_codes[all_codes != zero_code]])
+    patch = {int(c): p for p, c in enumerate(all_codes)}
+    local: dict[int, list] = {}
+    for codes, coef in templates:
+        local.setdefault(len(codes), []).append((sorted(patch[int(c)] for c in codes), coef))
+    out = {k: (np.array([m for m, _ in v], np.int64), np.array([c for _, c in v])) for k, v in sorted(local.items())}
+    return Stencil(tuple(int(s) for s in shape), _decode(all_codes, shape, radix), out, np.asarray(constant))
