@@ -1,7 +1,7 @@
 """(Hamiltonian, ProductPlan, BuildOptions) -> Network: the strategy, the gates and their scales."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -11,14 +11,17 @@ from .activations import ACTIVATIONS, get_activation
 from .errors import HamcError
 from .hamiltonian import Hamiltonian
 from .network import Network
-from .plan import ProductPlan, level
+from .plan import ProductPlan, level, plan_from_table
 from .plan import monomial_table
 from .shallow import FLAT_MAX_DEGREE, build_bits, build_flat, flat_neurons, spins_to_bits
+from .shared import SharedLayout
+from .stencil import NotTranslationInvariant, extract_stencil, lattice_array, recanonicalize
 from .tree import GateSet, build_tree
 from .verify import magnitude_bounds
 
 STRATEGIES = ("auto", "tree", "flat", "bits")
 DTYPES = ("float64", "float32")
+LAYOUTS = ("auto", "shared", "unrolled")
 DEFAULT_TOL = {"float64": 1e-6, "float32": 1e-2}
 
 
@@ -30,6 +33,7 @@ class BuildOptions:
     tol: float | None = None            # max_rel_error to reach; default by dtype
     input_range: tuple[float, float] = (-1.0, 1.0)   # for real variables
     max_neurons: int = 1 << 22          # refuse larger flat networks before building them
+    layout: str = "auto"                # auto | shared | unrolled (lattice Hamiltonians)
 
     @property
     def target_tol(self) -> float:
@@ -39,6 +43,8 @@ class BuildOptions:
 def check_options(options: BuildOptions) -> None:
     if options.strategy not in STRATEGIES:
         raise HamcError(f"unknown strategy '{options.strategy}'; choose one of {', '.join(STRATEGIES)}")
+    if options.layout not in LAYOUTS:
+        raise HamcError(f"unknown layout '{options.layout}'; choose one of {', '.join(LAYOUTS)}")
     if options.dtype not in DTYPES:
         raise HamcError(f"unknown dtype '{options.dtype}'; choose float64 or float32")
     if options.activation is not None and options.activation not in ACTIVATIONS:
@@ -76,11 +82,15 @@ def unit_gates(activation: str, dtype: str) -> tuple[GateSet, dict]:
         raise HamcError(f"activation '{activation}' is not smooth: the product gates need a Taylor series; "
                         "use it with --strategy bits")
     product = gates.product_scale(activation, dtype)
-    square = gates.square_scale(activation, dtype)
+    # squares use the 3-neuron flat gate for x^2, [s(c+2lu) - 2 s(c) + s(c-2lu)] / (4 s2 l^2): its
+    # constant comes from a neuron, not from b_out. The 2-neuron square_gate's b_out = -2 s0/(s2 l^2)
+    # (~6e7 for the sigmoid) would be folded into the next gate's biases as c -+ 3e4, rounded
+    # differently for its two neurons: x^4 came out at 3e-6 instead of 1e-7.
+    square = gates.flat_scale(activation, (2,), dtype)
     copy = gates.copy_scale(activation, dtype)
     copy_gate = gates.copy_gate(activation, copy.value)
-    gate_set = GateSet(gates.product_gate(activation, product.value), gates.square_gate(activation, square.value),
-                       copy_gate)
+    square_gate = replace(gates.flat_power_gate(activation, (2,), square.value), kind="square")
+    gate_set = GateSet(gates.product_gate(activation, product.value), square_gate, copy_gate)
     scales = {"product_lambda": product.value, "square_lambda": square.value, "copy_lambda": copy.value,
               "copy_neurons": copy_gate.neurons}
     return gate_set, scales
@@ -89,43 +99,95 @@ def unit_gates(activation: str, dtype: str) -> tuple[GateSet, dict]:
 def bit_beta(bit_table: dict, tol: float, scale: float) -> float:
     """beta so that every threshold neuron's error sigma(-beta/2), summed with the bit coefficients'
     weights, stays below tol * S (eq 13: the error decays like exp(-beta/2))."""
-    weight = max((float(np.abs(c).sum(axis=0).max()) for _, c in bit_table.values()), default=1.0)
+    # the neurons of all degrees add their errors: sum |c| over every monomial, per output
+    totals = [np.abs(c).sum(axis=0) for _, c in bit_table.values()]
+    weight = float(np.sum(totals, axis=0).max()) if totals else 1.0
     return max(gates.bit_scale(tol * scale / max(weight, 1e-300)), 1.0)
 
 
-def build(h: Hamiltonian, plan: ProductPlan, *, options: BuildOptions, scale: float = 1.0) -> Network:
-    """The network for H. `scale` is S, the bound on |H| that relative errors are measured against."""
+def build(h: Hamiltonian, *, options: BuildOptions, scale: float = 1.0) -> tuple[Network, ProductPlan | None]:
+    """The network for H, and the product plan it follows (tree strategy). `scale` is S, the bound
+    on |H| that relative errors are measured against."""
     check_options(options)
     strategy = choose_strategy(h, options.strategy)
     activation = choose_activation(strategy, options.activation)
-    dtype = np.dtype(options.dtype)
-    log_priors = h.log_priors() if h.is_classifier else None
-    magnitude = magnitude_bounds(h, options.input_range)
     meta = {"strategy": strategy, "activation": activation, "dtype": options.dtype,
-            "input_range": list(options.input_range), "tol": options.target_tol,
-            "product_layers": plan.depth, "product_gates": plan.product_gates,
-            "product_gates_unshared": plan.unshared_product_gates}
-    names = [h.variable_label(i) for i in range(h.n_variables)]
+            "input_range": list(options.input_range), "tol": options.target_tol}
+    outputs = h.labels if h.is_classifier else ("H",)
     try:
-        if strategy == "bits":
-            bit_table, constant = spins_to_bits(*monomial_table(h), h.domains == 2)
-            beta = bit_beta(bit_table, options.target_tol, scale if not h.is_classifier else 1.0)
-            layers = build_bits(bit_table, constant, h.domains == 2, names, activation, dtype, beta,
-                                log_priors)
-            meta["beta"] = beta
-        else:
-            gate_set, scales = unit_gates(activation, options.dtype)
-            meta.update(scales)
-            if strategy == "tree":
-                layers = build_tree(plan, magnitude, gate_set, activation, dtype, names, log_priors)
-            else:
-                layers = build_flat(h, names, magnitude, activation, dtype, gate_set.copy,
-                                    lambda powers: gates.flat_scale(activation, powers, options.dtype).value,
-                                    log_priors, options.max_neurons)
+        stencil = shared_stencil(h, strategy, options.layout)
+        meta["layout"] = "shared" if stencil is not None else "unrolled"
+        if stencil is not None:
+            array = lattice_array(h)
+            names = stencil.patch_names(array.name)
+            spin = np.full(len(stencil.offsets), array.domain == "spin")
+            bound = magnitude_bounds(h, options.input_range)[:1]
+            layers, plan = _layers(strategy, activation, stencil.table, np.zeros(len(outputs)), spin, names,
+                                   np.repeat(bound, len(names)), options, scale, None, meta, stencil.sites,
+                                   in_bits=True)
+            if h.is_classifier:      # the local layers add up -H; priors and softmax come after the sum
+                out = layers[-1]
+                layers = layers[:-1] + (replace(out, weight=-out.weight, bias=-out.bias),)
+            pool_bias = (-stencil.constant + h.log_priors()) if h.is_classifier else stencil.constant
+            shared = SharedLayout(stencil.shape, stencil.offsets, pool_bias.astype(options.dtype),
+                                  "softmax" if h.is_classifier else "identity", array.name)
+            return Network(layers, tuple(h.variable_labels()), tuple(outputs), meta, shared), plan
+        table, constant = monomial_table(h)
+        layers, plan = _layers(strategy, activation, table, constant, h.domains == 2,
+                               h.variable_labels(), magnitude_bounds(h, options.input_range), options, scale,
+                               h.log_priors() if h.is_classifier else None, meta, 1)
     except ValueError as exc:
         raise HamcError(str(exc)) from None
-    outputs = h.labels if h.is_classifier else ("H",)
-    return Network(tuple(layers), tuple(names), tuple(outputs), meta)
+    return Network(layers, tuple(h.variable_labels()), tuple(outputs), meta), plan
+
+
+def _layers(strategy, activation, table, constant, spin, names, magnitude, options, scale, log_priors, meta,
+            sites: int, in_bits: bool = False):
+    """Layers for a monomial table over len(names) inputs (`spin` marks spin inputs); `sites`
+    copies of them run in parallel. For bits, `in_bits` says the table is over x = (s+1)/2 already."""
+    dtype = np.dtype(options.dtype)
+    if strategy == "bits":
+        bit_table, constant = (table, constant) if in_bits else spins_to_bits(table, constant, spin)
+        beta = bit_beta({k: (m, c * sites) for k, (m, c) in bit_table.items()}, options.target_tol, scale)
+        meta["beta"] = beta
+        return build_bits(bit_table, constant, spin, names, activation, dtype, beta, log_priors), None
+    gate_set, scales = unit_gates(activation, options.dtype)
+    meta.update(scales)
+    if strategy == "flat":
+        return build_flat(table, constant, len(names), names, magnitude, activation, dtype, gate_set.copy,
+                          lambda powers: gates.flat_scale(activation, powers, options.dtype).value,
+                          log_priors, options.max_neurons), None
+    plan = plan_from_table(len(names), len(constant), table, constant)
+    meta.update(product_layers=plan.depth, product_gates=plan.product_gates,
+                product_gates_unshared=plan.unshared_product_gates)
+    return build_tree(plan, magnitude, gate_set, activation, dtype, names, log_priors), plan
+
+
+def shared_stencil(h: Hamiltonian, strategy: str, layout: str):
+    """The local density for a weight-shared layout, or None for an unrolled network. With
+    layout "auto" a shared layout is used wherever it applies; "shared" insists and says why not."""
+    if layout == "unrolled":
+        return None
+    why = None
+    array = lattice_array(h)
+    if strategy == "flat":
+        why = "the flat strategy has no shared layout"
+    elif array is None:
+        why = "a shared layout needs one periodic variable array that holds every variable"
+    else:
+        try:
+            stencil = extract_stencil(*monomial_table(h), array)
+        except NotTranslationInvariant as exc:
+            why = f"H is not translation-invariant: {exc}"
+    if why is not None:
+        if layout == "shared":
+            raise HamcError(f"{why}; use --layout unrolled")
+        return None
+    if strategy == "bits":       # convert the density to bits, then merge translates (x[i+1] is x[i])
+        spin = np.full(len(stencil.offsets), array.domain == "spin")
+        bits, per_site = spins_to_bits(stencil.table, np.zeros_like(stencil.constant), spin)
+        stencil = recanonicalize(stencil, bits, stencil.constant + stencil.sites * per_site)
+    return stencil
 
 
 def flat_hidden_neurons(h: Hamiltonian, copy_neurons: int = 2) -> int:

@@ -10,14 +10,14 @@ from .hamiltonian import Hamiltonian
 from .loading import load
 from .lower import DEFAULT_MAX_TERMS
 from .network import Network
-from .plan import ProductPlan, plan_products
+from .plan import ProductPlan
 from .verify import Verification, energy_scale, verify
 
 
 @dataclass(frozen=True)
 class Compiled:
     hamiltonian: Hamiltonian
-    plan: ProductPlan
+    plan: ProductPlan | None         # the product tree (tree strategy; per site for a shared layout)
     network: Network
     verification: Verification
     options: BuildOptions
@@ -30,8 +30,10 @@ class Compiled:
             "inputs": len(net.inputs), "outputs": list(net.outputs),
             "hidden_neurons": net.hidden_neurons, "neurons_by_role": net.neurons_by_role(),
             "synapses": net.synapses, "parameters": net.parameters, "depth": net.depth,
-            "product_layers": self.plan.depth, "product_gates": self.plan.product_gates,
-            "product_gates_unshared": self.plan.unshared_product_gates,
+            "layout": net.meta["layout"], "sites": net.sites,
+            "product_layers": self.plan.depth if self.plan else 0,
+            "product_gates": self.plan.product_gates * net.sites if self.plan else 0,
+            "product_gates_unshared": self.plan.unshared_product_gates * net.sites if self.plan else 0,
             "flat_hidden_neurons": self.flat_hidden_neurons,
             "max_abs_error": v.max_abs_error, "max_rel_error": v.max_rel_error, "scale": v.scale,
             "samples": v.samples, "exhaustive": v.exhaustive, "tol": self.options.target_tol,
@@ -65,16 +67,18 @@ def compile_hamiltonian(source: Hamiltonian | str | os.PathLike, *, params: dict
     With `check`, a network whose measured max_rel_error exceeds the tolerance is refused
     (HamcError) rather than returned; `hamc verify` passes check=False and reports instead.
     """
-    check_options(options)
     h = source if isinstance(source, Hamiltonian) else load(source, params=params, max_terms=max_terms)
-    plan = plan_products(h)
-    scale = energy_scale(h, options.input_range)
-    network = build(h, plan, options=options, scale=scale)
+    try:
+        check_options(options)
+        scale = energy_scale(h, options.input_range)
+        network, plan = build(h, options=options, scale=scale)
+    except HamcError as err:          # name the file the options were refused for, not <input>
+        raise err.located(h.source, "") from None
     result = verify(network, h, input_range=options.input_range, samples=samples, seed=seed)
     compiled = Compiled(h, plan, network, result, options,
                         flat_hidden_neurons(h, network.meta.get("copy_neurons", 2)))
     if check and result.max_rel_error > options.target_tol:
-        raise HamcError(tolerance_message(compiled))
+        raise HamcError(tolerance_message(compiled), filename=h.source)
     return compiled
 
 

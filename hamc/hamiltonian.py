@@ -127,6 +127,17 @@ class Hamiltonian:
     def degree(self) -> int:
         return max(p.degree for p in self.energies)
 
+    def variable_labels(self) -> list[str]:
+        """Every variable's name, in input order (s[0,0], s[0,1], ...)."""
+        out = []
+        for v in self.variables:
+            if not v.shape:
+                out.append(v.name)
+                continue
+            idx = np.indices(v.shape).reshape(len(v.shape), -1) + np.array(v.lows)[:, None]
+            out += [f"{v.name}[{','.join(map(str, col))}]" for col in idx.T.tolist()]
+        return out
+
     def variable_label(self, flat: int) -> str:
         for v in self.variables:
             if v.offset <= flat < v.offset + v.size:

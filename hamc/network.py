@@ -7,6 +7,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit, softmax
 
+from .shared import SharedLayout
+
 # Gate labels are kept for layers of at most this many gates: enough to draw, cheap at scale.
 LABELLED_GATES_MAX = 2000
 # Dense weights up to this many entries; sparse (CSR) beyond, where most entries are zero.
@@ -60,9 +62,9 @@ class Layer:
         return int(self.weight.nnz if sp.issparse(self.weight) else np.count_nonzero(self.weight))
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
-        z = x @ self.weight
-        z = np.asarray(z, dtype=self.bias.dtype) + self.bias
-        return ACTIVATION_FUNCTIONS[self.activation](z)
+        flat = x.reshape(-1, x.shape[-1])      # a shared layout feeds (batch, sites, features)
+        z = np.asarray(flat @ self.weight, dtype=self.bias.dtype) + self.bias
+        return ACTIVATION_FUNCTIONS[self.activation](z).reshape(x.shape[:-1] + (self.n_out,))
 
 
 class Triplets:
@@ -109,10 +111,14 @@ def make_layer(rows, cols, values, shape, bias, activation: str, dtype, blocks=(
 
 @dataclass(frozen=True)
 class Network:
+    """Layers applied in order; with `shared`, they are the per-site layers of a convnet that reads
+    each lattice site's neighbourhood and sums the sites' outputs (see shared.SharedLayout)."""
+
     layers: tuple[Layer, ...]
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
     meta: dict = field(default_factory=dict)     # strategy, activation, dtype, scales, plan counts
+    shared: SharedLayout | None = None
 
     @property
     def dtype(self):
@@ -123,9 +129,21 @@ class Network:
         a = np.atleast_2d(np.asarray(x)).astype(self.dtype)
         if a.shape[1] != len(self.inputs):
             raise ValueError(f"expected {len(self.inputs)} inputs per row, got {a.shape[1]}")
-        for layer in self.layers:
-            a = layer(a)
-        return a[:, 0] if len(self.outputs) == 1 and self.layers[-1].activation != "softmax" else a
+        if self.shared is not None:
+            a = self.shared.forward(a, self.layers, ACTIVATION_FUNCTIONS)
+        else:
+            for layer in self.layers:
+                a = layer(a)
+        return a[:, 0] if len(self.outputs) == 1 and self.output_activation != "softmax" else a
+
+    @property
+    def output_activation(self) -> str:
+        return self.shared.pool_activation if self.shared is not None else self.layers[-1].activation
+
+    @property
+    def sites(self) -> int:
+        """How many times the layers are applied: the lattice sites of a shared layout, else 1."""
+        return self.shared.sites if self.shared is not None else 1
 
     # counts ----------------------------------------------------------------------------
     @property
@@ -134,16 +152,18 @@ class Network:
 
     @property
     def hidden_neurons(self) -> int:
-        return sum(layer.n_out for layer in self.hidden_layers)
+        return self.sites * sum(layer.n_out for layer in self.hidden_layers)
 
     @property
     def synapses(self) -> int:
-        return sum(layer.synapses for layer in self.layers)
+        """Nonzero weights of the network as evaluated (a shared layer counts once per site)."""
+        return self.sites * sum(layer.synapses for layer in self.layers)
 
     @property
     def parameters(self) -> int:
-        """Independent parameters: nonzero weights and biases (no weight sharing in this layout)."""
-        return self.synapses + sum(int(np.count_nonzero(layer.bias)) for layer in self.layers)
+        """Independent parameters: nonzero weights and biases, each shared weight counted once."""
+        own = sum(layer.synapses + int(np.count_nonzero(layer.bias)) for layer in self.layers)
+        return own + (int(np.count_nonzero(self.shared.pool_bias)) if self.shared is not None else 0)
 
     @property
     def depth(self) -> int:
@@ -151,7 +171,8 @@ class Network:
         return len(self.hidden_layers)
 
     def neurons_by_role(self) -> dict[str, int]:
-        return _by_kind(b for layer in self.hidden_layers for b in layer.blocks)
+        counts = _by_kind(b for layer in self.hidden_layers for b in layer.blocks)
+        return {kind: n * self.sites for kind, n in counts.items()}
 
     def to_dot(self, view: str = "auto", *, labels: str = "none", biases: str = "annotate") -> str:
         """Graphviz DOT text: `neurons` (every neuron, gates as clusters), `blocks` (a box per layer),
@@ -175,6 +196,10 @@ class Network:
             kind = "output" if k == len(self.layers) - 1 else str(k + 1)
             lines.append(f"{kind:>5}  {layer.n_in:>9,}  {layer.n_out:>9,}  {layer.synapses:>10,}  "
                          f"{layer.activation:<10}  {roles}")
+        if self.shared is not None:
+            lines.append(f"shared layout: these layers run at each of the {self.sites:,} sites of a periodic "
+                         f"{' x '.join(map(str, self.shared.shape))} lattice on a {len(self.shared.offsets)}-site "
+                         f"neighbourhood; outputs summed, then {self.shared.pool_activation}")
         return "\n".join(lines)
 
 

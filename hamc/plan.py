@@ -130,10 +130,11 @@ def plan_products(h: Hamiltonian) -> ProductPlan:
     """Split every monomial into balanced halves (sorted factors: first ceil(k/2), then the rest),
     recursively; identical sub-products anywhere in H become one node."""
     table, constant = monomial_table(h)
-    return _link(h.n_variables, len(h.energies), table, constant)
+    return plan_from_table(h.n_variables, len(h.energies), table, constant)
 
 
-def _link(n_variables, n_outputs, table, constant) -> ProductPlan:
+def plan_from_table(n_variables: int, n_outputs: int, table: dict, constant: np.ndarray) -> ProductPlan:
+    """The plan for a monomial table (see monomial_table) over n_variables inputs."""
     requests: dict[int, list[np.ndarray]] = {k: [m] for k, (m, _) in table.items()}
     nodes: dict[int, np.ndarray] = {}
     while requests:

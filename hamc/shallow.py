@@ -5,7 +5,6 @@ import numpy as np
 
 from . import gates
 from .network import LABELLED_GATES_MAX, Layer, Triplets, gate_blocks, make_layer
-from .plan import monomial_table
 from .terms import group_sum, unique_rows
 
 FLAT_MAX_DEGREE = 24
@@ -19,7 +18,9 @@ def flat_neurons(table: dict, copy_neurons: int) -> int:
         if k == 1:
             total += copy_neurons * len(monomials)
         elif k >= 2:
-            for row in monomials:
+            repeats = np.any(monomials[:, 1:] == monomials[:, :-1], axis=1)
+            total += int((~repeats).sum()) * gates.flat_neurons(k)
+            for row in monomials[repeats]:       # powers of real variables: the rare, slow case
                 total += gates.flat_neurons_for_powers(tuple(np.unique(row, return_counts=True)[1]))
     return total
 
@@ -40,11 +41,11 @@ def _labels(names, monomials, prefix: str, keep: bool) -> tuple[str, ...]:
     return tuple(prefix.format(" ".join(names[int(v)] for v in m)) for m in monomials)
 
 
-def build_flat(h, names, magnitude: np.ndarray, activation: str, dtype, copy_gate: gates.Gate,
-               scale_for_powers, log_priors=None, max_neurons: int = 1 << 22) -> tuple[Layer, ...]:
+def build_flat(table: dict, constant: np.ndarray, n_inputs: int, names, magnitude: np.ndarray, activation: str,
+               dtype, copy_gate: gates.Gate, scale_for_powers, log_priors=None,
+               max_neurons: int = 1 << 22) -> tuple[Layer, ...]:
     """Every monomial of degree >= 2 gets its own flat product gate (prod(r_i + 1) neurons for
     powers r_i of distinct variables); linear terms a copy gate. `scale_for_powers(r)` is lambda."""
-    table, constant = monomial_table(h)
     for k, (monomials, _) in table.items():
         if k > FLAT_MAX_DEGREE:
             raise ValueError(f"a flat network for a monomial of degree {k} needs {gates.flat_neurons(k):,} "
@@ -75,7 +76,7 @@ def build_flat(h, names, magnitude: np.ndarray, activation: str, dtype, copy_gat
             kinds.append("copy" if k == 1 else "flat")
             sizes.append(gate.neurons)
         labels.extend(_labels(names, monomials, "copy {}" if k == 1 else "flat {}", keep))
-    hidden = make_layer(*w.triplets(), (h.n_variables, n), np.concatenate(bias or [[]]), activation, dtype,
+    hidden = make_layer(*w.triplets(), (n_inputs, n), np.concatenate(bias or [[]]), activation, dtype,
                         gate_blocks(kinds, sizes, labels))
     out_matrix = np.zeros((n, len(constant)))
     for cols, c in out:

@@ -100,27 +100,46 @@ def extract_stencil(table: dict, constant: np.ndarray, array, *, rtol: float = 1
         if k == 0:
             continue
         coords = np.stack(np.unravel_index(monomials - array.offset, array.shape), axis=-1)
-        codes = _canonical(coords, shape, radix)
-        uniq, inverse, counts = unique_rows(codes)
-        lo = group_sum(coef, inverse, len(uniq), np.minimum)
-        hi = group_sum(coef, inverse, len(uniq), np.maximum)
-        if np.any(hi - lo > rtol * np.maximum(np.abs(hi), np.abs(lo))):
-            t = int(np.argmax(np.max(hi - lo, axis=1)))
+        uniq, inverse, counts = unique_rows(_canonical(coords, shape, radix))
+        first = np.empty(len(uniq), np.int64)
+        first[inverse[::-1]] = np.arange(len(inverse))[::-1]      # the first member of each orbit
+        ref = coef[first]
+        spread = np.abs(coef - ref[inverse]).max(axis=1)
+        if np.any(spread > rtol * np.abs(ref[inverse]).max(axis=1)):
+            bad = int(np.argmax(spread))
             raise NotTranslationInvariant(f"translates of a degree-{k} term have different coefficients "
-                                          f"({lo[t].min():.6g} and {hi[t].max():.6g})")
+                                          f"({coef[bad].max():.6g} and {ref[inverse[bad]].max():.6g})")
         for t, template in enumerate(uniq):
             stab = _stabilizer(template, shape, radix)
             if counts[t] * stab != sites:
                 raise NotTranslationInvariant(f"a degree-{k} term appears at {counts[t]:,} of the "
                                               f"{sites // stab:,} positions its translates would take")
-            templates.append((template, (lo[t] + hi[t]) / 2 / stab))
-    all_codes = np.unique(np.concatenate([c for c, _ in templates])) if templates else np.zeros(1, np.int64)
-    zero_code = int(((0 + shape) * radix).sum())
-    all_codes = np.unique(np.append(all_codes, zero_code))    # the site itself is always patch variable 0
-    all_codes = np.concatenate([[zero_code], all_codes[all_codes != zero_code]])
-    patch = {int(c): p for p, c in enumerate(all_codes)}
+            templates.append((template, ref[t] / stab))
+    return _stencil(templates, shape, radix, constant)
+
+
+def _stencil(templates, shape, radix, constant) -> Stencil:
+    zero = int(((0 + shape) * radix).sum())       # the site itself is always patch variable 0
+    codes = np.unique(np.concatenate([c for c, _ in templates] + [[zero]]))
+    codes = np.concatenate([[zero], codes[codes != zero]])
+    patch = {int(c): p for p, c in enumerate(codes)}
     local: dict[int, list] = {}
-    for codes, coef in templates:
-        local.setdefault(len(codes), []).append((sorted(patch[int(c)] for c in codes), coef))
-    out = {k: (np.array([m for m, _ in v], np.int64), np.array([c for _, c in v])) for k, v in sorted(local.items())}
-    return Stencil(tuple(int(s) for s in shape), _decode(all_codes, shape, radix), out, np.asarray(constant))
+    for template, coef in templates:
+        local.setdefault(len(template), []).append((sorted(patch[int(c)] for c in template), coef))
+    table = {k: (np.array([m for m, _ in v], np.int64), np.array([c for _, c in v])) for k, v in sorted(local.items())}
+    return Stencil(tuple(int(n) for n in shape), _decode(codes, shape, radix), table, np.asarray(constant))
+
+
+def recanonicalize(stencil: Stencil, table: dict, constant: np.ndarray) -> Stencil:
+    """A new local density over the same patch (e.g. after spins -> bits), with monomials that are
+    translates of each other merged: x[i+1] at every site is x[i] at every site."""
+    shape = np.array(stencil.shape, np.int64)
+    radix = np.cumprod(np.concatenate([[1], 2 * shape[:-1] + 1])).astype(np.int64)
+    templates = []
+    for k, (monomials, coef) in sorted(table.items()):
+        if k == 0:
+            continue
+        uniq, inverse, _ = unique_rows(_canonical(stencil.offsets[monomials], shape, radix))
+        summed = group_sum(coef, inverse, len(uniq))
+        templates += [(u, c) for u, c in zip(uniq, summed) if np.any(c != 0)]
+    return _stencil(templates, shape, radix, constant)
