@@ -130,15 +130,15 @@ def build(h: Hamiltonian, *, options: BuildOptions, scale: float = 1.0) -> tuple
                 layers = layers[:-1] + (replace(out, weight=-out.weight, bias=-out.bias),)
             pool_bias = (-stencil.constant + h.log_priors()) if h.is_classifier else stencil.constant
             shared = SharedLayout(stencil.shape, stencil.offsets, pool_bias.astype(options.dtype),
-                                  "softmax" if h.is_classifier else "identity", array.name)
-            return Network(layers, tuple(h.variable_labels()), tuple(outputs), meta, shared), plan
+                                  "softmax" if h.is_classifier else "identity", array.name, array.lows)
+            return Network(layers, h.variable_labels(), tuple(outputs), meta, shared), plan
         table, constant = monomial_table(h)
         layers, plan = _layers(strategy, activation, table, constant, h.domains == 2,
                                h.variable_labels(), magnitude_bounds(h, options.input_range), options, scale,
                                h.log_priors() if h.is_classifier else None, meta, 1)
     except ValueError as exc:
         raise HamcError(str(exc)) from None
-    return Network(layers, tuple(h.variable_labels()), tuple(outputs), meta), plan
+    return Network(layers, h.variable_labels(), tuple(outputs), meta), plan
 
 
 def _layers(strategy, activation, table, constant, spin, names, magnitude, options, scale, log_priors, meta,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .analyze import analyze
 from .backends.npz import write_npz
-from .build import DTYPES, STRATEGIES, BuildOptions
+from .build import DTYPES, LAYOUTS, STRATEGIES, BuildOptions
 from .compiling import compile_hamiltonian
 from .diagram import BIAS_MODES, LABEL_MODES
 from .drawing import FORMATS, VIEWS, choose_view, network_drawing, write_drawing
@@ -59,7 +59,11 @@ def _add_network_options(p: argparse.ArgumentParser) -> None:
                    help="largest acceptable max_rel_error (default 1e-6 in float64, 1e-2 in float32)")
     p.add_argument("--input-range", type=float, nargs=2, default=(-1.0, 1.0), metavar=("LO", "HI"),
                    help="range of the real inputs (default -1 1)")
-    p.add_argument("--samples", type=int, default=2000, help="random inputs for the error check (default 2000)")
+    p.add_argument("--layout", choices=LAYOUTS, default="auto",
+                   help="shared: one stencil per gate, run at every site (a convnet) for translation-invariant "
+                        "lattice Hamiltonians; unrolled: explicit sparse matrices; auto: shared where it applies")
+    p.add_argument("--samples", type=int, default=2000,
+                   help="random inputs for the error check (default 2000; fewer for huge systems)")
     p.add_argument("--seed", type=int, default=0, help="seed of those inputs")
 
 
@@ -106,7 +110,7 @@ def cmd_analyze(args) -> int:
 
 def _compile(args, *, check: bool):
     options = BuildOptions(strategy=args.strategy, activation=args.activation, dtype=args.dtype, tol=args.tol,
-                           input_range=tuple(args.input_range))
+                           input_range=tuple(args.input_range), layout=args.layout)
     return compile_hamiltonian(args.file, params=dict(args.param), max_terms=args.max_terms, options=options,
                                samples=args.samples, seed=args.seed, check=check)
 
@@ -145,33 +149,55 @@ def cmd_compile(args) -> int:
 
 
 def _figure(args):
+    """--figure NAME [N] -> (Diagram, file stem): the paper's Figure 2 panels or a product tree."""
     name, *rest = args.figure
     if name not in FIGURES:
-        raise HamcError(f"unknown figure '{name}'; choose one of {', '.join(FIGURES)}")
+        raise HamcError(f"unknown figure '{name}'; choose one of {', '.join(FIGURES)} "
+                        "(product-gate, bit-gate [k], tree N)")
+    if len(rest) > 1 or (rest and name == "product-gate"):
+        raise HamcError(f"--figure {name} takes {'no size' if name == 'product-gate' else 'one size'}, "
+                        f"got {' '.join(rest)}")
+    if name == "tree" and not rest:
+        raise HamcError("--figure tree takes the number of inputs, e.g. --figure tree 8")
     try:
-        size = int(rest[0]) if rest else (3 if name == "bit-gate" else 8)
+        size = int(rest[0]) if rest else 3
     except ValueError:
         raise HamcError(f"--figure {name} takes a whole number, not '{rest[0]}'") from None
-    if not 1 <= size <= 64 or (name == "tree" and size < 2):
-        raise HamcError(f"--figure {name} takes a size from {2 if name == 'tree' else 1} to 64, got {size}")
-    if name == "product-gate":
-        return product_gate_figure(args.activation or "sigmoid", labels=args.labels), "product-gate"
-    if name == "bit-gate":
-        return bit_gate_figure(size, labels=args.labels), f"bit-gate-{size}"
+    low = 2 if name == "tree" else 1
+    if not low <= size <= 64:
+        raise HamcError(f"--figure {name} takes a size from {low} to 64, got {size}")
+    try:
+        if name == "product-gate":
+            return product_gate_figure(args.activation or "sigmoid", labels=args.labels, biases=args.biases,
+                                       dtype=args.dtype), "product-gate"
+        if name == "bit-gate":
+            return bit_gate_figure(size, labels=args.labels, biases=args.biases,
+                                   activation=args.activation or "sigmoid"), f"bit-gate-{size}"
+    except ValueError as exc:
+        raise HamcError(f"--figure {name}: {exc}") from None
+    if args.labels == "symbolic":
+        raise HamcError("--labels symbolic is drawn for --figure product-gate and bit-gate; a tree is a "
+                        "compiled network: use --labels values or none")
     options = BuildOptions(strategy="tree", activation=args.activation, dtype=args.dtype)
     compiled = compile_hamiltonian(f"real x[1..{size}]\nH = prod(i in 1..{size}: x[i])", options=options,
                                    samples=200, check=False)
-    view, _ = choose_view(compiled, args.view)
-    diagram = network_drawing(compiled, view, labels="none" if args.labels == "symbolic" else args.labels,
-                              biases=args.biases)
-    return replace(diagram, title=f"product of {size} inputs: a tree of {size - 1} product gates"), f"tree-{size}"
+    view, note = choose_view(compiled, args.view)
+    if note:
+        print(note, file=sys.stderr)
+    diagram = network_drawing(compiled, view, labels=args.labels, biases=args.biases)
+    gates_ = f"a tree of {size - 1} product gate{'s' if size > 2 else ''}"
+    return replace(diagram, title=f"product of {size} inputs: {gates_}"), f"tree-{size}" + (
+        f"-{view}" if view != "neurons" else "")
 
 
 def cmd_draw(args) -> int:
     if args.figure:
+        if args.file is not None:
+            raise HamcError(f"give a .ham file or --figure, not both (got '{args.file}' and --figure)")
         diagram, stem = _figure(args)
     elif args.file is None:
-        raise HamcError("hamc draw needs a .ham file or --figure NAME")
+        raise HamcError("hamc draw needs a .ham file, or --figure NAME for a figure of the paper "
+                        f"({', '.join(FIGURES)})")
     else:
         compiled = _compile(args, check=False)
         view, note = choose_view(compiled, args.view)
@@ -179,10 +205,17 @@ def cmd_draw(args) -> int:
             print(note, file=sys.stderr)
         diagram = network_drawing(compiled, view, labels=args.labels, biases=args.biases)
         stem = f"{Path(args.file).stem}-{view}"
-    target = Path(args.output) if args.output else Path(stem + "." + args.format)
+    fmt = args.format
+    if args.output:
+        target = Path(args.output)
+        if target.suffix[1:] in FORMATS:     # -o picture.png decides the format
+            fmt = target.suffix[1:]
+            target = target.parent / target.stem
+    else:
+        target = Path(stem)
     if target.parent != Path("."):
         _output_dir(str(target.parent))
-    for path in write_drawing(diagram, target.with_suffix(""), args.format):
+    for path in write_drawing(diagram, target, fmt):
         print(f"wrote {path}")
     return 0
 

@@ -1,6 +1,8 @@
 """The Hamiltonian IR: typed variables, lattices, and polynomials stored as index arrays + coefficients."""
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -51,6 +53,39 @@ class VariableArray:
             return self.name
         idx = np.unravel_index(flat - self.offset, self.shape)
         return f"{self.name}[{','.join(str(int(i) + lo) for i, lo in zip(idx, self.lows))}]"
+
+
+class VariableNames(Sequence):
+    """The names of the input variables, generated on demand: a 10^6-site lattice has 10^6 names,
+    which a compile need not spell out unless it writes or draws them."""
+
+    def __init__(self, arrays: tuple[VariableArray, ...]):
+        self.arrays = arrays
+        self._size = sum(a.size for a in arrays)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._size))]
+        i = int(i) + (self._size if i < 0 else 0)
+        for a in self.arrays:
+            if a.offset <= i < a.offset + a.size:
+                return a.label(i)
+        raise IndexError(i)
+
+    def __iter__(self):
+        for a in self.arrays:
+            if not a.shape:
+                yield a.name
+                continue
+            ranges = [range(lo, lo + n) for lo, n in zip(a.lows, a.shape)]
+            for idx in itertools.product(*ranges):
+                yield f"{a.name}[{','.join(map(str, idx))}]"
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
 
 
 @dataclass(frozen=True)
@@ -127,16 +162,9 @@ class Hamiltonian:
     def degree(self) -> int:
         return max(p.degree for p in self.energies)
 
-    def variable_labels(self) -> list[str]:
-        """Every variable's name, in input order (s[0,0], s[0,1], ...)."""
-        out = []
-        for v in self.variables:
-            if not v.shape:
-                out.append(v.name)
-                continue
-            idx = np.indices(v.shape).reshape(len(v.shape), -1) + np.array(v.lows)[:, None]
-            out += [f"{v.name}[{','.join(map(str, col))}]" for col in idx.T.tolist()]
-        return out
+    def variable_labels(self) -> "VariableNames":
+        """Every variable's name, in input order (s[0,0], s[0,1], ...), made when read."""
+        return VariableNames(self.variables)
 
     def variable_label(self, flat: int) -> str:
         for v in self.variables:

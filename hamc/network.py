@@ -1,6 +1,7 @@
 """The compiled network: layers of (W, b, activation), a NumPy forward pass, and its counts."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -11,6 +12,8 @@ from .shared import SharedLayout
 
 # Gate labels are kept for layers of at most this many gates: enough to draw, cheap at scale.
 LABELLED_GATES_MAX = 2000
+# Layers with at most this many weights are evaluated entry by entry on large batches.
+TINY_LAYER = 64
 # Dense weights up to this many entries; sparse (CSR) beyond, where most entries are zero.
 DENSE_MAX_ENTRIES = 1 << 20
 
@@ -63,7 +66,15 @@ class Layer:
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         flat = x.reshape(-1, x.shape[-1])      # a shared layout feeds (batch, sites, features)
-        z = np.asarray(flat @ self.weight, dtype=self.bias.dtype) + self.bias
+        if self.n_in * self.n_out <= TINY_LAYER and len(flat) > 4096 and not sp.issparse(self.weight):
+            # a few weights over millions of rows: multiply-adds per nonzero beat a K=3 matmul
+            z = np.empty((len(flat), self.n_out), dtype=self.bias.dtype)
+            for c in range(self.n_out):
+                z[:, c] = self.bias[c]
+                for p in np.flatnonzero(self.weight[:, c]):
+                    z[:, c] += self.weight[p, c] * flat[:, p]
+        else:
+            z = np.asarray(flat @ self.weight, dtype=self.bias.dtype) + self.bias
         return ACTIVATION_FUNCTIONS[self.activation](z).reshape(x.shape[:-1] + (self.n_out,))
 
 
@@ -115,7 +126,7 @@ class Network:
     each lattice site's neighbourhood and sums the sites' outputs (see shared.SharedLayout)."""
 
     layers: tuple[Layer, ...]
-    inputs: tuple[str, ...]
+    inputs: Sequence[str]          # input names in column order (a lazy sequence for big lattices)
     outputs: tuple[str, ...]
     meta: dict = field(default_factory=dict)     # strategy, activation, dtype, scales, plan counts
     shared: SharedLayout | None = None

@@ -24,6 +24,7 @@ class SharedLayout:
     pool_bias: np.ndarray             # (outputs,)
     pool_activation: str              # identity, or softmax for a classifier
     variable: str                     # the lattice variable array, for names
+    lows: tuple[int, ...] = ()        # its first index on each axis (0 unless declared a..b)
 
     @property
     def sites(self) -> int:

@@ -51,9 +51,9 @@ def lattice_array(h):
 
 
 def _centered(offsets: np.ndarray, shape: np.ndarray) -> np.ndarray:
-    """Offsets modulo the lattice, in (-L/2, L/2] along each axis."""
-    off = np.mod(offsets, shape)
-    return np.where(off > shape // 2, off - shape, off)
+    """Differences of coordinates (so in (-L, L)) taken modulo L into (-L/2, L/2] on each axis."""
+    off = offsets - shape * (offsets > shape // 2)
+    return off + shape * (off <= shape // 2 - shape)
 
 
 def _canonical(coords: np.ndarray, shape: np.ndarray, radix: np.ndarray) -> np.ndarray:
@@ -99,7 +99,7 @@ def extract_stencil(table: dict, constant: np.ndarray, array, *, rtol: float = 1
     for k, (monomials, coef) in sorted(table.items()):
         if k == 0:
             continue
-        coords = np.stack(np.unravel_index(monomials - array.offset, array.shape), axis=-1)
+        coords = np.stack(np.unravel_index(monomials - array.offset, array.shape), axis=-1).astype(np.int32)
         uniq, inverse, counts = unique_rows(_canonical(coords, shape, radix))
         first = np.empty(len(uniq), np.int64)
         first[inverse[::-1]] = np.arange(len(inverse))[::-1]      # the first member of each orbit

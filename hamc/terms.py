@@ -70,17 +70,23 @@ def add(parts: list[Terms]) -> Terms:
                  if parts else np.empty((0, 0), np.int64), Coefficients.concat([p.coef for p in parts]))
 
 
-def product_count(a: Terms, b: Terms, n_rows: int) -> int:
-    return int(np.dot(np.bincount(a.rows, minlength=n_rows).astype(np.float64),
-                      np.bincount(b.rows, minlength=n_rows)))
-
-
 def multiply(a: Terms, b: Terms, n_rows: int, domains: np.ndarray, limit: int) -> Terms:
     """Row-wise product: every term of a row of `a` times every term of the same row of `b`."""
-    estimate = product_count(a, b, n_rows)
+    count_a = np.bincount(a.rows, minlength=n_rows)
+    count_b = np.bincount(b.rows, minlength=n_rows)
+    estimate = int(np.dot(count_a.astype(np.float64), count_b))
     if estimate > limit:
         raise TooManyTerms(estimate, limit)
-    count_b = np.bincount(b.rows, minlength=n_rows)
+    for const, other, count in ((a, b, count_a), (b, a, count_b)):
+        if const.width == 0 and count.max(initial=0) <= 1:
+            # one number per row times a polynomial: scale it, no new monomials to collect
+            factor = np.zeros(n_rows, bool)
+            factor[const.rows] = True
+            position = np.zeros(n_rows, np.int64)
+            position[const.rows] = np.arange(len(const))
+            keep = factor[other.rows]
+            kept = other.take(keep) if not keep.all() else other
+            return _trimmed(Terms(kept.rows, kept.vars, kept.coef * const.coef.take(position[kept.rows])))
     order_b = np.argsort(b.rows, kind="stable")
     start_b = np.cumsum(count_b) - count_b
     reps = count_b[a.rows]
@@ -89,7 +95,7 @@ def multiply(a: Terms, b: Terms, n_rows: int, domains: np.ndarray, limit: int) -
     ib = order_b[np.repeat(start_b[a.rows], reps) + within]
     vars_ = np.sort(np.hstack([a.vars[ia], b.vars[ib]]), axis=1)
     product = _reduce_powers(Terms(a.rows[ia], vars_, a.coef.take(ia) * b.coef.take(ib)), domains)
-    if reps.max(initial=0) <= 1 and np.bincount(a.rows, minlength=n_rows).max(initial=0) <= 1:
+    if reps.max(initial=0) <= 1 and count_a.max(initial=0) <= 1:
         return _trimmed(product)    # one term per row: nothing to collect
     return combine(product)
 
@@ -123,9 +129,14 @@ def _reduce_powers(t: Terms, domains: np.ndarray) -> Terms:
 
 
 def _trimmed(t: Terms) -> Terms:
+    """Drop zero coefficients and all-padding columns (no monomials to collect)."""
     keep = t.coef.nonzero()
-    width = int(t.degrees()[keep].max(initial=0))
-    return Terms(t.rows[keep], t.vars[keep][:, t.width - width:], t.coef.take(keep))
+    if not keep.all():
+        t = t.take(keep)
+    lead = 0
+    while lead < t.width and not (t.vars[:, lead] >= 0).any():
+        lead += 1
+    return Terms(t.rows, t.vars[:, lead:], t.coef) if lead else t
 
 
 def _sort_order(rows: np.ndarray, vars_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

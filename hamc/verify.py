@@ -9,6 +9,9 @@ from .hamiltonian import Hamiltonian
 from .network import Network
 
 EXHAUSTIVE_MAX_BITS = 20
+# A sample of configurations holds at most this many values: big lattices get fewer samples.
+SAMPLE_MAX_ELEMENTS = 10_000_000
+SAMPLE_MIN = 4
 
 
 @dataclass(frozen=True)
@@ -44,18 +47,21 @@ def energy_scale(h: Hamiltonian, input_range) -> float:
 
 
 def sample_inputs(h: Hamiltonian, input_range, samples: int, seed: int) -> tuple[np.ndarray, bool]:
-    """All configurations of up to 20 bits/spins; otherwise a seeded uniform sample of the box."""
+    """All configurations of up to 20 bits/spins; otherwise a seeded uniform sample of the box
+    (fewer rows for huge systems, so that the sample stays under SAMPLE_MAX_ELEMENTS values)."""
     n = h.n_variables
     binary = bool(np.all(h.domains > 0))
     if binary and n <= EXHAUSTIVE_MAX_BITS:
         bits = ((np.arange(2 ** n)[:, None] >> np.arange(n)[None, :]) & 1).astype(np.float64)
         return np.where(h.domains == 2, 2 * bits - 1, bits), True
+    samples = max(min(samples, SAMPLE_MAX_ELEMENTS // max(n, 1)), min(samples, SAMPLE_MIN))
     rng = np.random.default_rng(seed)
+    coin = rng.integers(0, 2, size=(samples, n), dtype=np.int8)
+    if binary:
+        return np.where(h.domains == 2, 2 * coin - 1, coin).astype(np.float64), False
     lo, hi = variable_bounds(h, input_range)
     x = rng.uniform(lo, hi, size=(samples, n))
-    coin = rng.integers(0, 2, size=(samples, n)).astype(np.float64)
-    x = np.where(h.domains == 1, coin, np.where(h.domains == 2, 2 * coin - 1, x))
-    return x, False
+    return np.where(h.domains == 1, coin, np.where(h.domains == 2, 2.0 * coin - 1, x)), False
 
 
 def verify(network: Network, h: Hamiltonian, *, input_range=(-1.0, 1.0), samples: int = 2000,
@@ -63,6 +69,7 @@ def verify(network: Network, h: Hamiltonian, *, input_range=(-1.0, 1.0), samples
     """Compare the network with `Hamiltonian.evaluate` (or the exact posterior for a classifier)."""
     x, exhaustive = sample_inputs(h, input_range, samples, seed)
     worst = 0.0
+    batch = max(1, min(batch, SAMPLE_MAX_ELEMENTS // (4 * max(h.n_variables, 1))))
     for start in range(0, len(x), batch):
         chunk = x[start:start + batch]
         exact = h.posterior(chunk) if h.is_classifier else h.evaluate(chunk)

@@ -10,7 +10,9 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from ..hamiltonian import VariableArray, VariableNames
 from ..network import GateBlock, Network
+from ..shared import SharedLayout
 from .files import write_atomic
 
 FORMAT = "hamc-network-1"
@@ -22,10 +24,16 @@ def network_arrays(net: Network) -> dict[str, np.ndarray]:
     arrays = {
         "format": np.array(FORMAT),
         "n_layers": np.array(len(net.layers), np.int64),
-        "inputs": np.array(net.inputs, dtype=str),
         "outputs": np.array(net.outputs, dtype=str),
         "meta": np.array(json.dumps(net.meta, sort_keys=True)),
     }
+    if net.shared is None:
+        arrays["inputs"] = np.array(list(net.inputs), dtype=str)
+    else:       # the inputs are the lattice's sites in C order: names follow from the variable
+        lay = net.shared
+        arrays.update({"lattice/shape": np.array(lay.shape, np.int64), "lattice/offsets": lay.offsets.astype(np.int64),
+                       "lattice/variable": np.array(lay.variable), "lattice/lows": np.array(lay.lows, np.int64),
+                       "pool/bias": lay.pool_bias, "pool/activation": np.array(lay.pool_activation)})
     for k, layer in enumerate(net.layers):
         w = sp.coo_matrix(layer.weight)
         order = np.lexsort((w.col, w.row))
@@ -77,5 +85,12 @@ def load_network(path: str | os.PathLike) -> Network:
             layers.append(make_layer(f[f"layer{k}/rows"], f[f"layer{k}/cols"], f[f"layer{k}/values"],
                                      tuple(f[f"layer{k}/shape"]), bias, str(f[f"layer{k}/activation"]),
                                      bias.dtype, tuple(blocks)))
-        return Network(tuple(layers), tuple(f["inputs"].tolist()), tuple(f["outputs"].tolist()),
-                       json.loads(str(f["meta"])))
+        shared, inputs = None, None
+        if "lattice/shape" in f:
+            shape, lows = tuple(int(n) for n in f["lattice/shape"]), tuple(int(n) for n in f["lattice/lows"])
+            shared = SharedLayout(shape, f["lattice/offsets"], f["pool/bias"], str(f["pool/activation"]),
+                                  str(f["lattice/variable"]), lows)
+            inputs = VariableNames((VariableArray(shared.variable, "real", lows, shape, "periodic", 0),))
+        else:
+            inputs = tuple(f["inputs"].tolist())
+        return Network(tuple(layers), inputs, tuple(f["outputs"].tolist()), json.loads(str(f["meta"])), shared)
