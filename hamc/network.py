@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit, softmax
+
+from .activations import ACTIVATIONS
 
 from .shared import SharedLayout
 
@@ -18,14 +19,9 @@ TINY_LAYER = 64
 DENSE_MAX_ENTRIES = 1 << 20
 
 ACTIVATION_FUNCTIONS = {
+    **{name: a.fn for name, a in ACTIVATIONS.items()},
     "identity": lambda z: z,
-    "sigmoid": expit,
-    "tanh": np.tanh,
-    "softplus": lambda z: np.logaddexp(0, z),
-    "exp": np.exp,
-    "relu": lambda z: np.maximum(z, 0),
-    "step": lambda z: (z >= 0).astype(z.dtype),
-    "softmax": lambda z: softmax(z, axis=1),
+    "softmax": lambda z: np.exp(z - np.logaddexp.reduce(z, axis=-1, keepdims=True)),
 }
 
 
