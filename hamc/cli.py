@@ -5,6 +5,7 @@ import argparse
 from dataclasses import replace
 import json
 import sys
+import time
 
 from pathlib import Path
 
@@ -37,6 +38,7 @@ def _add_input(p: argparse.ArgumentParser, *, optional: bool = False) -> None:
     p.add_argument("--max-terms", type=int, default=DEFAULT_MAX_TERMS,
                    help=f"refuse expansions beyond this many terms (default {DEFAULT_MAX_TERMS:,})")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress lines on the terminal")
 
 
 def _emit(text: str) -> tuple[str, ...]:
@@ -62,6 +64,8 @@ def _add_network_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layout", choices=LAYOUTS, default="auto",
                    help="shared: one stencil per gate, run at every site (a convnet) for translation-invariant "
                         "lattice Hamiltonians; unrolled: explicit sparse matrices; auto: shared where it applies")
+    p.add_argument("--max-memory", type=float, default=None, metavar="GB",
+                   help="refuse unrolled builds estimated above this (default: 3/4 of the machine's memory)")
     p.add_argument("--samples", type=int, default=2000,
                    help="random inputs for the error check (default 2000; fewer for huge systems)")
     p.add_argument("--seed", type=int, default=0, help="seed of those inputs")
@@ -110,9 +114,21 @@ def cmd_analyze(args) -> int:
 
 def _compile(args, *, check: bool):
     options = BuildOptions(strategy=args.strategy, activation=args.activation, dtype=args.dtype, tol=args.tol,
-                           input_range=tuple(args.input_range), layout=args.layout)
+                           input_range=tuple(args.input_range), layout=args.layout,
+                           **({"max_memory": args.max_memory * 1e9} if args.max_memory else {}))
     return compile_hamiltonian(args.file, params=dict(args.param), max_terms=args.max_terms, options=options,
-                               samples=args.samples, seed=args.seed, check=check)
+                               samples=args.samples, seed=args.seed, check=check, progress=_progress(args))
+
+
+def _progress(args):
+    """Stage lines on stderr for a person at a terminal; silent when piped or with --quiet."""
+    if args.quiet or not sys.stderr.isatty():
+        return lambda stage: None
+    start = time.perf_counter()
+
+    def report(stage: str) -> None:
+        print(f"hamc: {stage}... ({time.perf_counter() - start:.1f} s)", file=sys.stderr, flush=True)
+    return report
 
 
 def _output_dir(text: str) -> Path:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Callable
 
 from .build import BuildOptions, build, check_options, flat_hidden_neurons
 from .errors import HamcError
@@ -61,19 +62,24 @@ class Compiled:
 
 def compile_hamiltonian(source: Hamiltonian | str | os.PathLike, *, params: dict | None = None,
                         max_terms: int = DEFAULT_MAX_TERMS, options: BuildOptions = BuildOptions(),
-                        samples: int = 2000, seed: int = 0, check: bool = True) -> Compiled:
+                        samples: int = 2000, seed: int = 0, check: bool = True,
+                        progress: Callable[[str], None] = lambda stage: None) -> Compiled:
     """Compile a .ham file, .ham text or a Hamiltonian to a network and measure its error.
 
     With `check`, a network whose measured max_rel_error exceeds the tolerance is refused
     (HamcError) rather than returned; `hamc verify` passes check=False and reports instead.
+    `progress(stage)` is called as each stage starts.
     """
+    progress("lowering")
     h = source if isinstance(source, Hamiltonian) else load(source, params=params, max_terms=max_terms)
     try:
         check_options(options)
+        progress("building")
         scale = energy_scale(h, options.input_range)
         network, plan = build(h, options=options, scale=scale)
     except HamcError as err:          # name the file the options were refused for, not <input>
         raise err.located(h.source, "") from None
+    progress("verifying")
     result = verify(network, h, input_range=options.input_range, samples=samples, seed=seed)
     compiled = Compiled(h, plan, network, result, options,
                         flat_hidden_neurons(h, network.meta.get("copy_neurons", 2)))
