@@ -16,7 +16,7 @@ from .plan import ProductPlan, level, plan_from_table
 from .plan import monomial_table
 from .shallow import FLAT_MAX_DEGREE, build_bits, build_flat, flat_neurons, spins_to_bits
 from .shared import SharedLayout
-from .stencil import NotTranslationInvariant, extract_stencil, lattice_array, recanonicalize
+from .stencil import NotTranslationInvariant, extract_stencil, lattice_array, recanonicalize, stencil_from_density
 from .tree import GateSet, build_tree
 from .verify import magnitude_bounds
 
@@ -89,7 +89,7 @@ def choose_activation(strategy: str, activation: str | None) -> str:
 
 
 def choose_strategy(h: Hamiltonian, strategy: str) -> str:
-    binary = bool(h.n_variables) and bool(np.all(h.domains > 0))
+    binary = bool(np.all(h.domains > 0))          # vacuously true without variables: bits is fine
     if strategy == "auto":
         return "bits" if binary else "tree"
     if strategy == "bits" and not binary:
@@ -192,6 +192,15 @@ def _layers(strategy, activation, table, constant, spin, names, magnitude, optio
     return build_tree(plan, magnitude, gate_set, activation, dtype, names, log_priors), plan
 
 
+def _density_only(h: Hamiltonian, array) -> bool:
+    """One energy that is a constant plus a lattice sum over `array`, still unexpanded."""
+    if len(h.energies) != 1:
+        return False
+    energy = h.energies[0]
+    return (energy.lattice is not None and not energy.expanded and energy.lattice.array is array
+            and all(d == 0 for d in energy.explicit_blocks[0]))
+
+
 def shared_stencil(h: Hamiltonian, strategy: str, layout: str):
     """The local density for a weight-shared layout, or None for an unrolled network. With
     layout "auto" a shared layout is used wherever it applies; "shared" insists and says why not."""
@@ -203,6 +212,10 @@ def shared_stencil(h: Hamiltonian, strategy: str, layout: str):
         why = "the flat strategy has no shared layout"
     elif array is None:
         why = "a shared layout needs one periodic variable array that holds every variable"
+    elif _density_only(h, array):
+        energy = h.energies[0]
+        stencil = stencil_from_density(energy.lattice, energy.explicit_blocks[1][0].as_float()[:1]
+                                       if 0 in energy.explicit_blocks[1] else np.zeros(1))
     else:
         try:
             stencil = extract_stencil(*monomial_table(h), array)
@@ -220,7 +233,12 @@ def shared_stencil(h: Hamiltonian, strategy: str, layout: str):
 
 
 def flat_hidden_neurons(h: Hamiltonian, copy_neurons: int = 2) -> int:
-    """The single-hidden-layer count for comparison, computed without building anything."""
+    """The single-hidden-layer count for comparison, computed without building anything (from the
+    one-site density for a lattice sum, so a 10^6-site lattice is not expanded for it)."""
+    array = lattice_array(h)
+    if array is not None and _density_only(h, array):
+        stencil = stencil_from_density(h.energies[0].lattice, np.zeros(1))
+        return flat_neurons(stencil.table, copy_neurons) * array.size
     return flat_neurons(monomial_table(h)[0], copy_neurons)
 
 

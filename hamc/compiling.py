@@ -74,6 +74,8 @@ def compile_hamiltonian(source: Hamiltonian | str | os.PathLike, *, params: dict
     h = source if isinstance(source, Hamiltonian) else load(source, params=params, max_terms=max_terms)
     try:
         check_options(options)
+        if samples < 1:               # 0 samples would "verify" any network, < 0 crashed numpy
+            raise HamcError(f"the error check needs at least 1 random input (--samples), got {samples}")
         progress("building")
         scale = energy_scale(h, options.input_range)
         network, plan = build(h, options=options, scale=scale)

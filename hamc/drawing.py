@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .backends.dot import RENDER_FORMATS, render, to_dot
+from .backends.dot import RENDER_FORMATS, dot_available, render, to_dot
 from .backends.files import write_atomic
 from .backends.tikz import to_tikz
-from .diagram import Diagram, blocks_diagram, fits_neuron_view, network_diagram, plan_diagram
+from .diagram import (NEURON_VIEW_MAX_COLUMN, Diagram, blocks_diagram, fits_neuron_view, input_names,
+                      network_diagram, neuron_view_size, plan_diagram)
+from .diagram import layout as diagram_layout
 from .errors import HamcError
 
 VIEWS = ("auto", "neurons", "plan", "blocks")
@@ -17,37 +19,61 @@ NEURON_VIEW_HARD_MAX = 5000
 def choose_view(compiled, view: str) -> tuple[str, str]:
     """The view to draw, and a note saying why when hamc chose it."""
     net = compiled.network
+    if view not in VIEWS:
+        raise HamcError(f"unknown view '{view}'; choose one of {', '.join(VIEWS)}")
+    tree = net.meta.get("strategy") == "tree" and compiled.plan is not None
+    column, nodes, edges = neuron_view_size(net)
+    if view == "plan" and not tree:
+        raise HamcError(f"the plan view shows a product tree; this network uses the "
+                        f"{net.meta.get('strategy')} strategy: use --view neurons or blocks")
+    if view == "neurons" and nodes > NEURON_VIEW_HARD_MAX:
+        raise HamcError(f"{nodes:,} neurons are too many to draw one by one (limit {NEURON_VIEW_HARD_MAX:,}): "
+                        f"use --view blocks{' or plan' if tree else ''}")
     if view != "auto":
-        if view == "plan" and net.meta.get("strategy") != "tree":
-            raise HamcError(f"the plan view shows a product tree; this network uses the "
-                            f"{net.meta.get('strategy')} strategy: use --view neurons or blocks")
-        if view == "neurons" and len(net.inputs) + net.hidden_neurons > NEURON_VIEW_HARD_MAX:
-            raise HamcError(f"{net.hidden_neurons:,} neurons are too many to draw one by one "
-                            f"(limit {NEURON_VIEW_HARD_MAX:,}): use --view blocks or plan")
         return view, ""
     if fits_neuron_view(net):
         return "neurons", ""
-    return "blocks", (f"note: {net.hidden_neurons:,} hidden neurons and {net.synapses:,} synapses are too many to "
-                      "draw one by one; drawing the blocks view (--view plan or neurons to choose)")
+    why = (f"{column:,} neurons in one layer" if column > NEURON_VIEW_MAX_COLUMN
+           else f"{nodes:,} neurons and {edges:,} synapses")
+    return "blocks", (f"note: {why} are too many to draw one by one legibly; drawing the blocks view "
+                      f"(--view neurons to draw every neuron{', --view plan for the product tree' if tree else ''})")
 
 
 def network_drawing(compiled, view: str, *, labels: str = "none", biases: str = "annotate") -> Diagram:
-    title = Path(compiled.hamiltonian.source).stem
-    if view == "neurons":
-        return network_diagram(compiled.network, labels=labels, biases=biases, title=title)
-    if view == "plan":
-        return plan_diagram(compiled.plan, compiled.network.inputs, title=title)
-    return blocks_diagram(compiled.network, title=title)
+    title = Path(str(compiled.hamiltonian.source)).stem
+    try:
+        if view == "neurons":
+            return network_diagram(compiled.network, labels=labels, biases=biases, title=title)
+        if view == "plan":
+            return plan_diagram(compiled.plan, input_names(compiled.network), title=title)
+        if view == "blocks":
+            return blocks_diagram(compiled.network, title=title)
+    except ValueError as exc:
+        raise HamcError(str(exc)) from None
+    raise HamcError(f"unknown view '{view}'; choose one of {', '.join(VIEWS[1:])}")
 
 
 def write_drawing(diagram: Diagram, stem: Path, fmt: str) -> list[Path]:
     """Write `stem.dot` (always, so a missing Graphviz still leaves the graph) and `stem.fmt`."""
     if fmt not in FORMATS:
         raise HamcError(f"unknown format '{fmt}'; choose one of {', '.join(FORMATS)}")
-    dot_text = to_dot(diagram)
-    written = [write_atomic(stem.with_suffix(".dot"), dot_text.encode())]
+    stem = Path(stem)
+
+    def path(ext: str) -> Path:             # stem + ext, even when the stem has a dot in it
+        return stem.parent / (stem.name + ext)
+
+    lay = diagram_layout(diagram)
+    dot_text = to_dot(diagram, lay)
+    dot_path = write_atomic(path(".dot"), dot_text.encode())
+    written = [dot_path]
     if fmt == "tex":
-        written.append(write_atomic(stem.with_suffix(".tex"), to_tikz(diagram).encode()))
+        written.append(write_atomic(path(".tex"), to_tikz(diagram, lay).encode()))
     elif fmt in RENDER_FORMATS:
-        written.append(write_atomic(stem.with_suffix("." + fmt), render(dot_text, fmt)))
+        if not dot_available():
+            raise HamcError(f"wrote {dot_path}, but rendering {fmt} needs Graphviz's 'dot' program, which is not "
+                            f"installed (not on PATH). Install Graphviz (Debian/Ubuntu: sudo apt-get install "
+                            f"graphviz; macOS: brew install graphviz; conda: conda install -c conda-forge graphviz) "
+                            f"and run again, or render it elsewhere: dot -T{fmt} {dot_path} -o "
+                            f"{path('.' + fmt)}")
+        written.append(write_atomic(path("." + fmt), render(dot_text, fmt)))
     return written

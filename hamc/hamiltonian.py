@@ -10,6 +10,7 @@ import numpy as np
 import sympy
 
 from .coefficients import Coefficients
+from .terms import Terms, add, combine
 
 DOMAINS = ("real", "bit", "spin")
 BOND_VECTORS = {
@@ -88,16 +89,46 @@ class VariableNames(Sequence):
         return list(self) == list(other)
 
 
-@dataclass(frozen=True)
 class Polynomial:
     """Monomials `coefficients[k] * prod_j x[variables[k, j]]`, grouped by degree.
 
     `blocks[d]` holds the degree-d monomials: an int64 array (m, d) of variable indices,
     sorted along each monomial (repeats mean powers, for real variables only), rows sorted.
+    A Polynomial may also hold a `lattice` sum (density.LatticeDensity): one local polynomial
+    summed over every site of a periodic array. It is expanded into `blocks` only when they are
+    read, so a compile that never reads them (the shared layout) never builds 10^6 terms.
+    Immutable: nothing edits a Polynomial after it is made.
     """
 
-    blocks: dict[int, np.ndarray]
-    coefficients: dict[int, Coefficients]
+    def __init__(self, blocks: dict[int, np.ndarray], coefficients: dict[int, Coefficients], lattice=None):
+        self._explicit = (blocks, coefficients)
+        self.lattice = lattice
+
+    @cached_property
+    def _merged(self) -> tuple[dict, dict]:
+        if self.lattice is None:
+            return self._explicit
+        blocks, coefs = self._explicit
+        parts = [Terms(np.zeros(len(v), np.int64), v, coefs[d]) for d, v in blocks.items()]
+        return terms_to_blocks(combine(add(parts + [self.lattice.expand()])))
+
+    @property
+    def blocks(self) -> dict[int, np.ndarray]:
+        return self._merged[0]
+
+    @property
+    def coefficients(self) -> dict[int, Coefficients]:
+        return self._merged[1]
+
+    @property
+    def expanded(self) -> bool:
+        """Whether the terms are at hand (no lattice sum, or it was expanded already)."""
+        return self.lattice is None or "_merged" in self.__dict__
+
+    @property
+    def explicit_blocks(self) -> tuple[dict, dict]:
+        """The terms outside the lattice sum (all of them if there is none)."""
+        return self._explicit
 
     @property
     def degree(self) -> int:
@@ -112,24 +143,48 @@ class Polynomial:
 
     @property
     def exact(self) -> bool:
-        return all(c.exact for c in self.coefficients.values())
+        coefs = list(self._explicit[1].values()) + ([self.lattice.local.coef] if self.lattice else [])
+        return all(c.exact for c in coefs)
 
     def evaluate(self, x: np.ndarray, *, chunk_elements: int = 1 << 24) -> np.ndarray:
         """Exact-arithmetic ground truth up to float64 rounding: sum of coefficient * monomial, per row of x."""
-        out = np.zeros(len(x))
-        for d, vars_ in self.blocks.items():
-            coef = self.coefficients[d].as_float()
-            if d == 0:
-                out += coef.sum()
-                continue
-            step = max(1, chunk_elements // max(len(x), 1))
-            for start in range(0, len(vars_), step):
-                v, c = vars_[start:start + step], coef[start:start + step]
-                mono = x[:, v[:, 0]].astype(np.float64)
-                for j in range(1, d):
-                    mono *= x[:, v[:, j]]
-                out += mono @ c
-        return out
+        if not self.expanded:
+            return _evaluate_blocks(*self._explicit, x, chunk_elements) + self.lattice.evaluate(x)
+        return _evaluate_blocks(self.blocks, self.coefficients, x, chunk_elements)
+
+    def bound(self, magnitude: np.ndarray) -> float:
+        """S = sum_m |c_m| prod_i R_i^r_i for variable magnitude bounds R (term by term)."""
+        blocks, coefs = self._explicit if not self.expanded else (self.blocks, self.coefficients)
+        total = sum(float(np.abs(coefs[d].as_float()) @ np.prod(magnitude[v], axis=1)) for d, v in blocks.items())
+        return total + (self.lattice.bound(magnitude) if not self.expanded else 0.0)
+
+
+def _evaluate_blocks(blocks, coefficients, x, chunk_elements) -> np.ndarray:
+    out = np.zeros(len(x))
+    for d, vars_ in blocks.items():
+        coef = coefficients[d].as_float()
+        if d == 0:
+            out += coef.sum()
+            continue
+        step = max(1, chunk_elements // max(len(x), 1))
+        for start in range(0, len(vars_), step):
+            v, c = vars_[start:start + step], coef[start:start + step]
+            mono = x[:, v[:, 0]].astype(np.float64)
+            for j in range(1, d):
+                mono *= x[:, v[:, j]]
+            out += mono @ c
+    return out
+
+
+def terms_to_blocks(t: Terms) -> tuple[dict, dict]:
+    """Combined one-row Terms -> (blocks, coefficients) by degree."""
+    degree = t.degrees()
+    blocks, coefs = {}, {}
+    for d in np.unique(degree):
+        sel = degree == d
+        blocks[int(d)] = np.ascontiguousarray(t.vars[sel][:, t.width - d:])
+        coefs[int(d)] = t.coef.take(sel)
+    return blocks, coefs
 
 
 @dataclass(frozen=True)

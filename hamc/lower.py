@@ -13,7 +13,9 @@ from . import syntax as S
 from .coefficients import Coefficients, compare
 from .errors import HamcError, Span
 from .parse import parse_expression
-from .hamiltonian import BOND_VECTORS, DOMAINS, Hamiltonian, Lattice, Polynomial, VariableArray
+from .hamiltonian import BOND_VECTORS, DOMAINS, Hamiltonian, Lattice, Polynomial, VariableArray, terms_to_blocks
+from .density import LatticeDensity
+from .lattice_sums import split_energy
 from .terms import REAL, Terms, TooManyTerms, add, combine, multiply, power_count
 
 DEFAULT_MAX_TERMS = 20_000_000
@@ -49,6 +51,7 @@ class _Lowering:
         self.lattices: dict[str, Lattice] = {}
         self.variables: dict[str, VariableArray] = {}
         self.domains = np.empty(0, np.int8)
+        self.top = _TOP
 
     # declarations --------------------------------------------------------------------------
     def declare(self, name: str, what: str, node) -> None:
@@ -428,7 +431,13 @@ class _Lowering:
             elif isinstance(st, S.VarDecl):
                 self.variable(st)
             elif isinstance(st, S.HamDecl):
-                hams.append((st, combine(self.expr(st.expr, _TOP))))
+                self.lattice_sums = []
+                explicit, local, array = split_energy(self, st.expr)
+                lattice = None
+                if local is not None and len(local):
+                    lattice = LatticeDensity(array, local, tuple(self.lattice_sums), self.max_terms,
+                                             (self.program.filename, self.program.source))
+                hams.append((st, combine(explicit), lattice))
             else:
                 if st.label in priors:
                     raise _err(f"prior for '{st.label}' given twice", st)
@@ -440,21 +449,21 @@ class _Lowering:
         labels, priors_out = self.check_classes(hams, priors)
         return Hamiltonian(
             variables=tuple(self.variables.values()), lattices=tuple(self.lattices.values()),
-            energies=tuple(_polynomial(t) for _, t in hams), labels=labels, priors=priors_out,
+            energies=tuple(_polynomial(t, lattice) for _, t, lattice in hams), labels=labels, priors=priors_out,
             params={k: v.scalar() for k, v in self.scalars.items()}, source=self.program.filename)
 
     def check_classes(self, hams, priors):
         if not hams:
             raise HamcError("no Hamiltonian: add a line such as  H = -J * sum(<i,j> in G: s[i]*s[j])",
                             Span(max(1, len(self.program.source.splitlines())), 1))
-        labels = [st.label for st, _ in hams]
+        labels = [st.label for st, *_ in hams]
         if None in labels:
             if len(hams) > 1:
                 raise _err("several Hamiltonians need labels, as in H[cat] = ... and H[dog] = ...", hams[1][0])
             if priors:
                 raise _err("a prior needs labelled Hamiltonians (H[label] = ...)", next(iter(priors.values()))[0])
             return (), ()
-        for k, (st, _) in enumerate(hams):
+        for k, (st, *_) in enumerate(hams):
             if st.label in labels[:k]:      # point at the second definition, as for declarations
                 raise _err(f"Hamiltonian '{st.label}' is defined twice", st)
         for label, (st, _) in priors.items():
@@ -475,14 +484,8 @@ class _Lowering:
         return tuple(labels), tuple(values)
 
 
-def _polynomial(t: Terms) -> Polynomial:
-    degree = t.degrees()
-    blocks, coefs = {}, {}
-    for d in np.unique(degree):
-        sel = degree == d
-        blocks[int(d)] = np.ascontiguousarray(t.vars[sel][:, t.width - d:])
-        coefs[int(d)] = t.coef.take(sel)
-    return Polynomial(blocks, coefs)
+def _polynomial(t: Terms, lattice=None) -> Polynomial:
+    return Polynomial(*terms_to_blocks(t), lattice)
 
 
 def lower(program: S.Program, *, params: dict | None = None, max_terms: int = DEFAULT_MAX_TERMS) -> Hamiltonian:

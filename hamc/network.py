@@ -61,7 +61,8 @@ class Layer:
         return int(self.weight.nnz if sp.issparse(self.weight) else np.count_nonzero(self.weight))
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
-        flat = x.reshape(-1, x.shape[-1])      # a shared layout feeds (batch, sites, features)
+        # a shared layout feeds (batch, sites, features); rows counted, not -1: a layer may have 0 inputs
+        flat = x.reshape(int(np.prod(x.shape[:-1], dtype=np.int64)), x.shape[-1])
         if self.n_in * self.n_out <= TINY_LAYER and len(flat) > 4096 and not sp.issparse(self.weight):
             # a few weights over millions of rows: multiply-adds per nonzero beat a K=3 matmul
             z = np.empty((len(flat), self.n_out), dtype=self.bias.dtype)

@@ -143,3 +143,25 @@ def recanonicalize(stencil: Stencil, table: dict, constant: np.ndarray) -> Stenc
         summed = group_sum(coef, inverse, len(uniq))
         templates += [(u, c) for u, c in zip(uniq, summed) if np.any(c != 0)]
     return _stencil(templates, shape, radix, constant)
+
+
+def stencil_from_density(density, constant: np.ndarray) -> Stencil:
+    """The Stencil of a lattice sum lowered at one site (density.LatticeDensity), without
+    expanding it: the local monomials' sites become patch offsets, translates are merged."""
+    shape = np.array(density.array.shape, np.int64)
+    coords = density.coordinates()
+    used = density.local.vars >= 0
+    offsets = _centered(np.where(used[..., None], coords, 0), shape)
+    flat_codes = ((offsets + shape) * np.cumprod(np.concatenate([[1], 2 * shape[:-1] + 1]))).sum(axis=2)
+    codes = np.unique(flat_codes[used])
+    radix = np.cumprod(np.concatenate([[1], 2 * shape[:-1] + 1])).astype(np.int64)
+    patch_of = {int(c): p for p, c in enumerate(codes)}
+    coef = density.local.coef.as_float()
+    table: dict[int, list] = {}
+    for t in range(len(density.local)):
+        table.setdefault(int(used[t].sum()), []).append(
+            (sorted(patch_of[int(c)] for c in flat_codes[t][used[t]]), coef[t]))
+    rows = {k: (np.array([m for m, _ in v], np.int64).reshape(len(v), k), np.array([[c] for _, c in v]))
+            for k, v in table.items()}
+    raw = Stencil(tuple(int(n) for n in shape), _decode(codes, shape, radix), {}, np.asarray(constant))
+    return recanonicalize(raw, rows, np.asarray(constant))

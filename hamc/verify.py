@@ -42,8 +42,7 @@ def magnitude_bounds(h: Hamiltonian, input_range) -> np.ndarray:
 def energy_scale(h: Hamiltonian, input_range) -> float:
     """S: the largest |H| can reach on the input box, bounded term by term."""
     bound = magnitude_bounds(h, input_range)
-    return max(sum(float(np.abs(p.coefficients[d].as_float()) @ np.prod(bound[vars_], axis=1))
-                   for d, vars_ in p.blocks.items()) for p in h.energies)
+    return max(p.bound(bound) for p in h.energies)
 
 
 def sample_inputs(h: Hamiltonian, input_range, samples: int, seed: int) -> tuple[np.ndarray, bool]:
