@@ -30,23 +30,45 @@ class SharedLayout:
     def sites(self) -> int:
         return int(np.prod(self.shape))
 
-    def patches(self, x: np.ndarray) -> np.ndarray:
-        """(batch, sites) -> (batch, sites, patch): each site's neighbourhood, by periodic shifts."""
+    def patches(self, x: np.ndarray) -> list[np.ndarray]:
+        """(batch, sites) -> one (batch, sites) array per patch offset: x[s + offset], by periodic shifts."""
         grid = x.reshape((len(x),) + self.shape)
         axes = tuple(range(1, len(self.shape) + 1))
-        out = np.empty((len(x), self.sites, len(self.offsets)), dtype=x.dtype)
-        for p, offset in enumerate(self.offsets):
-            out[:, :, p] = np.roll(grid, tuple(-int(o) for o in offset), axis=axes).reshape(len(x), -1)
-        return out
+        return [np.roll(grid, tuple(-int(o) for o in offset), axis=axes).reshape(len(x), -1)
+                for offset in self.offsets]
 
     def forward(self, x: np.ndarray, layers, activations) -> np.ndarray:
+        """Channels first, one contiguous (batch, sites) array per neuron of the local network; the
+        last layer is affine, so the sites are summed before it rather than after."""
         width = max([len(self.offsets)] + [layer.n_out for layer in layers])
         step = max(1, CHUNK_ELEMENTS // (self.sites * width))
-        out = []
+        *hidden, last = layers
+        pooled = []
         for start in range(0, len(x), step):
-            a = self.patches(x[start:start + step])
-            for layer in layers:
-                a = layer(a)
-            out.append(a.sum(axis=1))
-        pooled = np.concatenate(out) if out else np.zeros((0, len(self.pool_bias)), x.dtype)
-        return activations[self.pool_activation](pooled + self.pool_bias)
+            channels = self.patches(x[start:start + step])
+            for layer in hidden:
+                channels = _channel_layer(layer, channels, activations)
+            pooled.append(np.stack([c.sum(axis=1, dtype=x.dtype) for c in channels], axis=1))
+        sums = np.concatenate(pooled) if pooled else np.zeros((0, last.n_in), x.dtype)
+        out = np.asarray(sums @ last.weight, dtype=x.dtype) + self.sites * last.bias
+        return activations[self.pool_activation](activations[last.activation](out) + self.pool_bias)
+
+
+def _channel_layer(layer, channels: list[np.ndarray], activations) -> list[np.ndarray]:
+    """One hidden layer on per-neuron arrays: multiply-adds per nonzero weight for a small layer
+    (a stencil), one matrix product over the stacked channels for a wide one."""
+    w = layer.weight.toarray() if hasattr(layer.weight, "toarray") else layer.weight
+    if layer.activation == "step":           # a comparison, kept boolean: sums count the ones
+        act = lambda z: z >= 0             # noqa: E731
+    else:
+        act = activations[layer.activation]
+    if w.size > 64:
+        z = w.T @ np.stack(channels).reshape(len(channels), -1) + layer.bias[:, None]
+        return list(act(z).reshape((layer.n_out,) + channels[0].shape))
+    out = []
+    for c in range(layer.n_out):
+        z = np.full(channels[0].shape, layer.bias[c], dtype=layer.bias.dtype)
+        for p in np.flatnonzero(w[:, c]):
+            z += w[p, c] * channels[p]
+        out.append(act(z))
+    return out
