@@ -229,7 +229,7 @@ def shared_stencil(h: Hamiltonian, strategy: str, layout: str):
         spin = np.full(len(stencil.offsets), array.domain == "spin")
         bits, per_site = spins_to_bits(stencil.table, np.zeros_like(stencil.constant), spin)
         stencil = recanonicalize(stencil, bits, stencil.constant + stencil.sites * per_site)
-    return stencil
+    return stencil if stencil.orbits else None      # a constant needs no lattice
 
 
 def flat_hidden_neurons(h: Hamiltonian, copy_neurons: int = 2) -> int:
