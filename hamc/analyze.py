@@ -7,6 +7,7 @@ from math import comb
 import numpy as np
 
 from .hamiltonian import DOMAINS, Hamiltonian
+from .terms import unique_rows
 from .symmetry import Symmetry, TermTable, automorphism_group, translation_group
 
 AUTOMORPHISM_MAX_VARIABLES = 64
@@ -69,7 +70,8 @@ def term_table(h: Hamiltonian) -> TermTable:
         if len(parts) == 1:
             block, coef = parts[0][0], parts[0][1]
             keys = np.column_stack([coef.num, coef.den]) if coef.exact else coef.num.reshape(-1, 1)
-            colors.append(np.unique(keys, axis=0, return_inverse=True)[1].reshape(-1))
+            colors.append(np.unique(keys, axis=0, return_inverse=True)[1].reshape(-1) if not coef.exact or
+                          keys.min(initial=0) < 0 else unique_rows(keys)[1])
             blocks.append(block)
             continue
         per_monomial: dict = {}
@@ -95,7 +97,8 @@ def _neighbors(table: TermTable) -> tuple[int, int]:
                 keys.append((u * n + w)[u != w])
     if not keys:
         return 0, 0
-    pairs = np.unique(np.concatenate(keys))
+    pairs = np.sort(np.concatenate(keys))        # a sort, not np.unique: hash-based unique is slow here
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
     degree = np.bincount(np.concatenate([pairs // n, pairs % n]), minlength=n)
     return int(degree.max()), len(pairs)
 

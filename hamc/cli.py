@@ -169,19 +169,19 @@ def _figure(args):
     name, *rest = args.figure
     if name not in FIGURES:
         raise HamcError(f"unknown figure '{name}'; choose one of {', '.join(FIGURES)} "
-                        "(product-gate, bit-gate [k], tree N)")
+                        "(product-gate, bit-gate [k], tree N)", filename="hamc")
     if len(rest) > 1 or (rest and name == "product-gate"):
         raise HamcError(f"--figure {name} takes {'no size' if name == 'product-gate' else 'one size'}, "
-                        f"got {' '.join(rest)}")
+                        f"got {' '.join(rest)}", filename="hamc")
     if name == "tree" and not rest:
-        raise HamcError("--figure tree takes the number of inputs, e.g. --figure tree 8")
+        raise HamcError("--figure tree takes the number of inputs, e.g. --figure tree 8", filename="hamc")
     try:
         size = int(rest[0]) if rest else 3
     except ValueError:
-        raise HamcError(f"--figure {name} takes a whole number, not '{rest[0]}'") from None
+        raise HamcError(f"--figure {name} takes a whole number, not '{rest[0]}'", filename="hamc") from None
     low = 2 if name == "tree" else 1
     if not low <= size <= 64:
-        raise HamcError(f"--figure {name} takes a size from {low} to 64, got {size}")
+        raise HamcError(f"--figure {name} takes a size from {low} to 64, got {size}", filename="hamc")
     try:
         if name == "product-gate":
             return product_gate_figure(args.activation or "sigmoid", labels=args.labels, biases=args.biases,
@@ -190,10 +190,10 @@ def _figure(args):
             return bit_gate_figure(size, labels=args.labels, biases=args.biases,
                                    activation=args.activation or "sigmoid"), f"bit-gate-{size}"
     except ValueError as exc:
-        raise HamcError(f"--figure {name}: {exc}") from None
+        raise HamcError(f"--figure {name}: {exc}", filename="hamc") from None
     if args.labels == "symbolic":
         raise HamcError("--labels symbolic is drawn for --figure product-gate and bit-gate; a tree is a "
-                        "compiled network: use --labels values or none")
+                        "compiled network: use --labels values or none", filename="hamc")
     options = BuildOptions(strategy="tree", activation=args.activation, dtype=args.dtype)
     compiled = compile_hamiltonian(f"real x[1..{size}]\nH = prod(i in 1..{size}: x[i])", options=options,
                                    samples=200, check=False)
@@ -209,11 +209,11 @@ def _figure(args):
 def cmd_draw(args) -> int:
     if args.figure:
         if args.file is not None:
-            raise HamcError(f"give a .ham file or --figure, not both (got '{args.file}' and --figure)")
+            raise HamcError(f"give a .ham file or --figure, not both (got '{args.file}' and --figure)", filename="hamc")
         diagram, stem = _figure(args)
     elif args.file is None:
         raise HamcError("hamc draw needs a .ham file, or --figure NAME for a figure of the paper "
-                        f"({', '.join(FIGURES)})")
+                        f"({', '.join(FIGURES)})", filename="hamc")
     else:
         compiled = _compile(args, check=False)
         view, note = choose_view(compiled, args.view)

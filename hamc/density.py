@@ -54,8 +54,11 @@ class LatticeDensity:
             parts.append(Terms(np.zeros(self.sites, np.int64), flat, self.local.coef.take(np.full(self.sites, t))))
         return combine(add(parts)) if parts else self.local
 
-    def evaluate(self, x: np.ndarray) -> np.ndarray:
+    def evaluate(self, x: np.ndarray, chunk_elements: int = 1 << 22) -> np.ndarray:
         """The summed energy of each configuration (row of x), by periodic shifts: no expansion."""
+        step = max(1, chunk_elements // self.sites)
+        if len(x) > step:
+            return np.concatenate([self.evaluate(x[i:i + step]) for i in range(0, len(x), step)])
         a = self.array
         grid = x[:, a.offset:a.offset + a.size].reshape((len(x),) + a.shape)
         axes = tuple(range(1, len(a.shape) + 1))

@@ -186,7 +186,7 @@ def input_names(net) -> tuple[str, ...]:
 
 
 def _lattice(shared) -> str:
-    return " x ".join(str(int(s)) for s in shared.shape)
+    return " × ".join(str(int(s)) for s in shared.shape)
 
 
 def _sites(shared) -> tuple[str, str]:
@@ -196,7 +196,7 @@ def _sites(shared) -> tuple[str, str]:
         return text, rf"\text{{{text}}}"
     shape = _lattice(shared)
     text = f"at each of the {shared.sites:,} sites of the {shape} periodic lattice"
-    tex = shape.replace("x", r"$\times$")
+    tex = shape.replace("×", r"$\times$")
     return text, rf"\text{{at each of the {shared.sites:,} sites of the {tex} periodic lattice}}"
 
 
@@ -308,7 +308,7 @@ def plan_diagram(plan, names, *, title: str = "") -> Diagram:
     shared = sum(1 for n in nodes if n.kind == "shared")
     summary = f"{products} product{'s' if products != 1 else ''}, " + (
         f"{shared} shared (shaded)" if shared else "none shared")
-    return Diagram(f"{title}: {summary}" if title else summary, tuple(nodes), tuple(edges))
+    return Diagram(f"{title}\n{summary}" if title else summary, tuple(nodes), tuple(edges))
 
 
 def blocks_diagram(net, *, title: str = "") -> Diagram:
@@ -325,8 +325,8 @@ def blocks_diagram(net, *, title: str = "") -> Diagram:
     if shared is not None:
         patch = len(shared.offsets)
         nodes.append(_block("P", 1, ["patch per site", f"{patch} variable{'s' if patch != 1 else ''}",
-                                     f"x {sites:,} sites"]))
-        edges.append(Edge("L0", "P", None, "read"))
+                                     f"× {sites:,} sites"]))
+        edges.append(Edge("L0", "P", None, "read", r"\text{read}"))
     offset = 1 if shared is not None else 0
     prev = "P" if shared is not None else "L0"
     for k, layer in enumerate(net.layers):
@@ -338,29 +338,38 @@ def blocks_diagram(net, *, title: str = "") -> Diagram:
             c[1] += b.count
         head = ("output" if last and shared is None else "per-site output" if last else f"layer {k + 1}")
         n = layer.n_out
-        lines = [f"{head} ({layer.activation})",
-                 f"{n:,} neuron{'s' if n != 1 else ''}" + (" per site" if shared is not None else "")]
-        lines += [f"{m:,} {kind}" + (f" ({g:,} gate{'s' if g != 1 else ''})" if g != m else "")
-                  for kind, (m, g) in counts.items()]
+        per_site = " per site" if shared is not None else ""
+        lines = [f"{head} ({layer.activation})"]
+        kinds = [f"{m:,} {kind}" + (f" ({g:,} gate{'s' if g != 1 else ''})" if g != m else "")
+                 for kind, (m, g) in counts.items()]
+        if len(counts) == 1 and sum(m for m, _ in counts.values()) == n:
+            (kind, (m, g)), = counts.items()
+            lines.append(f"{n:,} {kind} neuron{'s' if n != 1 else ''}{per_site}"
+                         + (f" ({g:,} gate{'s' if g != 1 else ''})" if g != m else ""))
+        else:
+            lines.append(f"{n:,} neuron{'s' if n != 1 else ''}{per_site}")
+            lines += kinds
         if shared is not None:
-            lines.append(f"x {sites:,} sites = {n * sites:,}")
+            lines.append(f"× {sites:,} sites = {n * sites:,}")
         nid = f"L{k + 1}"
         nodes.append(_block(nid, k + 1 + offset, lines))
         syn = layer.synapses
-        edges.append(Edge(prev, nid, None, f"{syn:,} synapses" + (" per site" if shared is not None else "")))
+        text = f"{syn:,} synapses" + (" per site" if shared is not None else "")
+        edges.append(Edge(prev, nid, None, text, rf"\text{{{text}}}"))
         prev = nid
     if shared is not None:
         n_out = len(net.outputs)
         lines = ["output", f"sum over {sites:,} sites", f"{n_out:,} output{'s' if n_out != 1 else ''}"
                  + (f" ({shared.pool_activation})" if shared.pool_activation != "identity" else "")]
         nodes.append(_block("S", len(net.layers) + 1 + offset, lines))
-        edges.append(Edge(prev, "S", None, "Σ sites"))
+        edges.append(Edge(prev, "S", None, "Σ sites", r"\textstyle\sum_{\text{sites}}"))
     return Diagram(title, tuple(nodes), tuple(edges), direction="down")
 
 
 def _block(nid: str, rank: int, lines: list[str]) -> Node:
     def tex(line: str) -> str:
-        return (line.replace("Σ", r"$\Sigma$").replace(" x ", r" $\times$ ").replace("_", r"\_"))
+        return (line.replace("_", r"\_").replace("Σ", r"$\Sigma$").replace("×", r"$\times$")
+                .replace(" x ", r" $\times$ "))
     return Node(nid, "\n".join(lines), r" \\ ".join(tex(line) for line in lines), rank, "block")
 
 
@@ -399,6 +408,23 @@ def node_size(n: Node) -> tuple[float, float]:
         lines = n.label.count("\n") + 1
         return text_width(n.label, size) + 18, lines * (size + 3) + 10
     return max(text_width(n.label, size) + 16, 26.0), size + 12
+
+
+BOX_KINDS = ("output", "gate", "shared", "block")
+
+
+def ports(d: Diagram, e: Edge, by_id: dict) -> tuple[str, str]:
+    """Where an edge leaves and enters its nodes: compass points of boxes and input labels (so lines
+    reach wide boxes from the side, not through their neighbours), '' for a neuron's centre."""
+    src, dst = by_id[e.source], by_id[e.target]
+    if d.direction == "down":
+        return ("s" if src.kind in BOX_KINDS else ""), ("n" if dst.kind in BOX_KINDS else "")
+    return ("e" if src.kind in BOX_KINDS + ("input",) else ""), ("w" if dst.kind in BOX_KINDS else "")
+
+
+def _port_point(center, wh, port: str) -> tuple[float, float]:
+    (x, y), (w, h) = center, wh
+    return {"e": (x + w / 2, y), "w": (x - w / 2, y), "s": (x, y + h / 2), "n": (x, y - h / 2)}.get(port, (x, y))
 
 
 @dataclass(frozen=True)
@@ -603,12 +629,12 @@ def layout(d: Diagram) -> Layout:
             gap = COLUMN_GAP
             slopes = [abs(y(e.target) - y(e.source)) for e in between]
             if slopes:
-                gap = max(gap, min(0.3 * max(slopes), 170.0))
+                gap = max(gap, min(0.22 * max(slopes), 130.0))
             label_w = [text_width(e.label, WEIGHT_FONT) for e in d.edges
                        if e.label and by_id[e.source].rank < r <= by_id[e.target].rank]
             if label_w:
                 crowded = max([crowd.get(n.id, 0) for n in columns[prev] + columns[r]] + [1])
-                gap = max(gap, (1.6 + 0.3 * crowded) * max(label_w) + 40, 96.0)
+                gap = max(gap, (1.6 + 0.3 * crowded) * max(label_w) + 40, 130.0)
             x += col_w[prev] / 2 + gap + col_w[r] / 2
         x_of[r] = x
     pos = {n.id: (x_of[n.rank], y(n.id)) for n in d.nodes}
@@ -706,14 +732,18 @@ def _weight_labels(d: Diagram, pos, size, obstacles) -> list[Text]:
     for e in d.edges:
         fan_in[e.target] = fan_in.get(e.target, 0) + 1
         fan_out[e.source] = fan_out.get(e.source, 0) + 1
-    seg = np.array([[*pos[e.source], *pos[e.target]] for e in d.edges], dtype=np.float64).reshape(-1, 4)
+    by_id = {n.id: n for n in d.nodes}
+    ends = []
+    for e in d.edges:
+        tail, head = ports(d, e, by_id)
+        ends.append((_port_point(pos[e.source], size[e.source], tail), _port_point(pos[e.target], size[e.target], head)))
+    seg = np.array([[*a, *b] for a, b in ends], dtype=np.float64).reshape(-1, 4)
     placed = []
     out = []
     for k, e in enumerate(d.edges):
         if not e.label:
             continue
-        a, b = (e.target, e.source) if fan_in[e.target] <= fan_out[e.source] else (e.source, e.target)
-        (ax, ay), (bx, by) = pos[a], pos[b]
+        (ax, ay), (bx, by) = ends[k][::-1] if fan_in[e.target] <= fan_out[e.source] else ends[k]
         wh = (text_width(e.label, WEIGHT_FONT) + 3, WEIGHT_FONT + 3)
         best, best_cost = None, None
         for f in _LABEL_SPOTS:

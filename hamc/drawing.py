@@ -11,6 +11,10 @@ from .diagram import (NEURON_VIEW_MAX_COLUMN, Diagram, blocks_diagram, fits_neur
 from .diagram import layout as diagram_layout
 from .errors import HamcError
 
+
+def _error(message: str) -> HamcError:
+    return HamcError(message, filename="hamc")
+
 VIEWS = ("auto", "neurons", "plan", "blocks")
 FORMATS = ("dot", "tex") + RENDER_FORMATS
 NEURON_VIEW_HARD_MAX = 5000
@@ -20,14 +24,14 @@ def choose_view(compiled, view: str) -> tuple[str, str]:
     """The view to draw, and a note saying why when hamc chose it."""
     net = compiled.network
     if view not in VIEWS:
-        raise HamcError(f"unknown view '{view}'; choose one of {', '.join(VIEWS)}")
+        raise _error(f"unknown view '{view}'; choose one of {', '.join(VIEWS)}")
     tree = net.meta.get("strategy") == "tree" and compiled.plan is not None
     column, nodes, edges = neuron_view_size(net)
     if view == "plan" and not tree:
-        raise HamcError(f"the plan view shows a product tree; this network uses the "
+        raise _error(f"the plan view shows a product tree; this network uses the "
                         f"{net.meta.get('strategy')} strategy: use --view neurons or blocks")
     if view == "neurons" and nodes > NEURON_VIEW_HARD_MAX:
-        raise HamcError(f"{nodes:,} neurons are too many to draw one by one (limit {NEURON_VIEW_HARD_MAX:,}): "
+        raise _error(f"{nodes:,} neurons are too many to draw one by one (limit {NEURON_VIEW_HARD_MAX:,}): "
                         f"use --view blocks{' or plan' if tree else ''}")
     if view != "auto":
         return view, ""
@@ -45,18 +49,20 @@ def network_drawing(compiled, view: str, *, labels: str = "none", biases: str = 
         if view == "neurons":
             return network_diagram(compiled.network, labels=labels, biases=biases, title=title)
         if view == "plan":
-            return plan_diagram(compiled.plan, input_names(compiled.network), title=title)
+            shared = getattr(compiled.network, "shared", None) is not None
+            return plan_diagram(compiled.plan, input_names(compiled.network),
+                                title=title + (": the products at each lattice site" if shared else ""))
         if view == "blocks":
             return blocks_diagram(compiled.network, title=title)
     except ValueError as exc:
-        raise HamcError(str(exc)) from None
-    raise HamcError(f"unknown view '{view}'; choose one of {', '.join(VIEWS[1:])}")
+        raise _error(str(exc)) from None
+    raise _error(f"unknown view '{view}'; choose one of {', '.join(VIEWS[1:])}")
 
 
 def write_drawing(diagram: Diagram, stem: Path, fmt: str) -> list[Path]:
     """Write `stem.dot` (always, so a missing Graphviz still leaves the graph) and `stem.fmt`."""
     if fmt not in FORMATS:
-        raise HamcError(f"unknown format '{fmt}'; choose one of {', '.join(FORMATS)}")
+        raise _error(f"unknown format '{fmt}'; choose one of {', '.join(FORMATS)}")
     stem = Path(stem)
 
     def path(ext: str) -> Path:             # stem + ext, even when the stem has a dot in it
@@ -70,7 +76,7 @@ def write_drawing(diagram: Diagram, stem: Path, fmt: str) -> list[Path]:
         written.append(write_atomic(path(".tex"), to_tikz(diagram, lay).encode()))
     elif fmt in RENDER_FORMATS:
         if not dot_available():
-            raise HamcError(f"wrote {dot_path}, but rendering {fmt} needs Graphviz's 'dot' program, which is not "
+            raise _error(f"wrote {dot_path}, but rendering {fmt} needs Graphviz's 'dot' program, which is not "
                             f"installed (not on PATH). Install Graphviz (Debian/Ubuntu: sudo apt-get install "
                             f"graphviz; macOS: brew install graphviz; conda: conda install -c conda-forge graphviz) "
                             f"and run again, or render it elsewhere: dot -T{fmt} {dot_path} -o "

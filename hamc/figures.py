@@ -71,7 +71,7 @@ def product_gate_figure(activation: str = "sigmoid", *, labels: str = "symbolic"
         edges.append(Edge(f"h{j}", "uv", w, *_pick(labels, w, ("" if plus else "-") + "1/(4λ²σ'')",
                                                     ("" if plus else "-") + r"1/(4\lambda^2\sigma'')")))
     where = f"c={c:.4g}, " if c != 0 else ""
-    return Diagram(f"u·v from 4 neurons ({activation}: {where}λ={lam:.3g}, σ''(c)={s2:.3g})",
+    return Diagram(f"u·v from 4 neurons\n{activation}: {where}λ={_value(lam)}, σ''(c)={s2:.3g}",
                    tuple(nodes), tuple(edges))
 
 

@@ -14,8 +14,12 @@ import subprocess
 
 import numpy as np
 
-from ..diagram import Diagram, Layout, layout
+from ..diagram import Diagram, Layout, layout, ports
 from ..errors import HamcError
+
+
+def _error(message: str) -> HamcError:
+    return HamcError(message, filename="hamc")
 
 POSITIVE, NEGATIVE, NEUTRAL = "#2166ac", "#b2182b", "#555555"
 RENDER_FORMATS = ("svg", "pdf", "png")
@@ -127,8 +131,11 @@ def to_dot(diagram: Diagram, lay: Layout | None = None) -> str:
             k += len(run)
         lines.append("  }")
     widths = _widths(diagram)
+    by_id = {n.id: n for n in diagram.nodes}
     for k, e in enumerate(diagram.edges):
         attrs = [f'color="{edge_color(e.weight)}"']
+        tail, head = ports(diagram, e, by_id)
+        attrs += ([f"tailport={tail}"] if tail else []) + ([f"headport={head}"] if head else [])
         if e.weight is not None:
             attrs += [f"penwidth={widths.get(k, 0.5)}", f'tooltip="{e.weight:.6g}"']
             if len(diagram.edges) > 40:
@@ -150,16 +157,16 @@ def dot_available() -> bool:
 def render(dot_text: str, fmt: str) -> bytes:
     """Render DOT text with Graphviz; a clear HamcError if `dot` is missing or fails."""
     if fmt not in RENDER_FORMATS:
-        raise HamcError(f"cannot render to '{fmt}'; choose one of {', '.join(RENDER_FORMATS)}")
+        raise _error(f"cannot render to '{fmt}'; choose one of {', '.join(RENDER_FORMATS)}")
     exe = shutil.which("dot")
     if exe is None:
-        raise HamcError(f"rendering {fmt} needs Graphviz's 'dot' program, which is not installed (not on PATH). "
+        raise _error(f"rendering {fmt} needs Graphviz's 'dot' program, which is not installed (not on PATH). "
                         f"{INSTALL_HINT}, then run again; or render the .dot file elsewhere")
     args = [exe, f"-T{fmt}"] + ([f"-Gdpi={PNG_DPI}"] if fmt == "png" else [])
     try:
         done = subprocess.run(args, input=dot_text.encode(), capture_output=True, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise HamcError(f"Graphviz failed to render {fmt}: {exc}") from None
+        raise _error(f"Graphviz failed to render {fmt}: {exc}") from None
     if done.returncode != 0:
-        raise HamcError(f"Graphviz failed to render {fmt}: {done.stderr.decode(errors='replace').strip()[:500]}")
+        raise _error(f"Graphviz failed to render {fmt}: {done.stderr.decode(errors='replace').strip()[:500]}")
     return done.stdout

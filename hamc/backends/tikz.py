@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from ..diagram import NEURON_SIZE, BIAS_SIZE, Diagram, Layout, layout
+from ..diagram import BIAS_SIZE, NEURON_SIZE, Diagram, Layout, layout, ports
 
 _STYLE = {
     "input": "hinp", "neuron": "hneu", "output": "hout", "bias": "hbias", "gate": "hgate", "shared": "hshared",
@@ -79,8 +79,8 @@ def to_tikz(diagram: Diagram, lay: Layout | None = None) -> str:
     lay = layout(diagram) if lay is None else lay
     lines = [_PREAMBLE % {"neuron": f"{NEURON_SIZE:g}", "bias": f"{BIAS_SIZE:g}"}]
     if diagram.title:
-        title = tex_text(diagram.title)
-        lines.append(f"  \\node[anchor=south, font=\\small] at ({lay.width / 2:.1f},-8) {{{title}}};")
+        title = r" \\ ".join(tex_text(line) for line in diagram.title.split("\n"))
+        lines.append(f"  \\node[anchor=south, font=\\small, align=center] at ({lay.width / 2:.1f},-8) {{{title}}};")
     for n in diagram.nodes:
         x, y = lay.pos[n.id]
         lines.append(f"  \\node[{_STYLE.get(n.kind, 'hneu')}] ({n.id}) at ({x:.1f},{y:.1f}) {{{_content(n)}}};")
@@ -93,10 +93,13 @@ def to_tikz(diagram: Diagram, lay: Layout | None = None) -> str:
     lo, hi = (min(mags), max(mags)) if mags else (0.0, 0.0)
     pens = (0.4, 1.8) if len(diagram.edges) <= 40 else (0.3, 1.1)
     lines.append(r"  \begin{pgfonlayer}{hedges}")
+    by_id = {n.id: n for n in diagram.nodes}
+    compass = {"e": ".east", "w": ".west", "n": ".north", "s": ".south", "": ""}
     for e in diagram.edges:
+        tail, head = ports(diagram, e, by_id)
         color = "hneutral" if e.weight is None else ("hpositive" if e.weight > 0 else "hnegative")
         lines.append(f"    \\draw[hedge, draw={color}, line width={_width(e.weight, lo, hi, pens)}pt] "
-                     f"({e.source}) -- ({e.target});")
+                     f"({e.source}{compass[tail]}) -- ({e.target}{compass[head]});")
     lines.append(r"  \end{pgfonlayer}")
     for t in lay.texts:
         style = {"header": "hheader", "note": "hnote", "weight": "hweight"}[t.kind]
