@@ -69,9 +69,11 @@ def term_table(h: Hamiltonian) -> TermTable:
         parts = [(p.blocks[d], p.coefficients[d], k) for k, p in enumerate(h.energies) if d in p.blocks]
         if len(parts) == 1:
             block, coef = parts[0][0], parts[0][1]
-            keys = np.column_stack([coef.num, coef.den]) if coef.exact else coef.num.reshape(-1, 1)
-            colors.append(np.unique(keys, axis=0, return_inverse=True)[1].reshape(-1) if not coef.exact or
-                          keys.min(initial=0) < 0 else unique_rows(keys)[1])
+            if coef.exact:       # equal (num, den) pairs share a colour; shifted to use packed keys
+                keys = np.column_stack([coef.num, coef.den])
+                colors.append(unique_rows(keys - keys.min(axis=0, initial=0))[1])
+            else:
+                colors.append(np.unique(coef.num, return_inverse=True)[1].reshape(-1))
             blocks.append(block)
             continue
         per_monomial: dict = {}
