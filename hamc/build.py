@@ -100,17 +100,17 @@ def choose_strategy(h: Hamiltonian, strategy: str) -> str:
 
 
 @lru_cache(maxsize=None)
-def unit_gates(activation: str, dtype: str) -> tuple[GateSet, dict]:
+def unit_gates(activation: str, dtype: str, chain: int = 1) -> tuple[GateSet, dict]:
     """Gates for inputs in [-1, 1], each at the scale that minimises its error in this dtype."""
     if not get_activation(activation).smooth:
         raise HamcError(f"activation '{activation}' is not smooth: the product gates need a Taylor series; "
                         "use it with --strategy bits")
-    product = gates.product_scale(activation, dtype)
+    product = gates.product_scale(activation, dtype, gates=chain)
     # squares use the 3-neuron flat gate for x^2, [s(c+2lu) - 2 s(c) + s(c-2lu)] / (4 s2 l^2): its
     # constant comes from a neuron, not from b_out. The 2-neuron square_gate's b_out = -2 s0/(s2 l^2)
     # (~6e7 for the sigmoid) would be folded into the next gate's biases as c -+ 3e4, rounded
     # differently for its two neurons: x^4 came out at 3e-6 instead of 1e-7.
-    square = gates.flat_scale(activation, (2,), dtype)
+    square = gates.flat_scale(activation, (2,), dtype, gates=chain)
     copy = gates.copy_scale(activation, dtype)
     copy_gate = gates.copy_gate(activation, copy.value)
     square_gate = replace(gates.flat_power_gate(activation, (2,), square.value), kind="square")
@@ -180,7 +180,9 @@ def _layers(strategy, activation, table, constant, spin, names, magnitude, optio
         beta = bit_beta({k: (m, c * sites) for k, (m, c) in bit_table.items()}, options.target_tol, scale)
         meta["beta"] = beta
         return build_bits(bit_table, constant, spin, names, activation, dtype, beta, log_priors), None
-    gate_set, scales = unit_gates(activation, options.dtype)
+    # the gates of one monomial's tree (d - 1 of them) add their errors: scale for the longest chain
+    chain = max((k - 1 for k in table), default=1)
+    gate_set, scales = unit_gates(activation, options.dtype, max(chain, 1))
     meta.update(scales)
     if strategy == "flat":
         return build_flat(table, constant, len(names), names, magnitude, activation, dtype, gate_set.copy,

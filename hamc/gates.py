@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from math import ceil, comb, exp, factorial, log, prod
+from math import sqrt, ceil, comb, exp, factorial, log, prod
 
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
@@ -253,8 +253,12 @@ def _sinhc_power(d: int, j: int) -> float:
     return poly[j]
 
 
-def _balance(terms, rounding, input_bound: float) -> Scale:
+def _balance(terms, rounding, input_bound: float, gates: int = 1) -> Scale:
     """lambda minimising a x^p + sum_q b_q x^-q over x = lambda R in [1e-15, 1].
+
+    With `gates` > 1 the gate is one of that many whose relative errors add up in a product tree:
+    truncation errors share a sign and add linearly, rounding errors are independent and add like
+    sqrt(gates), so the best lambda is smaller than for one gate alone (product32: 31 gates).
 
     terms are the truncation terms (ratio, factor, p) in rising order: the first whose derivative
     ratio is nonzero leads (none: the gate is exact, e.g. softplus' 2-neuron copy). rounding is
@@ -262,8 +266,8 @@ def _balance(terms, rounding, input_bound: float) -> Scale:
     the largest lambda within 2% of the least error, since small lambdas make huge weights.
     """
     input_bound = _positive(input_bound, "input bound")
-    lead = next(((r * f, p) for r, f, p in terms if r > _ZERO), None)
-    logs = [(log(b), -q) for b, q in rounding if b > 0] + ([(log(lead[0]), lead[1])] if lead else [])
+    lead = next(((r * f * gates, p) for r, f, p in terms if r > _ZERO), None)
+    logs = [(log(b * sqrt(gates)), -q) for b, q in rounding if b > 0] + ([(log(lead[0]), lead[1])] if lead else [])
 
     def log_error(t: float) -> float:       # log of the sum, in log x: convex, and no overflow
         return float(logsumexp([lb + p * t for lb, p in logs]))
@@ -274,7 +278,7 @@ def _balance(terms, rounding, input_bound: float) -> Scale:
         t = lo
     target = log_error(t) + log(1.02)
     t = 0.0 if log_error(0.0) <= target else brentq(lambda u: log_error(u) - target, t, 0.0, xtol=1e-12)
-    return Scale(exp(t) / input_bound, exp(log_error(t)))
+    return Scale(exp(t) / input_bound, exp(log_error(t)) / gates)
 
 
 def _rounding(s: tuple[float, ...], c: float, dtype, weight: float, reach: int, q: int) -> list:
@@ -286,7 +290,7 @@ def _rounding(s: tuple[float, ...], c: float, dtype, weight: float, reach: int, 
 
 
 def flat_scale(activation: str, powers, dtype="float64", input_bound: float = 1.0,
-               c: float | None = None) -> Scale:
+               c: float | None = None, gates: int = 1) -> Scale:
     """lambda for flat_power_gate(powers) (an int n means n distinct inputs) on |x_i| <= input_bound.
 
     Relative truncation |s_m / s_d| x^(m-d) [y^(m-d)](sinh y / y)^d, m = d+2, d+4, ..., taken at
@@ -295,20 +299,22 @@ def flat_scale(activation: str, powers, dtype="float64", input_bound: float = 1.
     """
     powers = _check_powers((1,) * powers if isinstance(powers, int) else powers)
     c = None if c is None else float(c)
-    return _flat_scale(activation, sum(powers), np.dtype(dtype).name, float(input_bound), c)
+    return _flat_scale(activation, sum(powers), np.dtype(dtype).name, float(input_bound), c, int(gates))
 
 
 @lru_cache(maxsize=None)
-def _flat_scale(activation: str, d: int, dtype: str, input_bound: float, c: float | None) -> Scale:
+def _flat_scale(activation: str, d: int, dtype: str, input_bound: float, c: float | None, gates: int) -> Scale:
     c, s = _series(activation, d, c, d + 6)
     terms = [(abs(s[m] / s[d]), _sinhc_power(d, m - d), m - d) for m in (d + 2, d + 4, d + 6)]
-    return _balance(terms, _rounding(s, c, dtype, 1 / abs(s[d]), d, d), input_bound)
+    return _balance(terms, _rounding(s, c, dtype, 1 / abs(s[d]), d, d), input_bound, gates)
 
 
-def product_scale(activation: str, dtype="float64", input_bound: float = 1.0, c: float | None = None) -> Scale:
+def product_scale(activation: str, dtype="float64", input_bound: float = 1.0, c: float | None = None,
+                  gates: int = 1) -> Scale:
     """lambda for product_gate on |u|, |v| <= input_bound: relative error (|s4| / (3 |s2|)) (l R)^2
-    at u = v = R against rounding ~ eps (|s0| + |c s1|) / (|s2| (l R)^2). It is the flat gate n = 2."""
-    return flat_scale(activation, (1, 1), dtype, input_bound, c)
+    at u = v = R against rounding ~ eps (|s0| + |c s1|) / (|s2| (l R)^2). It is the flat gate n = 2.
+    `gates`: how many such gates a tree chains (see _balance)."""
+    return flat_scale(activation, (1, 1), dtype, input_bound, c, gates)
 
 
 def square_scale(activation: str, dtype="float64", input_bound: float = 1.0, c: float | None = None) -> Scale:

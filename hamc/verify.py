@@ -46,8 +46,8 @@ def energy_scale(h: Hamiltonian, input_range) -> float:
 
 
 def sample_inputs(h: Hamiltonian, input_range, samples: int, seed: int) -> tuple[np.ndarray, bool]:
-    """All configurations of up to 20 bits/spins; otherwise a seeded uniform sample of the box
-    (fewer rows for huge systems, so that the sample stays under SAMPLE_MAX_ELEMENTS values)."""
+    """All configurations of up to 20 bits/spins; otherwise a seeded sample of the box, half corners
+    and half uniform (fewer rows for huge systems, to stay under SAMPLE_MAX_ELEMENTS values)."""
     n = h.n_variables
     binary = bool(np.all(h.domains > 0))
     if binary and n <= EXHAUSTIVE_MAX_BITS:
@@ -60,6 +60,11 @@ def sample_inputs(h: Hamiltonian, input_range, samples: int, seed: int) -> tuple
         return np.where(h.domains == 2, 2 * coin - 1, coin).astype(np.float64), False
     lo, hi = variable_bounds(h, input_range)
     x = rng.uniform(lo, hi, size=(samples, n))
+    # half the rows are corners of the box, where high-degree products are largest and the
+    # gates' truncation errors peak; two of them are the all-lo and all-hi corners
+    corners = (samples + 1) // 2
+    x[:corners] = np.where(rng.integers(0, 2, size=(corners, n)) == 1, hi, lo)
+    x[0], x[min(1, samples - 1)] = lo, hi
     return np.where(h.domains == 1, coin, np.where(h.domains == 2, 2.0 * coin - 1, x)), False
 
 
