@@ -6,9 +6,10 @@ from pathlib import Path
 from .backends.dot import RENDER_FORMATS, dot_available, render, to_dot
 from .backends.files import write_atomic
 from .backends.tikz import to_tikz
-from .diagram import (NEURON_VIEW_MAX_COLUMN, Diagram, blocks_diagram, fits_neuron_view, input_names,
-                      network_diagram, neuron_view_size, plan_diagram)
-from .diagram import layout as diagram_layout
+from .diagram import (NEURON_VIEW_MAX_COLUMN, NEURON_VIEW_MAX_EDGES, NEURON_VIEW_MAX_NODES, Diagram,
+                      blocks_diagram, fits_neuron_view, input_names, network_diagram, neuron_view_size,
+                      plan_diagram)
+from .layout import layout as diagram_layout
 from .errors import HamcError
 
 
@@ -38,7 +39,8 @@ def choose_view(compiled, view: str) -> tuple[str, str]:
     if fits_neuron_view(net):
         return "neurons", ""
     why = (f"{column:,} neurons in one layer" if column > NEURON_VIEW_MAX_COLUMN
-           else f"{nodes:,} neurons and {edges:,} synapses")
+           else f"{nodes:,} neurons and {edges:,} synapses" if nodes > NEURON_VIEW_MAX_NODES
+           or edges > NEURON_VIEW_MAX_EDGES else f"{column:,} neurons and their gate labels in one layer")
     return "blocks", (f"note: {why} are too many to draw one by one legibly; drawing the blocks view "
                       f"(--view neurons to draw every neuron{', --view plan for the product tree' if tree else ''})")
 

@@ -41,12 +41,19 @@ class GateBlock:
 
 @dataclass(frozen=True)
 class Layer:
-    """`activation(x @ weight + bias)`: weight has shape (inputs, neurons), dense or CSR."""
+    """`activation(x @ weight + bias) - offset`: weight has shape (inputs, neurons), dense or CSR.
+
+    The offset is each neuron's value at its bias point, sigma(c). Subtracting it could be folded
+    into the next layer's biases, but subtracting it first is what keeps the next layer accurate:
+    a product gate's readout weights are ~1/(4 s2 lambda^2) ~ 1e7, and 1e7 * sigma(c) rounded
+    independently in each neuron of the next layer would cost four digits.
+    """
 
     weight: np.ndarray | sp.csr_matrix
     bias: np.ndarray
     activation: str
     blocks: tuple[GateBlock, ...] = ()       # the gates of a hidden layer, in neuron order
+    offset: np.ndarray | None = None         # (neurons,) subtracted after the activation
 
     @property
     def n_in(self) -> int:
@@ -72,7 +79,10 @@ class Layer:
                     z[:, c] += self.weight[p, c] * flat[:, p]
         else:
             z = np.asarray(flat @ self.weight, dtype=self.bias.dtype) + self.bias
-        return ACTIVATION_FUNCTIONS[self.activation](z).reshape(x.shape[:-1] + (self.n_out,))
+        a = ACTIVATION_FUNCTIONS[self.activation](z)
+        if self.offset is not None:
+            a = a - self.offset
+        return a.reshape(x.shape[:-1] + (self.n_out,))
 
 
 class Triplets:
@@ -107,14 +117,15 @@ def gate_blocks(kinds, sizes, labels=()) -> tuple[GateBlock, ...]:
     return tuple(out)
 
 
-def make_layer(rows, cols, values, shape, bias, activation: str, dtype, blocks=()) -> Layer:
+def make_layer(rows, cols, values, shape, bias, activation: str, dtype, blocks=(), offset=None) -> Layer:
     """A layer from COO triplets (duplicates summed, zeros dropped), dense when small enough."""
     w = sp.coo_matrix((np.asarray(values, np.float64), (np.asarray(rows, np.int64), np.asarray(cols, np.int64))),
                       shape=shape).tocsr()
     w.sum_duplicates()
     w.eliminate_zeros()
     weight = w.toarray().astype(dtype) if shape[0] * shape[1] <= DENSE_MAX_ENTRIES else w.astype(dtype)
-    return Layer(weight, np.asarray(bias, dtype=dtype), activation, tuple(blocks))
+    offset = None if offset is None or not np.any(offset) else np.asarray(offset, dtype=dtype)
+    return Layer(weight, np.asarray(bias, dtype=dtype), activation, tuple(blocks), offset)
 
 
 @dataclass(frozen=True)
@@ -170,6 +181,7 @@ class Network:
     @property
     def parameters(self) -> int:
         """Independent parameters: nonzero weights and biases, each shared weight counted once."""
+        # offsets are sigma(c) of the neurons' bias points: fixed by the biases, not free parameters
         own = sum(layer.synapses + int(np.count_nonzero(layer.bias)) for layer in self.layers)
         return own + (int(np.count_nonzero(self.shared.pool_bias)) if self.shared is not None else 0)
 

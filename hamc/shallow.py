@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import gates
-from .network import LABELLED_GATES_MAX, Layer, Triplets, gate_blocks, make_layer
+from .network import ACTIVATION_FUNCTIONS, LABELLED_GATES_MAX, Layer, Triplets, gate_blocks, make_layer
 from .terms import group_sum, unique_rows
 
 FLAT_MAX_DEGREE = 24
@@ -76,12 +76,16 @@ def build_flat(table: dict, constant: np.ndarray, n_inputs: int, names, magnitud
             kinds.append("copy" if k == 1 else "flat")
             sizes.append(gate.neurons)
         labels.extend(_labels(names, monomials, "copy {}" if k == 1 else "flat {}", keep))
-    hidden = make_layer(*w.triplets(), (n_inputs, n), np.concatenate(bias or [[]]), activation, dtype,
-                        gate_blocks(kinds, sizes, labels))
     out_matrix = np.zeros((n, len(constant)))
     for cols, c in out:
         out_matrix[cols] += c
-    return hidden, _output(out_matrix, constant, n, dtype, log_priors)
+    # each neuron reports sigma(z) - sigma(c), its bias point's value added back in the output's
+    # constant: the output weights ~1/(2^d s_d lambda^d) then multiply small numbers (see Layer)
+    biases = np.concatenate(bias or [[]])
+    offset = ACTIVATION_FUNCTIONS[activation](biases)
+    hidden = make_layer(*w.triplets(), (n_inputs, n), biases, activation, dtype, gate_blocks(kinds, sizes, labels),
+                        offset)
+    return hidden, _output(out_matrix, constant + out_matrix.T @ offset, n, dtype, log_priors)
 
 
 def spins_to_bits(table: dict, constant: np.ndarray, spin: np.ndarray) -> tuple[dict, np.ndarray]:

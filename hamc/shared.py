@@ -62,13 +62,15 @@ def _channel_layer(layer, channels: list[np.ndarray], activations) -> list[np.nd
         act = lambda z: z >= 0             # noqa: E731
     else:
         act = activations[layer.activation]
+    offset = layer.offset if layer.offset is not None else np.zeros(layer.n_out, layer.bias.dtype)
     if w.size > 64:
         z = w.T @ np.stack(channels).reshape(len(channels), -1) + layer.bias[:, None]
-        return list(act(z).reshape((layer.n_out,) + channels[0].shape))
+        a = act(z) - offset[:, None] if layer.offset is not None else act(z)
+        return list(a.reshape((layer.n_out,) + channels[0].shape))
     out = []
     for c in range(layer.n_out):
         z = np.full(channels[0].shape, layer.bias[c], dtype=layer.bias.dtype)
         for p in np.flatnonzero(w[:, c]):
             z += w[p, c] * channels[p]
-        out.append(act(z))
+        out.append(act(z) - offset[c] if offset[c] else act(z))
     return out

@@ -8,7 +8,7 @@ import scipy.sparse as sp
 
 from . import gates
 from .diagram import monomial_label
-from .network import LABELLED_GATES_MAX, GateBlock, Layer, Triplets, make_layer
+from .network import ACTIVATION_FUNCTIONS, LABELLED_GATES_MAX, GateBlock, Layer, Triplets, make_layer
 from .plan import ProductPlan, level
 
 
@@ -38,7 +38,7 @@ class _LayerBuilder:
     def __init__(self, prev: _Stage):
         self.prev = prev
         self.g, self.r = Triplets(), Triplets()
-        self.bias, self.offset, self.blocks = [], [], []
+        self.bias, self.offset, self.blocks, self.centers = [], [], [], []
         self.n_cols = self.n_vals = 0
 
     def add(self, gate: gates.Gate, inputs, scales, out_scale, kind: str, labels) -> np.ndarray:
@@ -54,6 +54,7 @@ class _LayerBuilder:
         vals = self.n_vals + np.arange(m)
         self.r.add(np.repeat(vals, h).reshape(m, h), cols, gate.w_out[:, 0][None, :] * out_scale[:, None])
         self.bias.append(np.tile(gate.b, m))
+        self.centers.append(np.tile(gate.b, m))
         self.offset.append(gate.b_out[0] * out_scale)
         self.n_cols += m * h
         self.n_vals += m
@@ -64,10 +65,14 @@ class _LayerBuilder:
         gmat = self.g.matrix((self.prev.readout.shape[0], self.n_cols))
         weight = (self.prev.readout.T @ gmat).tocoo()
         bias = gmat.T @ self.prev.offset + (np.concatenate(self.bias) if self.bias else np.zeros(0))
+        # neurons report sigma(z) - sigma(c): the readouts then add sigma(c) back through their offsets
+        centers = np.concatenate(self.centers) if self.centers else np.zeros(0)
+        neuron_offset = ACTIVATION_FUNCTIONS[activation](centers)
         layer = make_layer(weight.row, weight.col, weight.data, weight.shape, bias, activation, dtype,
-                           _gate_blocks(self.blocks))
+                           _gate_blocks(self.blocks), neuron_offset)
         readout = self.r.matrix((self.n_vals, self.n_cols))
         offset = np.concatenate(self.offset) if self.offset else np.zeros(0)
+        offset = offset + readout @ (layer.offset.astype(np.float64) if layer.offset is not None else 0.0)
         return layer, readout, offset
 
 

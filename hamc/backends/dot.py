@@ -14,7 +14,8 @@ import subprocess
 
 import numpy as np
 
-from ..diagram import Diagram, Layout, layout, ports
+from ..diagram import Diagram
+from ..layout import Layout, layout, ports
 from ..errors import HamcError
 
 

@@ -43,6 +43,7 @@ def network_arrays(net: Network) -> dict[str, np.ndarray]:
         arrays[f"layer{k}/values"] = w.data[order]
         arrays[f"layer{k}/bias"] = layer.bias
         arrays[f"layer{k}/activation"] = np.array(layer.activation)
+        arrays[f"layer{k}/offset"] = layer.offset if layer.offset is not None else np.zeros_like(layer.bias)
         arrays[f"layer{k}/gates"] = np.array([[b.kind, b.count, b.size] for b in layer.blocks] or
                                              np.empty((0, 3)), dtype=str)
         arrays[f"layer{k}/gate_labels"] = np.array([lab for b in layer.blocks for lab in b.labels], dtype=str)
@@ -84,7 +85,7 @@ def load_network(path: str | os.PathLike) -> Network:
             bias = f[f"layer{k}/bias"]
             layers.append(make_layer(f[f"layer{k}/rows"], f[f"layer{k}/cols"], f[f"layer{k}/values"],
                                      tuple(f[f"layer{k}/shape"]), bias, str(f[f"layer{k}/activation"]),
-                                     bias.dtype, tuple(blocks)))
+                                     bias.dtype, tuple(blocks), f[f"layer{k}/offset"]))
         shared, inputs = None, None
         if "lattice/shape" in f:
             shape, lows = tuple(int(n) for n in f["lattice/shape"]), tuple(int(n) for n in f["lattice/lows"])

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 
-from ..diagram import BIAS_SIZE, NEURON_SIZE, Diagram, Layout, layout, ports
+from ..diagram import Diagram
+from ..layout import BIAS_SIZE, NEURON_SIZE, Layout, layout, ports
 
 _STYLE = {
     "input": "hinp", "neuron": "hneu", "output": "hout", "bias": "hbias", "gate": "hgate", "shared": "hshared",
@@ -27,10 +28,10 @@ _PREAMBLE = r"""\documentclass[tikz,border=4pt]{standalone}
 \begin{tikzpicture}[x=1bp, y=-1bp,
   hneu/.style={circle, draw, fill=white, minimum size=%(neuron)sbp, inner sep=0pt},
   hinp/.style={inner sep=1.5pt},
-  hout/.style={draw, rounded corners=3pt, fill=white, inner sep=3pt, minimum height=20bp},
+  hout/.style={draw, rounded corners=3pt, fill=white, inner sep=3pt},
   hbias/.style={draw=gray, minimum size=%(bias)sbp, inner sep=0pt, font=\small},
-  hgate/.style={draw, rounded corners=3pt, fill=white, inner sep=3pt, minimum height=20bp},
-  hshared/.style={draw, very thick, rounded corners=3pt, fill=yellow!20, inner sep=3pt, minimum height=20bp},
+  hgate/.style={draw, rounded corners=3pt, fill=white, inner sep=3pt},
+  hshared/.style={draw, very thick, rounded corners=3pt, fill=yellow!20, inner sep=3pt},
   hblock/.style={draw, rounded corners=3pt, fill=gray!8, align=center, inner sep=4pt, font=\small},
   hframe/.style={draw=gray!70, rounded corners=4pt},
   hsite/.style={draw=gray, dashed, rounded corners=6pt},
@@ -83,7 +84,11 @@ def to_tikz(diagram: Diagram, lay: Layout | None = None) -> str:
         lines.append(f"  \\node[anchor=south, font=\\small, align=center] at ({lay.width / 2:.1f},-8) {{{title}}};")
     for n in diagram.nodes:
         x, y = lay.pos[n.id]
-        lines.append(f"  \\node[{_STYLE.get(n.kind, 'hneu')}] ({n.id}) at ({x:.1f},{y:.1f}) {{{_content(n)}}};")
+        style = _STYLE.get(n.kind, "hneu")
+        if n.kind in ("output", "gate", "shared", "block"):     # the size hamc's layout gave the box
+            w, h = lay.size[n.id]
+            style += f", minimum width={w:.1f}bp, minimum height={h:.1f}bp"
+        lines.append(f"  \\node[{style}] ({n.id}) at ({x:.1f},{y:.1f}) {{{_content(n)}}};")
     lines.append(r"  \begin{pgfonlayer}{hframes}")
     for bid, kind, x0, y0, x1, y1 in lay.boxes:
         style = "hsite" if kind == "frame" else "hframe"
