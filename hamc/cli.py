@@ -94,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="neurons: every neuron, gates as clusters; plan: the product DAG; blocks: one box per "
                         "layer; auto: neurons when small enough, else blocks")
     p.add_argument("--format", choices=FORMATS, default="svg", help="dot, svg, pdf, png (Graphviz) or tex (TikZ)")
-    p.add_argument("--labels", choices=LABEL_MODES, default="none", help="weight labels on the edges")
+    p.add_argument("--labels", choices=LABEL_MODES, default=None,
+                   help="weight labels on the edges (default: symbolic for the gate figures, none otherwise)")
     p.add_argument("--biases", choices=BIAS_MODES, default="annotate",
                    help="biases as node annotations (with --labels values) or as a '1' input node")
     p.add_argument("--figure", nargs="+", metavar=("NAME", "N"),
@@ -182,6 +183,7 @@ def _figure(args):
     low = 2 if name == "tree" else 1
     if not low <= size <= 64:
         raise HamcError(f"--figure {name} takes a size from {low} to 64, got {size}", filename="hamc")
+    args = replace_labels(args, "symbolic" if name in ("product-gate", "bit-gate") else "none")
     try:
         if name == "product-gate":
             return product_gate_figure(args.activation or "sigmoid", labels=args.labels, biases=args.biases,
@@ -206,6 +208,10 @@ def _figure(args):
         f"-{view}" if view != "neurons" else "")
 
 
+def replace_labels(args, default: str):
+    return argparse.Namespace(**{**vars(args), "labels": args.labels or default})
+
+
 def cmd_draw(args) -> int:
     if args.figure:
         if args.file is not None:
@@ -215,6 +221,7 @@ def cmd_draw(args) -> int:
         raise HamcError("hamc draw needs a .ham file, or --figure NAME for a figure of the paper "
                         f"({', '.join(FIGURES)})", filename="hamc")
     else:
+        args = replace_labels(args, "none")
         compiled = _compile(args, check=False)
         view, note = choose_view(compiled, args.view)
         if note:
