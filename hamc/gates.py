@@ -6,8 +6,6 @@ from functools import lru_cache
 from math import sqrt, ceil, comb, exp, factorial, log, prod
 
 import numpy as np
-from scipy.optimize import brentq, minimize_scalar
-from scipy.special import logsumexp
 
 from .activations import bias_point, derivatives, get_activation
 
@@ -265,6 +263,8 @@ def _balance(terms, rounding, input_bound: float, gates: int = 1) -> Scale:
     [(b_q, q)]. A flat bottom (rounding with a floor, as for tanh at 0) is left at its upper end:
     the largest lambda within 2% of the least error, since small lambdas make huge weights.
     """
+    from scipy.optimize import brentq, minimize_scalar      # imported here: a CLI start-up costs less
+    from scipy.special import logsumexp
     input_bound = _positive(input_bound, "input bound")
     lead = next(((r * f * gates, p) for r, f, p in terms if r > _ZERO), None)
     logs = [(log(b * sqrt(gates)), -q) for b, q in rounding if b > 0] + ([(log(lead[0]), lead[1])] if lead else [])

@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import ceil, log2
 
-import networkx as nx
 import numpy as np
 
 from .hamiltonian import Hamiltonian
@@ -72,11 +71,12 @@ class ProductPlan:
         from .backends.dot import dot_available, render
         return render(self.to_dot(), "svg").decode() if dot_available() else None
 
-    def to_networkx(self, names=None) -> nx.DiGraph:
+    def to_networkx(self, names=None):
         """The plan as a DAG (factor -> product). Node keys are 'x3', 'x1*x2', ... (or the
         variables' `names`, a sequence indexed by variable); attributes:
         `degree`, `layer` (hidden layer computing it; 0 for inputs), `variables` (tuple),
         `coefficients` (tuple per output, or None if not a term of H), `square` (bool)."""
+        import networkx as nx                               # only drawings and tests need the graph
         g = nx.DiGraph()
         coef = {}
         for k, (rows, c) in self.terms.items():
