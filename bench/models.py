@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -29,6 +32,7 @@ class Tool:
     limit: dict = field(default_factory=dict)        # mode -> largest size worth timing (none: all)
     units: Callable[[int], int] | None = None        # units actually measured, if not the case's
     memory: bool = False              # traced peak is meaningful (NumPy allocations only)
+    peak_of: Callable[[Any], int] | None = None      # peak bytes reported by the result itself (a child's RSS)
     note: str = ""                    # a footnote for the report
 
     @property
@@ -268,6 +272,12 @@ def energies_hamc(n, expanded=False):
     return lambda: h.evaluate(X)
 
 
+def energies_network(n):
+    """The compiled network itself: shared (convolutional) layout, exact step neurons."""
+    net, X = hamc.compile(ISING, params={"L": ENERGY_L}).network, batch(n)
+    return lambda: net(X)
+
+
 def energies_dimod(n):
     bqm, X = ising_dimod_numpy(ENERGY_L)(), batch(n)
     return lambda: bqm.energies((X, range(ENERGY_L * ENERGY_L)))
@@ -279,6 +289,31 @@ PYQUBO_CONFIGS = 5                    # ~10 configurations/s: a few tell the rat
 def energies_pyqubo(n):
     model, X = ising_pyqubo_expr(ENERGY_L).compile(), batch(n)[:PYQUBO_CONFIGS]
     return lambda: pyqubo_ising_energy(model, ENERGY_L, X)
+
+
+ISING_PATH = Path(__file__).resolve().parents[1] / "examples" / "ising.ham"
+_RUN_CLI = ("import resource, sys; from hamc.cli import main; code = main(sys.argv[1:]); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(code)")
+
+
+def compile_cli(layout: str):
+    """`hamc compile examples/ising.ham --param L=n` as a user runs it: a new process, the whole run
+    (start-up, lowering, building, verifying, writing the .npz). The result is (.npz path, peak RSS)."""
+    def prepare(L):
+        out = Path(tempfile.mkdtemp(prefix="hamc-bench-"))
+
+        def run():
+            done = subprocess.run([sys.executable, "-c", _RUN_CLI, "compile", str(ISING_PATH), "-p", f"L={L}",
+                                   "--layout", layout, "-o", str(out), "--quiet"], capture_output=True, text=True)
+            if done.returncode:
+                raise RuntimeError(done.stderr.strip().splitlines()[-1])
+            return out / "ising.npz", int(done.stderr.split()[-1]) * 1024
+        return run
+    return prepare
+
+
+def compiled_energy(result, L, X):
+    return hamc.load_network(result[0])(X)
 
 
 # ---- the cases: add rows here ----------------------------------------------------------------
@@ -310,9 +345,18 @@ CASES = [
          units=lambda n: n, unit="configs", n_vars=lambda n: ENERGY_L ** 2, size_name="batch",
          truth_table=None, truth_energy=lambda n, X: ising_energy(ENERGY_L, X), inputs=batch,
          tools=[Tool("numpy", energies_numpy, memory=True), Tool("hamc", energies_hamc, memory=True),
+                Tool("hamc network", energies_network, memory=True,
+                     note="`hamc network` is the compiled network (shared layout, step neurons) evaluating the batch"),
                 Tool("hamc expanded", lambda n: energies_hamc(n, expanded=True), memory=True,
                      note="`hamc expanded` evaluates term by term, the path of a Hamiltonian without a lattice sum"),
                 Tool("dimod", energies_dimod, needs="dimod"),
                 Tool("pyqubo", energies_pyqubo, needs="pyqubo", units=lambda n: min(n, PYQUBO_CONFIGS),
                      note=f"PyQUBO evaluates {PYQUBO_CONFIGS} configurations of the batch, one dict each")]),
+    Case("Ising 2D compile", sizes={"quick": (16, 100), "default": (16, 100, 1000)},
+         units=lambda L: L * L, unit="spins", n_vars=lambda L: L * L, size_name="L",
+         truth_table=None, truth_energy=lambda L, X: ising_energy(L, X),
+         tools=[Tool("hamc shared", compile_cli("shared"), energy=compiled_energy, peak_of=lambda r: r[1],
+                     note="`hamc shared`/`hamc unrolled`: the whole `hamc compile` run in a new process "
+                          "(start-up to written .npz); agreement: the written network's energies"),
+                Tool("hamc unrolled", compile_cli("unrolled"), energy=compiled_energy, peak_of=lambda r: r[1])]),
 ]

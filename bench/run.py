@@ -115,6 +115,7 @@ def measure_row(case: Case, tool: Tool, n: int, args) -> Row:
     units = tool.units(n) if tool.units else case.units(n)
     try:
         median, runs, peak, result = measure(tool.prepare(n), args.repeat, args.budget, tool.memory)
+        peak = tool.peak_of(result) if tool.peak_of else peak
         return Row(case, n, tool, units, median, runs, peak, agree(case, tool, n, result))
     except Exception as exc:                          # a tool that breaks is a row that disagrees, not a crash
         return Row(case, n, tool, units, math.nan, 0, None, False, f"{type(exc).__name__}: {exc}")
@@ -182,7 +183,7 @@ def report(rows: list[Row], missing: dict[str, set], args, elapsed: float) -> st
              f"{os.cpu_count()} CPUs, Python {platform.python_version()}; {versions()}.", "",
              f"Medians of up to {args.repeat} runs (fewer once a row has spent {args.budget:g} s); "
              "`time / hamc` compares time per term (per configuration for energies) with hamc's at the same "
-             "size; peak MB is traced by tracemalloc on an extra run; agree: coefficient table and energies "
+             "size; peak MB is traced by tracemalloc on an extra run (for the compile rows: the process's peak resident memory); agree: coefficient table and energies "
              "equal the NumPy ground truth to 1e-9.", ""]
     lines += results_table(rows) + ["", "Scaling exponents, time ~ terms^k:", ""] + scaling_table(rows)
     lines += [""] + list(dict.fromkeys(f"- {r.tool.note}" for r in rows if r.tool.note))

@@ -145,12 +145,15 @@ class Network:
 
     def __call__(self, x) -> np.ndarray:
         """Outputs for a batch (rows = configurations); shape (batch,) for a single output."""
-        a = np.atleast_2d(np.asarray(x)).astype(self.dtype)
+        a = np.atleast_2d(np.asarray(x))
         if a.shape[1] != len(self.inputs):
             raise ValueError(f"expected {len(self.inputs)} inputs per row, got {a.shape[1]}")
-        if self.shared is not None:
-            a = self.shared.forward(a, self.layers, ACTIVATION_FUNCTIONS)
+        if self.shared is not None and np.issubdtype(a.dtype, np.integer) and self.shared.integer_layers(self.layers):
+            a = self.shared.forward_integers(a, self.layers).astype(self.dtype)
+        elif self.shared is not None:
+            a = self.shared.forward(a.astype(self.dtype), self.layers, ACTIVATION_FUNCTIONS)
         else:
+            a = a.astype(self.dtype)
             for layer in self.layers:
                 a = layer(a)
         return a[:, 0] if len(self.outputs) == 1 and self.output_activation != "softmax" else a
