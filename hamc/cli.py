@@ -30,6 +30,16 @@ def _param(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
+def _natural(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got '{text}'")
+    return value
+
+
 def _add_input(p: argparse.ArgumentParser, *, optional: bool = False) -> None:
     p.add_argument("file", nargs="?" if optional else None, help=".ham file" + (" (not needed with --figure)"
                                                                               if optional else ""))
@@ -68,7 +78,7 @@ def _add_network_options(p: argparse.ArgumentParser) -> None:
                    help="refuse unrolled builds estimated above this (default: 3/4 of the machine's memory)")
     p.add_argument("--samples", type=int, default=2000,
                    help="random inputs for the error check (default 2000; fewer for huge systems)")
-    p.add_argument("--seed", type=int, default=0, help="seed of those inputs")
+    p.add_argument("--seed", type=_natural, default=0, help="seed of those inputs (a whole number >= 0)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -104,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _load(args):
-    return load(args.file, params=dict(args.param), max_terms=args.max_terms)
+    return load(Path(args.file), params=dict(args.param), max_terms=args.max_terms)
 
 
 def cmd_analyze(args) -> int:
@@ -116,8 +126,8 @@ def cmd_analyze(args) -> int:
 def _compile(args, *, check: bool):
     options = BuildOptions(strategy=args.strategy, activation=args.activation, dtype=args.dtype, tol=args.tol,
                            input_range=tuple(args.input_range), layout=args.layout,
-                           **({"max_memory": args.max_memory * 1e9} if args.max_memory else {}))
-    return compile_hamiltonian(args.file, params=dict(args.param), max_terms=args.max_terms, options=options,
+                           **({"max_memory": args.max_memory * 1e9} if args.max_memory is not None else {}))
+    return compile_hamiltonian(Path(args.file), params=dict(args.param), max_terms=args.max_terms, options=options,
                                samples=args.samples, seed=args.seed, check=check, progress=_progress(args))
 
 

@@ -101,11 +101,14 @@ class Coefficients:
         """Sums over runs: `groups` orders the elements so that each group is contiguous from `starts`."""
         if self.exact and len(groups):
             num, den = self.num[groups], self.den[groups]
-            common = np.lcm.reduceat(den, starts) if den.max() > 1 else np.ones(len(starts), np.int64)
-            scale = np.repeat(common, np.diff(np.append(starts, len(groups)))) // den
-            scaled = num.astype(np.float64) * scale
-            if common.max() < _EXACT_LIMIT and np.abs(scaled).max() * 1.0 < _EXACT_LIMIT / max(len(groups), 1):
-                return _reduced(np.add.reduceat(num * scale, starts), common)
+            # the product of a group's denominators bounds their lcm: if it fits, so does the lcm
+            widest = np.exp(np.add.reduceat(np.log(den.astype(np.float64)), starts)).max()
+            if widest < _EXACT_LIMIT:
+                common = np.lcm.reduceat(den, starts) if den.max() > 1 else np.ones(len(starts), np.int64)
+                scale = np.repeat(common, np.diff(np.append(starts, len(groups)))) // den
+                scaled = num.astype(np.float64) * scale
+                if np.abs(scaled).max() * 1.0 < _EXACT_LIMIT / max(len(groups), 1):
+                    return _reduced(np.add.reduceat(num * scale, starts), common)
         values = self.as_float()[groups]
         return Coefficients(np.add.reduceat(values, starts) if len(groups) else values, None)
 
@@ -120,7 +123,9 @@ def _reduced(num: np.ndarray, den: np.ndarray) -> Coefficients:
 
 def compare(a: Coefficients, op: str, b: Coefficients) -> np.ndarray:
     """Elementwise comparison, exact when both sides are."""
-    if a.exact and b.exact:
+    fits = a.exact and b.exact and max(np.abs(a.num.astype(np.float64) * b.den).max(initial=0),
+                                         np.abs(b.num.astype(np.float64) * a.den).max(initial=0)) < _EXACT_LIMIT
+    if fits:
         left, right = a.num * b.den, b.num * a.den
     else:
         left, right = a.as_float(), b.as_float()

@@ -58,7 +58,7 @@ class LatticeDensity:
         """The summed energy of each configuration (row of x), by periodic shifts: no expansion."""
         step = max(1, chunk_elements // self.sites)
         if len(x) > step:
-            return np.concatenate([self.evaluate(x[i:i + step]) for i in range(0, len(x), step)])
+            return np.concatenate([self.evaluate(x[i:i + step], chunk_elements) for i in range(0, len(x), step)])
         a = self.array
         grid = x[:, a.offset:a.offset + a.size].reshape((len(x),) + a.shape)
         axes = tuple(range(1, len(a.shape) + 1))

@@ -154,10 +154,11 @@ class Polynomial:
         return _evaluate_blocks(self.blocks, self.coefficients, x, chunk_elements)
 
     def bound(self, magnitude: np.ndarray) -> float:
-        """S = sum_m |c_m| prod_i R_i^r_i for variable magnitude bounds R (term by term)."""
-        blocks, coefs = self._explicit if not self.expanded else (self.blocks, self.coefficients)
+        """S = sum_m |c_m| prod_i R_i^r_i for variable magnitude bounds R, term by term; a lattice
+        sum counts its local terms at every site (the same whether or not it was expanded)."""
+        blocks, coefs = self._explicit
         total = sum(float(np.abs(coefs[d].as_float()) @ np.prod(magnitude[v], axis=1)) for d, v in blocks.items())
-        return total + (self.lattice.bound(magnitude) if not self.expanded else 0.0)
+        return total + (self.lattice.bound(magnitude) if self.lattice is not None else 0.0)
 
 
 def _evaluate_blocks(blocks, coefficients, x, chunk_elements) -> np.ndarray:

@@ -31,9 +31,12 @@ def split_energy(lw, node):
         e, local, array = split_energy(lw, node.operand)
         return _neg(e), _neg(local), array
     elif isinstance(node, S.BinOp) and node.op in "+-":
+        recorded = len(lw.lattice_sums)
         e1, l1, a1 = split_energy(lw, node.left)
         e2, l2, a2 = split_energy(lw, node.right)
-        if a1 is None or a2 is None or a1 is a2:
+        if not (a1 is None or a2 is None or a1 is a2):
+            del lw.lattice_sums[recorded:]          # two arrays: all of it is lowered term by term
+        else:
             if node.op == "-":
                 e2, l2 = _neg(e2), _neg(l2)
             local = add([t for t in (l1, l2) if t is not None]) if (l1 is not None or l2 is not None) else None
@@ -78,9 +81,10 @@ def _is_number(lw, node) -> bool:
 
 
 def _lattice_sum(lw, node: S.Reduce):
-    """(local Terms at the first site, the array) if `node` sums a density over every site."""
-    if node.op != "sum" or any(isinstance(b, S.Condition) for b in node.binders) or \
-            sum(isinstance(b, S.BindBond) for b in node.binders) > 1:
+    """(local Terms at the first site, the array, index combinations) if `node` sums one density
+    over every site: one `i in G` or one `<i,j> in G` binder alone, or one range binder per axis
+    of the array, each spanning its whole axis. Else None (lowered term by term)."""
+    if node.op != "sum" or any(isinstance(b, S.Condition) for b in node.binders):
         return None
     used = {n.name for n in _walk(node.body) if isinstance(n, (S.Name, S.Indexed)) and n.name in lw.variables}
     if len(used) != 1:
@@ -88,7 +92,13 @@ def _lattice_sum(lw, node: S.Reduce):
     array = lw.variables[used.pop()]
     if array.boundary != "periodic" or not array.shape:
         return None
-    indices = {}                        # index name -> axes it spans ("site" indices span all)
+    names = [n for b in node.binders for n in ((b.first, b.second) if isinstance(b, S.BindBond) else (b.name,))]
+    if len(set(names)) != len(names) or any(n in lw.declared for n in names):
+        return None                     # let the term-by-term lowering say what is wrong
+    ranges = [b for b in node.binders if isinstance(b, S.BindRange)]
+    if ranges and len(ranges) != len(node.binders) or not ranges and len(node.binders) != 1:
+        return None
+    indices = {}                        # index name -> ("range", lo, hi) or ("site",)
     for b in node.binders:
         if isinstance(b, S.BindRange):
             try:
@@ -102,18 +112,14 @@ def _lattice_sum(lw, node: S.Reduce):
                 return None
             for name in ((b.first, b.second) if isinstance(b, S.BindBond) else (b.name,)):
                 indices[name] = ("site",)
-    if len(indices) != sum(2 if isinstance(b, S.BindBond) else 1 for b in node.binders):
-        return None                     # a name bound twice: leave it to the general lowering
     axes = _index_axes(lw, node.body, array, indices)
     if axes is None:
         return None
-    ranges = {name: a for name, a in axes.items() if indices[name][0] == "range"}
-    if ranges:
-        if any(indices[n][0] == "site" for n in indices) or sorted(ranges.values()) != list(range(len(array.shape))):
+    if ranges:                          # every range index used, on its own axis, spanning all of it
+        if set(axes) != set(indices) or sorted(axes.values()) != list(range(len(array.shape))):
             return None
-        for name, axis in ranges.items():
-            _, lo, hi = indices[name]
-            if (lo, hi) != (array.lows[axis], array.lows[axis] + array.shape[axis] - 1):
+        for name, axis in axes.items():
+            if indices[name][1:] != (array.lows[axis], array.lows[axis] + array.shape[axis] - 1):
                 return None
     local, per_site = _local_terms(lw, node, array, indices)
     return local, array, per_site * array.size
@@ -164,8 +170,9 @@ def _affine_index(lw, idx, indices):
     return None
 
 
-def _local_terms(lw, node: S.Reduce, array, indices) -> Terms:
-    """The body lowered with every index at the first site (bonds: one row per bond vector)."""
+def _local_terms(lw, node: S.Reduce, array, indices) -> tuple[Terms, int]:
+    """The body lowered with every index at the first site (a bond binder: one row per bond
+    vector), and the rows per site."""
     from .lower import _Scope
     columns = {}
     n_rows = 1

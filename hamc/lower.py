@@ -435,7 +435,7 @@ class _Lowering:
                 explicit, local, array = split_energy(self, st.expr)
                 lattice = None
                 if local is not None and len(local):
-                    lattice = LatticeDensity(array, local, tuple(self.lattice_sums), self.max_terms,
+                    lattice = LatticeDensity(array, combine(local), tuple(self.lattice_sums), self.max_terms,
                                              (self.program.filename, self.program.source))
                 hams.append((st, combine(explicit), lattice))
             else:

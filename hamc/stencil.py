@@ -163,5 +163,7 @@ def stencil_from_density(density, constant: np.ndarray) -> Stencil:
             (sorted(patch_of[int(c)] for c in flat_codes[t][used[t]]), coef[t]))
     rows = {k: (np.array([m for m, _ in v], np.int64).reshape(len(v), k), np.array([[c] for _, c in v]))
             for k, v in table.items()}
-    raw = Stencil(tuple(int(n) for n in shape), _decode(codes, shape, radix), {}, np.asarray(constant))
-    return recanonicalize(raw, rows, np.asarray(constant))
+    # a constant in the density is a constant at every site: N of them
+    constant = np.asarray(constant) + density.sites * sum((c for _, c in table.get(0, [])), 0.0)
+    raw = Stencil(tuple(int(n) for n in shape), _decode(codes, shape, radix), {}, constant)
+    return recanonicalize(raw, rows, constant)
