@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 import json
+import os
 import sys
 import time
 
@@ -278,3 +279,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("hamc: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:            # `hamc ... | head`: the reader left, nothing is wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

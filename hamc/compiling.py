@@ -43,7 +43,7 @@ class Compiled:
     def summary(self) -> str:
         j, net = self.to_json(), self.network
         roles = ", ".join(f"{n:,} {r}" for r, n in j["neurons_by_role"].items())
-        sampled = "all inputs" if j["exhaustive"] else f"{j['samples']:,} random inputs"
+        sampled = "all inputs" if j["exhaustive"] else f"{j['samples']:,} inputs, half at the box's corners"
         lines = [
             f"strategy        {j['strategy']} ({j['activation']}, {j['dtype']})",
             f"hidden neurons  {j['hidden_neurons']:,}" + (f" ({roles})" if roles else ""),
