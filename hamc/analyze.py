@@ -105,7 +105,44 @@ def _neighbors(table: TermTable) -> tuple[int, int]:
     return int(degree.max()), len(pairs)
 
 
+def _lattice_analysis(h: Hamiltonian) -> Analysis | None:
+    """The analysis of a lattice sum read off its one-site density, without expanding it, where
+    that is exact: one energy, a density and a constant only, and a lattice at least four times
+    as wide as the density's reach on every axis (so no term can meet its own translate: each
+    template has N distinct translates and its neighbours are N-fold the same)."""
+    from .stencil import stencil_from_density
+    if len(h.energies) != 1 or h.energies[0].lattice is None or h.n_variables <= AUTOMORPHISM_MAX_VARIABLES:
+        return None
+    energy = h.energies[0]
+    blocks, coefs = energy.explicit_blocks
+    if any(d for d in blocks) or energy.lattice.array.size != h.n_variables:
+        return None
+    constant = float(coefs[0].as_float().sum()) if 0 in coefs else 0.0
+    stencil = stencil_from_density(energy.lattice, np.array([constant]))
+    shape = np.array(stencil.shape)
+    if np.any(4 * np.abs(stencil.offsets).max(axis=0, initial=0) >= shape):
+        return None
+    n, sites = h.n_variables, stencil.sites
+    terms = {k: sites * len(m) for k, (m, _) in stencil.table.items() if len(m)}
+    if stencil.constant[0] != 0:
+        terms[0] = 1
+    steps = {tuple(a - b) for m, _ in stencil.table.values() for row in m
+             for a in stencil.offsets[row] for b in stencil.offsets[row] if np.any(a != b)}
+    d = max(terms, default=0)
+    return Analysis(
+        variables={dom: n if dom == energy.lattice.array.domain else 0 for dom in DOMAINS},
+        terms=dict(sorted(terms.items())), degree=d, max_neighbors=len(steps),
+        interaction_edges=sites * len(steps) // 2, symmetry="translations", symmetry_group_order=sites,
+        translations=sites, translation_invariant=True,
+        parameters=ParameterCounts(comb(n + d, d), sum(terms.values()), stencil.orbits + (0 in terms)),
+        classes=(), exact=energy.exact)
+
+
 def analyze(h: Hamiltonian, *, automorphism_max_variables: int = AUTOMORPHISM_MAX_VARIABLES) -> Analysis:
+    if automorphism_max_variables == AUTOMORPHISM_MAX_VARIABLES:
+        fast = _lattice_analysis(h)
+        if fast is not None:
+            return fast
     table = term_table(h)
     translations = translation_group(table, h.variables)
     symmetry: Symmetry | None = translations

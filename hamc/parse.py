@@ -15,7 +15,8 @@ _FRIENDLY = {"NAME": "a name", "NUMBER": "a number", "STRING": "a quoted path", 
 
 @lru_cache(maxsize=None)
 def _parser() -> Lark:
-    return Lark.open_from_package("hamc.grammar", "ham.lark", parser="lalr", propagate_positions=True,
+    # cache=True: lark keeps the LALR tables in a temporary file, saving ~0.2 s per process start
+    return Lark.open_from_package("hamc.grammar", "ham.lark", parser="lalr", propagate_positions=True, cache=True,
                                   start=["start", "expr"], maybe_placeholders=True)
 
 

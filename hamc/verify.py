@@ -46,18 +46,18 @@ def energy_scale(h: Hamiltonian, input_range) -> float:
 
 
 def sample_inputs(h: Hamiltonian, input_range, samples: int, seed: int) -> tuple[np.ndarray, bool]:
-    """All configurations of up to 20 bits/spins; otherwise a seeded sample of the box, half corners
-    and half uniform (fewer rows for huge systems, to stay under SAMPLE_MAX_ELEMENTS values)."""
+    """All configurations of up to 20 bits/spins (int8); otherwise a seeded sample of the box, half
+    corners and half uniform (fewer rows for huge systems, to stay under SAMPLE_MAX_ELEMENTS values)."""
     n = h.n_variables
     binary = bool(np.all(h.domains > 0))
     if binary and n <= EXHAUSTIVE_MAX_BITS:
-        bits = ((np.arange(2 ** n)[:, None] >> np.arange(n)[None, :]) & 1).astype(np.float64)
-        return np.where(h.domains == 2, 2 * bits - 1, bits), True
+        bits = ((np.arange(2 ** n)[:, None] >> np.arange(n)[None, :]) & 1).astype(np.int8)
+        return np.where(h.domains == 2, 2 * bits - 1, bits).astype(np.int8), True
     samples = max(min(samples, SAMPLE_MAX_ELEMENTS // max(n, 1)), min(samples, SAMPLE_MIN))
     rng = np.random.default_rng(seed)
     coin = rng.integers(0, 2, size=(samples, n), dtype=np.int8)
-    if binary:
-        return np.where(h.domains == 2, 2 * coin - 1, coin).astype(np.float64), False
+    if binary:      # bits and spins stay int8: exact, and a quarter of the memory
+        return np.where(h.domains == 2, 2 * coin - 1, coin).astype(np.int8), False
     lo, hi = variable_bounds(h, input_range)
     x = rng.uniform(lo, hi, size=(samples, n))
     # half the rows are corners of the box, where high-degree products are largest and the

@@ -101,10 +101,15 @@ def test_malformed_param_is_a_usage_error(capsys):
 
 
 def test_max_terms_option(capsys):
-    code, _, err = run(capsys, "analyze", ISING, "--max-terms", "100")
+    # a 4 x 4 lattice (16 spins) is analysed term by term (its full automorphism group): expanding
+    # the bond sum's 32 index combinations is refused under --max-terms 10
+    code, _, err = run(capsys, "analyze", ISING, "--param", "L=4", "--max-terms", "10")
     assert code == 2
-    assert err.splitlines()[0] == (f"{ISING}:11:14: error: this sum has 512 index combinations (limit 100); "
+    assert err.splitlines()[0] == (f"{ISING}:11:14: error: this sum has 32 index combinations (limit 10); "
                                    "raise the limit with --max-terms")
+    # at L = 16 the analysis is read off the one-site density: nothing is expanded, nothing refused
+    code, out, _ = run(capsys, "analyze", ISING, "--max-terms", "10")
+    assert code == 0 and "768 (256 of degree 1, 512 of degree 2)" in out
 
 
 def test_module_entry_point():

@@ -184,3 +184,14 @@ def test_one_site_lowering_agrees_on_random_sums(binders, body, prefix):
     assert np.allclose(fast.evaluate(x), slow.evaluate(x), rtol=1e-12, atol=1e-12)
     shared = hamc.compile(fast, check=False)
     assert np.allclose(shared.network(x), slow.evaluate(x), rtol=1e-12, atol=1e-9)
+
+
+@pytest.mark.parametrize("name,params", [("ising", {"L": 16}), ("phi4", {"L": 12}), ("image", {"L": 20}),
+                                         ("microphone", {"n": 100}), ("three_body", {"N": 100})])
+def test_analysis_from_the_density_equals_the_analysis_of_the_terms(name, params):
+    from hamc.analyze import _lattice_analysis
+    fast = _lattice_analysis(hamc.load(EXAMPLES / f"{name}.ham", params=params))
+    assert fast is not None
+    expanded = hamc.load(EXAMPLES / f"{name}.ham", params=params)
+    assert expanded.energies[0].terms_by_degree()            # reads (expands) the terms
+    assert hamc.analyze(expanded, automorphism_max_variables=0) == fast
