@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .plan import factor_runs, monomial_text
+
 # A neuron-by-neuron drawing is readable up to about this many neurons in one layer (a column taller
 # than a page otherwise) and this many nodes and weights in all; beyond, auto draws the blocks view.
 NEURON_VIEW_MAX_COLUMN = 32
@@ -92,15 +94,9 @@ def _tex_name(name: str) -> str:
 
 def monomial_label(names: list[str]) -> tuple[str, str]:
     """('x[1]^2*x[2]', 'x_{1}^{2} x_{2}'): repeated factors written as powers."""
-    runs: list[list] = []
-    for name in names:
-        if runs and runs[-1][0] == name:
-            runs[-1][1] += 1
-        else:
-            runs.append([name, 1])
-    text = "*".join(n if r == 1 else f"{n}^{r}" for n, r in runs)
+    runs = factor_runs(names)
     math = r"\,".join(_tex_name(n) if r == 1 else f"{_tex_name(n)}^{{{r}}}" for n, r in runs)
-    return text, math
+    return monomial_text(names), math
 
 
 _INDEXED = re.compile(r"^(.*)\[(-?\d+)\]$")

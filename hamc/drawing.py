@@ -9,7 +9,7 @@ from .backends.tikz import to_tikz
 from .diagram import (NEURON_VIEW_MAX_COLUMN, NEURON_VIEW_MAX_EDGES, NEURON_VIEW_MAX_NODES, Diagram,
                       blocks_diagram, fits_neuron_view, input_names, network_diagram, neuron_view_size,
                       plan_diagram)
-from .layout import layout as diagram_layout
+from .diagram_layout import layout as diagram_layout
 from .errors import HamcError
 
 

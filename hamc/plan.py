@@ -10,6 +10,22 @@ from .hamiltonian import Hamiltonian
 from .terms import unique_rows
 
 
+def factor_runs(names) -> list[tuple[str, int]]:
+    """[(name, power)] of a monomial's sorted factors: x, x, y -> [(x, 2), (y, 1)]."""
+    runs: list[list] = []
+    for name in names:
+        if runs and runs[-1][0] == name:
+            runs[-1][1] += 1
+        else:
+            runs.append([name, 1])
+    return [(n, r) for n, r in runs]
+
+
+def monomial_text(names) -> str:
+    """x[1]^2*x[2]: how gate labels and plan nodes name a product."""
+    return "*".join(n if r == 1 else f"{n}^{r}" for n, r in factor_runs(names))
+
+
 def level(degree: int) -> int:
     """The hidden layer that finishes a product of `degree` factors: ceil(log2 degree)."""
     return ceil(log2(degree)) if degree > 1 else 0

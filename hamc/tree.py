@@ -7,9 +7,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import gates
-from .diagram import monomial_label
 from .network import ACTIVATION_FUNCTIONS, LABELLED_GATES_MAX, GateBlock, Layer, Triplets, make_layer
-from .plan import ProductPlan, level
+from .plan import ProductPlan, level, monomial_text
 
 
 @dataclass(frozen=True)
@@ -108,7 +107,7 @@ def hidden_layer(plan: ProductPlan, prev: _Stage, layer_no: int, bounds, gate_se
     b = _LayerBuilder(prev)
 
     def node_labels(k, rows, prefix=""):
-        return lambda: [prefix + monomial_label([names[v] for v in plan.nodes[k][r]])[0] for r in rows]
+        return lambda: [prefix + monomial_text([names[v] for v in plan.nodes[k][r]]) for r in rows]
 
     rows = {k: np.full(len(v), -1) for k, v in plan.nodes.items()}
     for k in sorted(plan.nodes):

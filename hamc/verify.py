@@ -10,7 +10,7 @@ from .network import Network
 
 EXHAUSTIVE_MAX_BITS = 20
 # A sample of configurations holds at most this many values: big lattices get fewer samples.
-SAMPLE_MAX_ELEMENTS = 10_000_000
+SAMPLE_MAX_ELEMENTS = 2_000_000
 SAMPLE_MIN = 4
 
 

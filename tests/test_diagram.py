@@ -21,7 +21,7 @@ from hamc.build import BuildOptions
 from hamc.compiling import compile_hamiltonian
 from hamc.diagram import (blocks_diagram, compact_monomial, fits_neuron_view, gate_label, input_names,
                           network_diagram, plan_diagram)
-from hamc.layout import layout, text_width
+from hamc.diagram_layout import layout, text_width
 from hamc.drawing import choose_view
 from hamc.figures import bit_gate_figure, product_gate_figure
 

@@ -15,7 +15,7 @@ import subprocess
 import numpy as np
 
 from ..diagram import Diagram
-from ..layout import Layout, layout, ports
+from ..diagram_layout import Layout, layout, ports
 from ..errors import HamcError
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from ..diagram import Diagram
-from ..layout import BIAS_SIZE, NEURON_SIZE, Layout, layout, ports
+from ..diagram_layout import BIAS_SIZE, NEURON_SIZE, Layout, layout, ports
 
 _STYLE = {
     "input": "hinp", "neuron": "hneu", "output": "hout", "bias": "hbias", "gate": "hgate", "shared": "hshared",
