@@ -54,14 +54,29 @@ def physical_memory() -> float:
 BYTES_PER_SYNAPSE = 100
 
 
-def unrolled_bytes(table: dict, strategy: str) -> float:
-    """A pessimistic estimate of the memory an unrolled build of this monomial table takes."""
+def unrolled_bytes(counts: dict[int, int], strategy: str) -> float:
+    """A pessimistic estimate of the memory an unrolled build takes, from its term count per degree."""
     synapses = 0.0
-    for k, (monomials, _) in table.items():
+    for k, m in counts.items():
         if k:
             per_term = 2.0 ** k * (k + 1) if strategy == "bits" else 40.0 * max(k - 1, 1)
-            synapses += len(monomials) * per_term
+            synapses += m * per_term
     return synapses * BYTES_PER_SYNAPSE
+
+
+def _term_counts(h: Hamiltonian) -> dict[int, int]:
+    """Terms per degree over all outputs (an upper bound), without expanding lattice sums."""
+    counts: dict[int, int] = {}
+    for p in h.energies:
+        if p.expanded:
+            parts = p.terms_by_degree().items()
+        else:
+            local = p.lattice.local
+            parts = [(d, len(v)) for d, v in p.explicit_blocks[0].items()]
+            parts += [(int(d), int(n) * p.lattice.sites) for d, n in zip(*np.unique(local.degrees(), return_counts=True))]
+        for d, n in parts:
+            counts[d] = counts.get(d, 0) + n
+    return counts
 
 
 def check_options(options: BuildOptions) -> None:
@@ -156,12 +171,13 @@ def build(h: Hamiltonian, *, options: BuildOptions, scale: float = 1.0) -> tuple
             shared = SharedLayout(stencil.shape, stencil.offsets, pool_bias.astype(options.dtype),
                                   "softmax" if h.is_classifier else "identity", array.name, array.lows)
             return Network(layers, h.variable_labels(), tuple(outputs), meta, shared), plan
-        table, constant = monomial_table(h)
-        need = unrolled_bytes(table, strategy)
+        # estimated before the terms exist: a lattice sum's size is known from its one-site density
+        need = unrolled_bytes(_term_counts(h), strategy)
         if need > options.max_memory:
             raise HamcError(f"an unrolled network for this Hamiltonian needs about {need / 1e9:.1f} GB to build "
                             f"(limit {options.max_memory / 1e9:.1f} GB, --max-memory); a translation-invariant "
                             "lattice Hamiltonian fits in a few kilobytes with --layout shared")
+        table, constant = monomial_table(h)
         layers, plan = _layers(strategy, activation, table, constant, h.domains == 2,
                                h.variable_labels(), magnitude_bounds(h, options.input_range), options, scale,
                                h.log_priors() if h.is_classifier else None, meta, 1)

@@ -53,7 +53,8 @@ def sample_inputs(h: Hamiltonian, input_range, samples: int, seed: int) -> tuple
     if binary and n <= EXHAUSTIVE_MAX_BITS:
         bits = ((np.arange(2 ** n)[:, None] >> np.arange(n)[None, :]) & 1).astype(np.int8)
         return np.where(h.domains == 2, 2 * bits - 1, bits).astype(np.int8), True
-    samples = max(min(samples, SAMPLE_MAX_ELEMENTS // max(n, 1)), min(samples, SAMPLE_MIN))
+    samples = max(min(samples, SAMPLE_MAX_ELEMENTS // max(n, 1)), min(samples, SAMPLE_MIN if n <= SAMPLE_MAX_ELEMENTS
+                                                                      // SAMPLE_MIN else 1))
     rng = np.random.default_rng(seed)
     coin = rng.integers(0, 2, size=(samples, n), dtype=np.int8)
     if binary:      # bits and spins stay int8: exact, and a quarter of the memory
