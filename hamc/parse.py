@@ -1,7 +1,9 @@
 """.ham text -> Program (syntax tree with source spans)."""
 from __future__ import annotations
 
+import importlib.util
 from functools import lru_cache
+from pathlib import Path
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
@@ -16,8 +18,13 @@ _FRIENDLY = {"NAME": "a name", "NUMBER": "a number", "STRING": "a quoted path", 
 @lru_cache(maxsize=None)
 def _parser() -> Lark:
     # cache=True: lark keeps the LALR tables in a temporary file, saving ~0.2 s per process start
-    return Lark.open_from_package("hamc.grammar", "ham.lark", parser="lalr", propagate_positions=True, cache=True,
-                                  start=["start", "expr"], maybe_placeholders=True)
+    options = dict(parser="lalr", propagate_positions=True, cache=True, start=["start", "expr"],
+                   maybe_placeholders=True)
+    if importlib.util.find_spec("hamc.grammar") is not None:
+        return Lark.open_from_package("hamc.grammar", "ham.lark", **options)
+    # the package run in place from a source checkout (python -m hamc in the repository, not
+    # installed): the grammar is the top-level grammar/ folder that installing maps to hamc.grammar
+    return Lark.open(str(Path(__file__).resolve().parent.parent / "grammar" / "ham.lark"), **options)
 
 
 def _span(meta) -> Span:
