@@ -115,14 +115,15 @@ def test_examples_over_other_input_ranges(lo, hi):
             assert at_vertices <= tol, name
 
 
-@pytest.mark.xfail(strict=True, reason="the 31 float32 gate errors add up at the vertices (|H| = S) to 2.6e-2, "
-                                       "above the default tol 1e-2 (float64: 1.02e-6 against 1e-6); the sampled "
-                                       "verification (uniform points, |H| ~ e^-32) sees 1.2e-4 and accepts it")
-def test_product32_at_the_vertices_of_the_box():
-    c = hamc.compile(EXAMPLES / "product32.ham", options=BuildOptions(dtype="float32"))     # passes its check
+def test_product32_float32_at_the_vertices_of_the_box():
+    # the 31 chained float32 gates reach a few 1e-2 at the vertices (|H| = S): the default 1e-2 is
+    # refused with what float32 can do, and a tolerance that can be met holds at every vertex tried
+    with pytest.raises(hamc.HamcError, match="float32"):
+        hamc.compile(EXAMPLES / "product32.ham", options=BuildOptions(dtype="float32"))
+    c = hamc.compile(EXAMPLES / "product32.ham", options=BuildOptions(dtype="float32", tol=5e-2))
     vertices = np.where(np.random.default_rng(0).integers(0, 2, (2000, 32)) == 1, 1.0, -1.0)
     error = np.max(np.abs(c.network(vertices).astype(np.float64) - vertices.prod(axis=1)))
-    assert error <= c.options.target_tol
+    assert 1e-3 < error <= c.options.target_tol
 
 
 # random sparse polynomials over reals, through the tree ----------------------------------------------------
