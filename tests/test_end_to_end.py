@@ -74,10 +74,6 @@ def relative_errors(c: hamc.Compiled, points, vertices, S: float) -> tuple[float
     return worst[0], worst[1]
 
 
-# product32 at the vertices of the box: 1.02e-6 > 1e-6 in float64 (random points: 1.1e-8); the
-# propagation bound 31 x gate error is checked in test_build, float32 below
-VERTICES_KNOWN_ABOVE_TOL = {"product32"}
-
 CASES = [(name, layout, activation) for name, (_, _, strategy, lattice) in sorted(TABLE.items())
          for layout in (("auto", "unrolled") if lattice else ("auto",))
          for activation in ((None, "sigmoid") if strategy == "bits" else (None,))]
@@ -97,9 +93,7 @@ def test_example_network_equals_the_hamiltonian(name, layout, activation):
     assert v.exhaustive == exhaustive and (not exhaustive or v.samples == len(vertices))
     assert net(vertices[:3]).shape == ((3, 2) if h.is_classifier else (3,))
     at_points, at_vertices = relative_errors(c, points, vertices, S)
-    assert at_points <= tol
-    if name not in VERTICES_KNOWN_ABOVE_TOL:
-        assert at_vertices <= tol
+    assert at_points <= tol and at_vertices <= tol
 
 
 @pytest.mark.parametrize("lo,hi", [(0.5, 1.5), (-2.0, 3.0)])
@@ -110,9 +104,7 @@ def test_examples_over_other_input_ranges(lo, hi):
         S = magnitude_scale(c.hamiltonian, lo, hi)
         assert c.verification.scale == pytest.approx(S, rel=1e-12)
         at_points, at_vertices = relative_errors(c, *inputs_for(c.hamiltonian, lo, hi, seed=3)[:2], S)
-        assert at_points <= tol, name
-        if name not in VERTICES_KNOWN_ABOVE_TOL:
-            assert at_vertices <= tol, name
+        assert at_points <= tol and at_vertices <= tol, name
 
 
 def test_product32_float32_at_the_vertices_of_the_box():
