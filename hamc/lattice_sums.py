@@ -14,7 +14,7 @@ import numpy as np
 from . import syntax as S
 from .coefficients import Coefficients
 from .errors import HamcError
-from .terms import Terms, add, combine
+from .terms import Bindings, Terms, add, combine
 
 
 def split_energy(lw, node):
@@ -173,7 +173,6 @@ def _affine_index(lw, idx, indices):
 def _local_terms(lw, node: S.Reduce, array, indices) -> tuple[Terms, int]:
     """The body lowered with every index at the first site (a bond binder: one row per bond
     vector), and the rows per site."""
-    from .lower import _Scope
     columns = {}
     n_rows = 1
     for b in node.binders:
@@ -193,5 +192,5 @@ def _local_terms(lw, node: S.Reduce, array, indices) -> tuple[Terms, int]:
             vec = np.repeat(vectors, repeat, axis=0)
             columns[b.first] = tuple(np.zeros(n_rows, np.int64) for _ in array.shape)
             columns[b.second] = tuple(np.mod(vec[:, a], n) for a, n in enumerate(array.shape))
-    body = lw.expr(node.body, _Scope(n_rows, columns))
+    body = lw.expr(node.body, Bindings(n_rows, columns))
     return combine(body.with_rows(np.zeros(len(body), np.int64))), n_rows

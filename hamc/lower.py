@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
@@ -10,27 +9,21 @@ import numpy as np
 import sympy
 
 from . import syntax as S
-from .coefficients import Coefficients, compare
+from .coefficients import Coefficients
 from .errors import HamcError, Span
 from .parse import parse_expression
 from .hamiltonian import BOND_VECTORS, DOMAINS, Hamiltonian, Lattice, Polynomial, VariableArray, terms_to_blocks
 from .density import LatticeDensity
 from .lattice_sums import split_energy
-from .terms import REAL, Terms, TooManyTerms, add, combine, multiply, power_count
+from .reductions import reduce_terms
+from .terms import REAL, Bindings, Terms, TooManyTerms, add, combine, multiply, power_count
 
 DEFAULT_MAX_TERMS = 20_000_000
 FUNCTIONS = {"sqrt": (sympy.sqrt, np.sqrt), "exp": (sympy.exp, np.exp), "log": (sympy.log, np.log),
              "sin": (sympy.sin, np.sin), "cos": (sympy.cos, np.cos), "abs": (sympy.Abs, np.abs)}
 
 
-@dataclass(frozen=True)
-class _Scope:
-    """The rows of a table of index bindings: each bound index name has one int array per component."""
-    n_rows: int
-    indices: dict
-
-
-_TOP = _Scope(1, {})
+_TOP = Bindings(1, {})
 
 
 def _err(message: str, node) -> HamcError:
@@ -140,7 +133,7 @@ class _Lowering:
         return value
 
     # expressions -----------------------------------------------------------------------------
-    def expr(self, node, scope: _Scope) -> Terms:
+    def expr(self, node, scope: Bindings) -> Terms:
         try:
             with np.errstate(over="ignore", invalid="ignore"):
                 out = getattr(self, "_" + type(node).__name__)(node, scope)
@@ -150,7 +143,7 @@ class _Lowering:
             raise _err("this number is too large for floating point (overflow)", node)
         return out
 
-    def numeric(self, node, scope: _Scope) -> Coefficients:
+    def numeric(self, node, scope: Bindings) -> Coefficients:
         """A variable-free expression, one value per row."""
         t = combine(self.expr(node, scope))
         if t.width:
@@ -164,7 +157,7 @@ class _Lowering:
         values[t.rows] = t.coef.num
         return Coefficients(values, None)
 
-    def integer(self, node, scope: _Scope) -> np.ndarray:
+    def integer(self, node, scope: Bindings) -> np.ndarray:
         value = self.numeric(node, scope)
         bad = ~value.is_integer()
         if bad.any():
@@ -206,7 +199,7 @@ class _Lowering:
             raise _err(f"'{node.name}' is a lattice; sum over it, as in sum(i in {node.name}: ...)", node)
         raise self.unknown(node.name, node, scope)
 
-    def unknown(self, name: str, node, scope: _Scope) -> HamcError:
+    def unknown(self, name: str, node, scope: Bindings) -> HamcError:
         known = list(self.declared) + list(scope.indices)
         close = difflib.get_close_matches(name, known, n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
@@ -214,7 +207,7 @@ class _Lowering:
             return _err(f"'{name}' is a function; call it, as in {name}(...)", node)
         return _err(f"unknown name '{name}'{hint}", node)
 
-    def index_columns(self, node: S.Indexed, scope: _Scope, rank: int) -> list[np.ndarray]:
+    def index_columns(self, node: S.Indexed, scope: Bindings, rank: int) -> list[np.ndarray]:
         columns = []
         for idx in node.indices:
             if isinstance(idx, S.Name) and idx.name in scope.indices:
@@ -348,77 +341,7 @@ class _Lowering:
         return Terms.constant(coef, np.arange(scope.n_rows))
 
     def _Reduce(self, node: S.Reduce, scope):
-        inner, parent = self.bind(node.binders, scope)
-        body = self.expr(node.body, inner)
-        if node.op == "sum":
-            return combine(body.with_rows(parent[body.rows]))
-        return self.product_over(body, parent, inner.n_rows, scope.n_rows)
-
-    def product_over(self, body: Terms, parent: np.ndarray, n_inner: int, n_outer: int) -> Terms:
-        """prod over the inner rows of each outer row: one factor (an inner row's polynomial) at a time."""
-        rank = np.arange(n_inner) - np.searchsorted(parent, parent)   # parent is sorted: rows expand in order
-        per_row = np.bincount(body.rows, minlength=n_inner).astype(np.float64)
-        log_count = np.bincount(parent, weights=np.log(np.maximum(per_row, 1)), minlength=n_outer)
-        if len(log_count) and log_count.max() > np.log(self.max_terms):
-            raise TooManyTerms(round(min(np.exp(log_count.max()), 1e300)), self.max_terms)
-        out = Terms.constant(Coefficients.of(1, n_outer), np.arange(n_outer))
-        children = np.bincount(parent, minlength=n_outer)
-        for k in range(int(children.max()) if n_outer and n_inner else 0):
-            factor = body.take(rank[body.rows] == k)
-            without = np.flatnonzero(children <= k)
-            factor = add([factor.with_rows(parent[factor.rows]),
-                          Terms.constant(Coefficients.of(1, len(without)), without)])
-            out = multiply(out, factor, n_outer, self.domains, self.max_terms)
-        return out
-
-    def bind(self, binders, scope: _Scope) -> tuple[_Scope, np.ndarray]:
-        parent = np.arange(scope.n_rows)
-        for b in binders:
-            if isinstance(b, S.Condition):
-                mask = compare(self.numeric(b.left, scope), b.op, self.numeric(b.right, scope))
-                scope = _Scope(int(mask.sum()), {k: tuple(c[mask] for c in v) for k, v in scope.indices.items()})
-                parent = parent[mask]
-                continue
-            names = (b.first, b.second) if isinstance(b, S.BindBond) else (b.name,)
-            for name in names:
-                if name in self.declared:
-                    raise _err(f"index '{name}' has the name of a declared {self.declared[name][0]}", b)
-            if isinstance(b, S.BindRange):
-                lo, hi = self.integer(b.lo, scope), self.integer(b.hi, scope)
-                counts = np.maximum(hi - lo + 1, 0)
-                scope, parent, within = self.expand(scope, parent, counts, b)
-                scope.indices[b.name] = (np.repeat(lo, counts) + within,)
-                continue
-            if b.lattice not in self.lattices:
-                raise _err(f"'{b.lattice}' is not a lattice", b)
-            lat = self.lattices[b.lattice]
-            n_sites = int(np.prod(lat.shape))
-            bonds = lat.bonds if isinstance(b, S.BindBond) else ((0,) * len(lat.shape),)
-            scope, parent, within = self.expand(scope, parent, np.full(scope.n_rows, n_sites * len(bonds)), b)
-            site = np.unravel_index(within // len(bonds), lat.shape)
-            scope.indices[names[0]] = tuple(site)
-            if isinstance(b, S.BindBond):
-                vec = np.array(bonds)[within % len(bonds)]
-                other = [c + vec[:, a] for a, c in enumerate(site)]
-                keep = np.ones(scope.n_rows, bool)
-                for a, n in enumerate(lat.shape):
-                    if lat.boundary == "periodic":
-                        other[a] = np.mod(other[a], n)
-                    else:
-                        keep &= (other[a] >= 0) & (other[a] < n)
-                scope.indices[names[1]] = tuple(other)
-                scope = _Scope(int(keep.sum()), {k: tuple(c[keep] for c in v) for k, v in scope.indices.items()})
-                parent = parent[keep]
-        return scope, parent
-
-    def expand(self, scope: _Scope, parent: np.ndarray, counts: np.ndarray, node):
-        total = int(counts.sum())
-        if total > self.max_terms:
-            raise _err(f"this sum has {total:,} index combinations (limit {self.max_terms:,}); "
-                       "raise the limit with --max-terms", node)
-        within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-        indices = {k: tuple(np.repeat(c, counts) for c in v) for k, v in scope.indices.items()}
-        return _Scope(total, indices), np.repeat(parent, counts), within
+        return reduce_terms(self, node, scope)
 
     # the whole program -----------------------------------------------------------------------
     def run(self) -> Hamiltonian:

@@ -50,6 +50,11 @@ def lattice_array(h):
     return array if array.boundary == "periodic" and array.shape else None
 
 
+def _radix(shape: np.ndarray) -> np.ndarray:
+    """Place values that pack an offset vector, each axis in [-L, L], into one int64 code."""
+    return np.cumprod(np.concatenate([[1], 2 * shape[:-1] + 1])).astype(np.int64)
+
+
 def _centered(offsets: np.ndarray, shape: np.ndarray) -> np.ndarray:
     """Differences of coordinates (so in (-L, L)) taken modulo L into (-L/2, L/2] on each axis."""
     off = offsets - shape * (offsets > shape // 2)
@@ -93,7 +98,7 @@ def extract_stencil(table: dict, constant: np.ndarray, array, *, rtol: float = 1
     """Group the monomials into translation orbits; each orbit must hold one coefficient and
     N/|stabilizer| monomials (orbit-stabilizer), else NotTranslationInvariant."""
     shape = np.array(array.shape, np.int64)
-    radix = np.cumprod(np.concatenate([[1], 2 * shape[:-1] + 1])).astype(np.int64)
+    radix = _radix(shape)
     sites = int(np.prod(shape))
     templates = []                                  # (codes, density coefficients)
     for k, (monomials, coef) in sorted(table.items()):
@@ -134,7 +139,7 @@ def recanonicalize(stencil: Stencil, table: dict, constant: np.ndarray) -> Stenc
     """A new local density over the same patch (e.g. after spins -> bits), with monomials that are
     translates of each other merged: x[i+1] at every site is x[i] at every site."""
     shape = np.array(stencil.shape, np.int64)
-    radix = np.cumprod(np.concatenate([[1], 2 * shape[:-1] + 1])).astype(np.int64)
+    radix = _radix(shape)
     templates = []
     for k, (monomials, coef) in sorted(table.items()):
         if k == 0:
@@ -152,9 +157,9 @@ def stencil_from_density(density, constant: np.ndarray) -> Stencil:
     coords = density.coordinates()
     used = density.local.vars >= 0
     offsets = _centered(np.where(used[..., None], coords, 0), shape)
-    flat_codes = ((offsets + shape) * np.cumprod(np.concatenate([[1], 2 * shape[:-1] + 1]))).sum(axis=2)
+    radix = _radix(shape)
+    flat_codes = ((offsets + shape) * radix).sum(axis=2)
     codes = np.unique(flat_codes[used])
-    radix = np.cumprod(np.concatenate([[1], 2 * shape[:-1] + 1])).astype(np.int64)
     patch_of = {int(c): p for p, c in enumerate(codes)}
     coef = density.local.coef.as_float()
     table: dict[int, list] = {}

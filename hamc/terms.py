@@ -11,6 +11,14 @@ from .coefficients import Coefficients
 REAL, BIT, SPIN = 0, 1, 2
 
 
+@dataclass(frozen=True)
+class Bindings:
+    """The rows of a table of index bindings: each bound index name has one int array per component
+    (one for a range index, one per axis for a lattice site). Terms belong to these rows."""
+    n_rows: int
+    indices: dict
+
+
 class TooManyTerms(Exception):
     """An expansion would exceed the term limit; carries the estimated count."""
 

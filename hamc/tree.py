@@ -44,20 +44,20 @@ class _LayerBuilder:
         """m copies of `gate`: input i of copy q reads prev value inputs[i][q] divided by scales[i][q];
         the gate's output is multiplied by out_scale[q]; `labels()` names the m gates, called
         only if the layer is small enough to keep labels. Returns the new values' rows."""
-        m, h = len(out_scale), gate.w_in.shape[1]
+        m, width = len(out_scale), gate.neurons
         if m == 0:
             return np.empty(0, np.int64)
-        cols = self.n_cols + np.arange(m)[:, None] * h + np.arange(h)[None, :]
+        cols = self.n_cols + np.arange(m)[:, None] * width + np.arange(width)[None, :]
         for i, (rows, scale) in enumerate(zip(inputs, scales)):
-            self.g.add(np.repeat(rows, h).reshape(m, h), cols, gate.w_in[i][None, :] / scale[:, None])
+            self.g.add(np.repeat(rows, width).reshape(m, width), cols, gate.w_in[i][None, :] / scale[:, None])
         vals = self.n_vals + np.arange(m)
-        self.r.add(np.repeat(vals, h).reshape(m, h), cols, gate.w_out[:, 0][None, :] * out_scale[:, None])
+        self.r.add(np.repeat(vals, width).reshape(m, width), cols, gate.w_out[:, 0][None, :] * out_scale[:, None])
         self.bias.append(np.tile(gate.b, m))
         self.centers.append(np.tile(gate.b, m))
         self.offset.append(gate.b_out[0] * out_scale)
-        self.n_cols += m * h
+        self.n_cols += m * width
         self.n_vals += m
-        self.blocks.append((kind, m, h, labels))
+        self.blocks.append((kind, m, width, labels))
         return vals
 
     def layer(self, activation: str, dtype) -> tuple[Layer, sp.csr_matrix, np.ndarray]:
@@ -104,7 +104,7 @@ def input_stage(plan: ProductPlan, bounds: dict[int, np.ndarray]) -> _Stage:
 
 def hidden_layer(plan: ProductPlan, prev: _Stage, layer_no: int, bounds, gate_set: GateSet,
                  activation: str, dtype, names) -> tuple[Layer, _Stage]:
-    b = _LayerBuilder(prev)
+    builder = _LayerBuilder(prev)
 
     def node_labels(k, rows, prefix=""):
         return lambda: [prefix + monomial_text([names[v] for v in plan.nodes[k][r]]) for r in rows]
@@ -118,17 +118,17 @@ def hidden_layer(plan: ProductPlan, prev: _Stage, layer_no: int, bounds, gate_se
         u, v = prev.rows[half][lrow], prev.rows[k // 2][rrow]
         ru, rv = bounds[half][lrow], bounds[k // 2][rrow]
         sq = plan.squares(k)
-        rows[k][~sq] = b.add(gate_set.product, (u[~sq], v[~sq]), (ru[~sq], rv[~sq]), (ru * rv)[~sq], "product",
+        rows[k][~sq] = builder.add(gate_set.product, (u[~sq], v[~sq]), (ru[~sq], rv[~sq]), (ru * rv)[~sq], "product",
                              node_labels(k, np.flatnonzero(~sq)))
-        rows[k][sq] = b.add(gate_set.square, (u[sq],), (ru[sq],), (ru * ru)[sq], "square",
+        rows[k][sq] = builder.add(gate_set.square, (u[sq],), (ru[sq],), (ru * ru)[sq], "square",
                             node_labels(k, np.flatnonzero(sq)))
     for k, carried in plan.copies(layer_no).items():
-        rows[k][carried] = b.add(gate_set.copy, (prev.rows[k][carried],), (bounds[k][carried],),
+        rows[k][carried] = builder.add(gate_set.copy, (prev.rows[k][carried],), (bounds[k][carried],),
                                  bounds[k][carried], "copy", node_labels(k, carried, "copy "))
     has_acc = prev.acc >= 0
-    acc_copy = b.add(gate_set.copy, (prev.acc[has_acc],), (prev.acc_bound[has_acc],), prev.acc_bound[has_acc],
+    acc_copy = builder.add(gate_set.copy, (prev.acc[has_acc],), (prev.acc_bound[has_acc],), prev.acc_bound[has_acc],
                      "copy", lambda: [f"copy sum {j}" for j in np.flatnonzero(has_acc)])
-    layer, readout, offset = b.layer(activation, dtype)
+    layer, readout, offset = builder.layer(activation, dtype)
 
     # each output's running sum: the carried sum plus the monomials finished in this layer
     mix = Triplets()
