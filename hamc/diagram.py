@@ -105,12 +105,7 @@ _INDEXED = re.compile(r"^(.*)\[(-?\d+)\]$")
 def compact_monomial(names: list[str]) -> tuple[str, str]:
     """Like monomial_label, but four or more consecutive indices of one array are written as a run:
     x[1]*x[2]*...*x[16] -> 'x[1]⋯x[16]' ('x_{1}\\cdots x_{16}'), so long products keep short labels."""
-    powers: list[list] = []
-    for name in names:
-        if powers and powers[-1][0] == name:
-            powers[-1][1] += 1
-        else:
-            powers.append([name, 1])
+    powers = factor_runs(names)
     groups: list[list] = []        # [name, power] or [base, first, last] for runs of single factors
     for name, power in powers:
         m = _INDEXED.match(name)
