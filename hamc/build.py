@@ -141,7 +141,9 @@ def bit_beta(bit_table: dict, tol: float, scale: float) -> float:
     # the neurons of all degrees add their errors: sum |c| over every monomial, per output
     totals = [np.abs(c).sum(axis=0) for _, c in bit_table.values()]
     weight = float(np.sum(totals, axis=0).max()) if totals else 1.0
-    return max(gates.bit_scale(tol * scale / max(weight, 1e-300)), 1.0)
+    target = tol * scale / max(weight, 1e-300)
+    # S = 0 (H is identically 0 on the box, whatever the spin terms cancel to): aim at tol itself
+    return max(gates.bit_scale(target if target > 0 else tol), 1.0)
 
 
 def build(h: Hamiltonian, *, options: BuildOptions, scale: float = 1.0) -> tuple[Network, ProductPlan | None]:

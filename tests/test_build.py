@@ -332,3 +332,11 @@ def test_constant_hamiltonians_need_no_hidden_neurons(text, value, strategy):
     c = hamc.compile(h, options=BuildOptions(strategy=strategy))
     assert c.network.hidden_neurons == 0 and c.flat_hidden_neurons == 0
     assert c.network(np.zeros((3, h.n_variables))).tolist() == [value] * 3
+
+
+def test_bits_for_a_hamiltonian_that_is_zero_on_the_box():
+    # S = 0: the bit sharpness aims at tol itself instead of tol * S = 0
+    h = hamc.load("param N = 4\nspin s[N] periodic\nH = 3 - sum(i in 0..N-1: s[i]^2) * 3 / 4")
+    assert h.energies[0].terms_by_degree() == {}
+    c = hamc.compile(h, options=BuildOptions(activation="sigmoid"))
+    assert c.verification.max_abs_error == 0.0 and c.network.hidden_neurons == 0
