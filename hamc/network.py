@@ -13,8 +13,6 @@ from .shared import SharedLayout
 
 # Gate labels are kept for layers of at most this many gates: enough to draw, cheap at scale.
 LABELLED_GATES_MAX = 2000
-# Layers with at most this many weights are evaluated entry by entry on large batches.
-TINY_LAYER = 64
 # Dense weights up to this many entries; sparse (CSR) beyond, where most entries are zero.
 DENSE_MAX_ENTRIES = 1 << 20
 
@@ -68,17 +66,9 @@ class Layer:
         return int(self.weight.nnz if sp.issparse(self.weight) else np.count_nonzero(self.weight))
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
-        # a shared layout feeds (batch, sites, features); rows counted, not -1: a layer may have 0 inputs
+        # leading axes flattened (rows counted, not -1: a layer may have no inputs)
         flat = x.reshape(int(np.prod(x.shape[:-1], dtype=np.int64)), x.shape[-1])
-        if self.n_in * self.n_out <= TINY_LAYER and len(flat) > 4096 and not sp.issparse(self.weight):
-            # a few weights over millions of rows: multiply-adds per nonzero beat a K=3 matmul
-            z = np.empty((len(flat), self.n_out), dtype=self.bias.dtype)
-            for c in range(self.n_out):
-                z[:, c] = self.bias[c]
-                for p in np.flatnonzero(self.weight[:, c]):
-                    z[:, c] += self.weight[p, c] * flat[:, p]
-        else:
-            z = np.asarray(flat @ self.weight, dtype=self.bias.dtype) + self.bias
+        z = np.asarray(flat @ self.weight, dtype=self.bias.dtype) + self.bias
         a = ACTIVATION_FUNCTIONS[self.activation](z)
         if self.offset is not None:
             a = a - self.offset
@@ -149,7 +139,7 @@ class Network:
         if a.shape[1] != len(self.inputs):
             raise ValueError(f"expected {len(self.inputs)} inputs per row, got {a.shape[1]}")
         if self.shared is not None and np.issubdtype(a.dtype, np.integer) and self.shared.integer_layers(self.layers):
-            a = self.shared.forward_integers(a, self.layers).astype(self.dtype)
+            a = self.shared.forward_integers(a, self.layers, ACTIVATION_FUNCTIONS).astype(self.dtype)
         elif self.shared is not None:
             a = self.shared.forward(a.astype(self.dtype), self.layers, ACTIVATION_FUNCTIONS)
         else:

@@ -68,7 +68,7 @@ class SharedLayout:
             out.append((w2.astype(np.int64), b2.astype(np.int64)))
         return out or None
 
-    def forward_integers(self, x: np.ndarray, layers) -> np.ndarray:
+    def forward_integers(self, x: np.ndarray, layers, activations) -> np.ndarray:
         """forward() for integer inputs and integer_layers(): exact, in narrow integer types."""
         doubled = self.integer_layers(layers)
         last = layers[-1]
@@ -91,9 +91,7 @@ class SharedLayout:
         counts = np.concatenate(pooled).astype(np.float64)
         out = counts @ np.asarray(last.weight.toarray() if hasattr(last.weight, "toarray") else last.weight,
                                   np.float64) + self.sites * last.bias.astype(np.float64)
-        act = {"identity": lambda z: z, "softmax": lambda z: np.exp(z - np.logaddexp.reduce(z, axis=-1,
-                                                                                          keepdims=True))}
-        return act[self.pool_activation](out + self.pool_bias)
+        return activations[self.pool_activation](out + self.pool_bias)
 
 
 def _channel_layer(layer, channels: list[np.ndarray], activations) -> list[np.ndarray]:
