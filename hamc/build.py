@@ -103,6 +103,13 @@ def choose_activation(strategy: str, activation: str | None) -> str:
     return "step" if strategy == "bits" else "sigmoid"
 
 
+def check_bit_activation(activation: str) -> None:
+    """Bit products need a threshold unit: an activation with finite limits, or relu."""
+    if ACTIVATIONS[activation].limits is None and activation != "relu":
+        raise HamcError(f"activation '{activation}' is not a threshold unit; bit products need sigmoid, tanh, "
+                        "step or relu (or use --strategy tree)")
+
+
 def choose_strategy(h: Hamiltonian, strategy: str) -> str:
     binary = bool(np.all(h.domains > 0))          # vacuously true without variables: bits is fine
     if strategy == "auto":
@@ -152,39 +159,38 @@ def build(h: Hamiltonian, *, options: BuildOptions, scale: float = 1.0) -> tuple
     check_options(options)
     strategy = choose_strategy(h, options.strategy)
     activation = choose_activation(strategy, options.activation)
+    if strategy == "bits":
+        check_bit_activation(activation)
     meta = {"strategy": strategy, "activation": activation, "dtype": options.dtype,
             "input_range": list(options.input_range), "tol": options.target_tol}
     outputs = h.labels if h.is_classifier else ("H",)
-    try:
-        stencil = shared_stencil(h, strategy, options.layout)
-        meta["layout"] = "shared" if stencil is not None else "unrolled"
-        if stencil is not None:
-            array = lattice_array(h)
-            names = stencil.patch_names(array.name)
-            spin = np.full(len(stencil.offsets), array.domain == "spin")
-            bound = magnitude_bounds(h, options.input_range)[:1]
-            layers, plan = _layers(strategy, activation, stencil.table, np.zeros(len(outputs)), spin, names,
-                                   np.repeat(bound, len(names)), options, scale, None, meta, stencil.sites,
-                                   in_bits=True)
-            if h.is_classifier:      # the local layers add up -H; priors and softmax come after the sum
-                out = layers[-1]
-                layers = layers[:-1] + (replace(out, weight=-out.weight, bias=-out.bias),)
-            pool_bias = (-stencil.constant + h.log_priors()) if h.is_classifier else stencil.constant
-            shared = SharedLayout(stencil.shape, stencil.offsets, pool_bias.astype(options.dtype),
-                                  "softmax" if h.is_classifier else "identity", array.name, array.lows)
-            return Network(layers, h.variable_labels(), tuple(outputs), meta, shared), plan
-        # estimated before the terms exist: a lattice sum's size is known from its one-site density
-        need = unrolled_bytes(_term_counts(h), strategy)
-        if need > options.max_memory:
-            raise HamcError(f"an unrolled network for this Hamiltonian needs about {need / 1e9:.1f} GB to build "
-                            f"(limit {options.max_memory / 1e9:.1f} GB, --max-memory); a translation-invariant "
-                            "lattice Hamiltonian fits in a few kilobytes with --layout shared")
-        table, constant = monomial_table(h)
-        layers, plan = _layers(strategy, activation, table, constant, h.domains == 2,
-                               h.variable_labels(), magnitude_bounds(h, options.input_range), options, scale,
-                               h.log_priors() if h.is_classifier else None, meta, 1)
-    except ValueError as exc:
-        raise HamcError(str(exc)) from None
+    stencil = shared_stencil(h, strategy, options.layout)
+    meta["layout"] = "shared" if stencil is not None else "unrolled"
+    if stencil is not None:
+        array = lattice_array(h)
+        names = stencil.patch_names(array.name)
+        spin = np.full(len(stencil.offsets), array.domain == "spin")
+        bound = magnitude_bounds(h, options.input_range)[:1]
+        layers, plan = _layers(strategy, activation, stencil.table, np.zeros(len(outputs)), spin, names,
+                               np.repeat(bound, len(names)), options, scale, None, meta, stencil.sites,
+                               in_bits=True)
+        if h.is_classifier:      # the local layers add up -H; priors and softmax come after the sum
+            out = layers[-1]
+            layers = layers[:-1] + (replace(out, weight=-out.weight, bias=-out.bias),)
+        pool_bias = (-stencil.constant + h.log_priors()) if h.is_classifier else stencil.constant
+        shared = SharedLayout(stencil.shape, stencil.offsets, pool_bias.astype(options.dtype),
+                              "softmax" if h.is_classifier else "identity", array.name, array.lows)
+        return Network(layers, h.variable_labels(), tuple(outputs), meta, shared), plan
+    # estimated before the terms exist: a lattice sum's size is known from its one-site density
+    need = unrolled_bytes(_term_counts(h), strategy)
+    if need > options.max_memory:
+        raise HamcError(f"an unrolled network for this Hamiltonian needs about {need / 1e9:.1f} GB to build "
+                        f"(limit {options.max_memory / 1e9:.1f} GB, --max-memory); a translation-invariant "
+                        "lattice Hamiltonian fits in a few kilobytes with --layout shared")
+    table, constant = monomial_table(h)
+    layers, plan = _layers(strategy, activation, table, constant, h.domains == 2,
+                           h.variable_labels(), magnitude_bounds(h, options.input_range), options, scale,
+                           h.log_priors() if h.is_classifier else None, meta, 1)
     return Network(layers, h.variable_labels(), tuple(outputs), meta), plan
 
 

@@ -180,10 +180,8 @@ def _sites(shared) -> tuple[str, str]:
     return text, rf"\text{{at each of the {shared.sites:,} sites of the {tex} periodic lattice}}"
 
 
-def network_diagram(net, *, labels: str = "none", biases: str = "annotate", title: str = "") -> Diagram:
-    """Every input, hidden neuron and output; gates as clusters; edges for the nonzero weights.
-    A weight-shared network is drawn as the small network every lattice site runs (in a frame),
-    followed by the sum over the sites."""
+def check_network_labels(labels: str, biases: str) -> None:
+    """ValueError unless `labels` and `biases` are modes a compiled network is drawn with."""
     if labels == "symbolic":
         raise ValueError("symbolic weight labels (lambda, beta, ...) are drawn for the paper's figures "
                          "(--figure product-gate, bit-gate); use --labels values for a compiled network")
@@ -191,6 +189,13 @@ def network_diagram(net, *, labels: str = "none", biases: str = "annotate", titl
         raise ValueError(f"unknown labels '{labels}'; choose one of {', '.join(LABEL_MODES)}")
     if biases not in BIAS_MODES:
         raise ValueError(f"unknown biases '{biases}'; choose one of {', '.join(BIAS_MODES)}")
+
+
+def network_diagram(net, *, labels: str = "none", biases: str = "annotate", title: str = "") -> Diagram:
+    """Every input, hidden neuron and output; gates as clusters; edges for the nonzero weights.
+    A weight-shared network is drawn as the small network every lattice site runs (in a frame),
+    followed by the sum over the sites."""
+    check_network_labels(labels, biases)
     shared = getattr(net, "shared", None)
     names = input_names(net)
     nodes, edges, clusters = [], [], []

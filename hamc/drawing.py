@@ -7,7 +7,7 @@ from .backends.dot import RENDER_FORMATS, dot_available, render, to_dot
 from .backends.files import write_atomic
 from .backends.tikz import to_tikz
 from .diagram import (NEURON_VIEW_MAX_COLUMN, NEURON_VIEW_MAX_EDGES, NEURON_VIEW_MAX_NODES, Diagram,
-                      blocks_diagram, fits_neuron_view, input_names, network_diagram, neuron_view_size,
+                      blocks_diagram, check_network_labels, fits_neuron_view, input_names, network_diagram, neuron_view_size,
                       plan_diagram)
 from .diagram_layout import layout as diagram_layout
 from .errors import HamcError
@@ -47,17 +47,18 @@ def choose_view(compiled, view: str) -> tuple[str, str]:
 
 def network_drawing(compiled, view: str, *, labels: str = "none", biases: str = "annotate") -> Diagram:
     title = Path(str(compiled.hamiltonian.source)).stem
-    try:
-        if view == "neurons":
-            return network_diagram(compiled.network, labels=labels, biases=biases, title=title)
-        if view == "plan":
-            shared = getattr(compiled.network, "shared", None) is not None
-            return plan_diagram(compiled.plan, input_names(compiled.network),
-                                title=title + (": the products at each lattice site" if shared else ""))
-        if view == "blocks":
-            return blocks_diagram(compiled.network, title=title)
-    except ValueError as exc:
-        raise _error(str(exc)) from None
+    if view == "neurons":
+        try:                        # only the user's choice of labels is refused; anything else is a bug
+            check_network_labels(labels, biases)
+        except ValueError as exc:
+            raise _error(str(exc)) from None
+        return network_diagram(compiled.network, labels=labels, biases=biases, title=title)
+    if view == "plan":
+        shared = getattr(compiled.network, "shared", None) is not None
+        return plan_diagram(compiled.plan, input_names(compiled.network),
+                            title=title + (": the products at each lattice site" if shared else ""))
+    if view == "blocks":
+        return blocks_diagram(compiled.network, title=title)
     raise _error(f"unknown view '{view}'; choose one of {', '.join(VIEWS[1:])}")
 
 

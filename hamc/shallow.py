@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import gates
+from .errors import HamcError
 from .network import ACTIVATION_FUNCTIONS, LABELLED_GATES_MAX, Layer, Triplets, gate_blocks, make_layer
 from .terms import group_sum, unique_rows
 
@@ -48,11 +49,11 @@ def build_flat(table: dict, constant: np.ndarray, n_inputs: int, names, magnitud
     powers r_i of distinct variables); linear terms a copy gate. `scale_for_powers(r)` is lambda."""
     for k, (monomials, _) in table.items():
         if k > FLAT_MAX_DEGREE:
-            raise ValueError(f"a flat network for a monomial of degree {k} needs {gates.flat_neurons(k):,} "
+            raise HamcError(f"a flat network for a monomial of degree {k} needs {gates.flat_neurons(k):,} "
                              f"hidden neurons; the flat strategy stops at degree {FLAT_MAX_DEGREE}")
     needed = flat_neurons(table, copy_gate.neurons)
     if needed > max_neurons:
-        raise ValueError(f"the flat network needs {needed:,} hidden neurons (limit {max_neurons:,})")
+        raise HamcError(f"the flat network needs {needed:,} hidden neurons (limit {max_neurons:,})")
     w, bias, out, kinds, sizes, labels = Triplets(), [], [], [], [], []
     keep = sum(len(m) for k, (m, _) in table.items() if k) <= LABELLED_GATES_MAX
     n = 0
