@@ -14,7 +14,8 @@ from .hamiltonian import Hamiltonian
 from .network import Network
 from .plan import ProductPlan, level, plan_from_table
 from .plan import monomial_table
-from .shallow import FLAT_MAX_DEGREE, build_bits, build_flat, flat_neurons, spins_to_bits
+from .ranges import bits_check, check_finite_layers, check_range, flat_check, tree_check
+from .shallow import FLAT_MAX_DEGREE, build_bits, build_flat, check_flat_size, flat_neurons, spins_to_bits
 from .shared import SharedLayout
 from .stencil import NotTranslationInvariant, extract_stencil, lattice_array, recanonicalize, stencil_from_density
 from .tree import GateSet, build_tree
@@ -155,8 +156,17 @@ def bit_beta(bit_table: dict, tol: float, scale: float) -> float:
 
 def build(h: Hamiltonian, *, options: BuildOptions, scale: float = 1.0) -> tuple[Network, ProductPlan | None]:
     """The network for H, and the product plan it follows (tree strategy). `scale` is S, the bound
-    on |H| that relative errors are measured against."""
+    on |H| that relative errors are measured against. Ranges whose bounds or weights overflow the
+    dtype are refused before building (HamcError); a non-finite weight after building is too."""
     check_options(options)
+    has_reals = bool(np.any(h.domains == 0))
+    network, plan = _build(h, options, scale, has_reals)
+    extra = {"pooling biases": network.shared.pool_bias} if network.shared is not None else {}
+    check_finite_layers(network.layers, extra, options.dtype, options.input_range, has_reals)
+    return network, plan
+
+
+def _build(h: Hamiltonian, options: BuildOptions, scale: float, has_reals: bool):
     strategy = choose_strategy(h, options.strategy)
     activation = choose_activation(strategy, options.activation)
     if strategy == "bits":
@@ -173,7 +183,7 @@ def build(h: Hamiltonian, *, options: BuildOptions, scale: float = 1.0) -> tuple
         bound = magnitude_bounds(h, options.input_range)[:1]
         layers, plan = _layers(strategy, activation, stencil.table, np.zeros(len(outputs)), spin, names,
                                np.repeat(bound, len(names)), options, scale, None, meta, stencil.sites,
-                               in_bits=True)
+                               in_bits=True, has_reals=has_reals)
         if h.is_classifier:      # the local layers add up -H; priors and softmax come after the sum
             out = layers[-1]
             layers = layers[:-1] + (replace(out, weight=-out.weight, bias=-out.bias),)
@@ -190,17 +200,22 @@ def build(h: Hamiltonian, *, options: BuildOptions, scale: float = 1.0) -> tuple
     table, constant = monomial_table(h)
     layers, plan = _layers(strategy, activation, table, constant, h.domains == 2,
                            h.variable_labels(), magnitude_bounds(h, options.input_range), options, scale,
-                           h.log_priors() if h.is_classifier else None, meta, 1)
+                           h.log_priors() if h.is_classifier else None, meta, 1, has_reals=has_reals)
     return Network(layers, h.variable_labels(), tuple(outputs), meta), plan
 
 
 def _layers(strategy, activation, table, constant, spin, names, magnitude, options, scale, log_priors, meta,
-            sites: int, in_bits: bool = False):
+            sites: int, in_bits: bool = False, has_reals: bool = True):
     """Layers for a monomial table over len(names) inputs (`spin` marks spin inputs); `sites`
     copies of them run in parallel. For bits, `in_bits` says the table is over x = (s+1)/2 already."""
     dtype = np.dtype(options.dtype)
+
+    def refuse_overflow(check) -> None:       # before anything is allocated for the network
+        check_range(check, options.dtype, options.input_range, has_reals)
+
     if strategy == "bits":
         bit_table, constant = (table, constant) if in_bits else spins_to_bits(table, constant, spin)
+        refuse_overflow(bits_check(scale, bit_table))
         beta = bit_beta({k: (m, c * sites) for k, (m, c) in bit_table.items()}, options.target_tol, scale)
         meta["beta"] = beta
         return build_bits(bit_table, constant, spin, names, activation, dtype, beta, log_priors), None
@@ -209,12 +224,15 @@ def _layers(strategy, activation, table, constant, spin, names, magnitude, optio
     gate_set, scales = unit_gates(activation, options.dtype, max(chain, 1))
     meta.update(scales)
     if strategy == "flat":
+        check_flat_size(table, gate_set.copy.neurons, options.max_neurons)
+        refuse_overflow(flat_check(table, magnitude, gate_set.copy, activation, options.dtype, scale))
         return build_flat(table, constant, len(names), names, magnitude, activation, dtype, gate_set.copy,
                           lambda powers: gates.flat_scale(activation, powers, options.dtype).value,
                           log_priors, options.max_neurons), None
     plan = plan_from_table(len(names), len(constant), table, constant)
     meta.update(product_layers=plan.depth, product_gates=plan.product_gates,
                 product_gates_unshared=plan.unshared_product_gates)
+    refuse_overflow(tree_check(plan, magnitude, gate_set, scale))
     return build_tree(plan, magnitude, gate_set, activation, dtype, names, log_priors), plan
 
 

@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
+
 from .build import BuildOptions, build, check_options, flat_hidden_neurons
 from .errors import HamcError
 from .hamiltonian import Hamiltonian
@@ -12,6 +14,7 @@ from .loading import load
 from .lower import DEFAULT_MAX_TERMS
 from .network import Network
 from .plan import ProductPlan
+from .ranges import remedy
 from .verify import Verification, energy_scale, verify
 
 
@@ -83,6 +86,11 @@ def compile_hamiltonian(source: Hamiltonian | str | os.PathLike, *, params: dict
         raise err.located(h.source, "") from None
     progress("verifying")
     result = verify(network, h, input_range=options.input_range, samples=samples, seed=seed)
+    if not result.ok:                 # refused even without `check`: hamc built it, so say what caused it
+        lo, hi = options.input_range
+        raise HamcError(f"the network's output is not finite (NaN or inf) on {result.nonfinite:,} of "
+                        f"{result.samples:,} inputs with --input-range {lo:g} {hi:g} and --dtype {options.dtype}; "
+                        f"{remedy(options.dtype, bool(np.any(h.domains == 0)))}", filename=h.source)
     compiled = Compiled(h, plan, network, result, options,
                         flat_hidden_neurons(h, network.meta.get("copy_neurons", 2)))
     if check and result.max_rel_error > options.target_tol:

@@ -42,18 +42,23 @@ def _labels(names, monomials, prefix: str, keep: bool) -> tuple[str, ...]:
     return tuple(prefix.format(" ".join(names[int(v)] for v in m)) for m in monomials)
 
 
+def check_flat_size(table: dict, copy_neurons: int, max_neurons: int) -> None:
+    """Refuse (HamcError) a flat network beyond the degree limit or `max_neurons`, before building it."""
+    for k, (monomials, _) in table.items():
+        if k > FLAT_MAX_DEGREE:
+            raise HamcError(f"a flat network for a monomial of degree {k} needs {gates.flat_neurons(k):,} "
+                            f"hidden neurons; the flat strategy stops at degree {FLAT_MAX_DEGREE}")
+    needed = flat_neurons(table, copy_neurons)
+    if needed > max_neurons:
+        raise HamcError(f"the flat network needs {needed:,} hidden neurons (limit {max_neurons:,})")
+
+
 def build_flat(table: dict, constant: np.ndarray, n_inputs: int, names, magnitude: np.ndarray, activation: str,
                dtype, copy_gate: gates.Gate, scale_for_powers, log_priors=None,
                max_neurons: int = 1 << 22) -> tuple[Layer, ...]:
     """Every monomial of degree >= 2 gets its own flat product gate (prod(r_i + 1) neurons for
     powers r_i of distinct variables); linear terms a copy gate. `scale_for_powers(r)` is lambda."""
-    for k, (monomials, _) in table.items():
-        if k > FLAT_MAX_DEGREE:
-            raise HamcError(f"a flat network for a monomial of degree {k} needs {gates.flat_neurons(k):,} "
-                             f"hidden neurons; the flat strategy stops at degree {FLAT_MAX_DEGREE}")
-    needed = flat_neurons(table, copy_gate.neurons)
-    if needed > max_neurons:
-        raise HamcError(f"the flat network needs {needed:,} hidden neurons (limit {max_neurons:,})")
+    check_flat_size(table, copy_gate.neurons, max_neurons)
     w, bias, out, kinds, sizes, labels = Triplets(), [], [], [], [], []
     keep = sum(len(m) for k, (m, _) in table.items() if k) <= LABELLED_GATES_MAX
     n = 0

@@ -120,7 +120,7 @@ def hidden_layer(plan: ProductPlan, prev: _Stage, layer_no: int, bounds, gate_se
         sq = plan.squares(k)
         rows[k][~sq] = builder.add(gate_set.product, (u[~sq], v[~sq]), (ru[~sq], rv[~sq]), (ru * rv)[~sq], "product",
                              node_labels(k, np.flatnonzero(~sq)))
-        rows[k][sq] = builder.add(gate_set.square, (u[sq],), (ru[sq],), (ru * ru)[sq], "square",
+        rows[k][sq] = builder.add(gate_set.square, (u[sq],), (ru[sq],), ru[sq] * ru[sq], "square",
                             node_labels(k, np.flatnonzero(sq)))
     for k, carried in plan.copies(layer_no).items():
         rows[k][carried] = builder.add(gate_set.copy, (prev.rows[k][carried],), (bounds[k][carried],),

@@ -22,9 +22,16 @@ class Verification:
     samples: int
     exhaustive: bool
     target: str               # "energy" or "posterior"
+    nonfinite: int = 0        # sampled inputs where an output was NaN or inf (the errors are then inf)
+
+    @property
+    def ok(self) -> bool:
+        """Every output finite (a NaN compares as no error at all, so it is counted separately)."""
+        return self.nonfinite == 0
 
     def to_json(self) -> dict:
-        return asdict(self)
+        # JSON has no inf: an error that is not finite is null, and `nonfinite` says why
+        return {k: None if isinstance(v, float) and not np.isfinite(v) else v for k, v in asdict(self).items()}
 
 
 def variable_bounds(h: Hamiltonian, input_range: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
@@ -42,7 +49,8 @@ def magnitude_bounds(h: Hamiltonian, input_range) -> np.ndarray:
 def energy_scale(h: Hamiltonian, input_range) -> float:
     """S: the largest |H| can reach on the input box, bounded term by term."""
     bound = magnitude_bounds(h, input_range)
-    return max(p.bound(bound) for p in h.energies)
+    with np.errstate(over="ignore"):        # an overflow is S = inf, which the builder refuses
+        return max(p.bound(bound) for p in h.energies)
 
 
 def sample_inputs(h: Hamiltonian, input_range, samples: int, seed: int) -> tuple[np.ndarray, bool]:
@@ -73,13 +81,20 @@ def verify(network: Network, h: Hamiltonian, *, input_range=(-1.0, 1.0), samples
            seed: int = 0, batch: int = 4096) -> Verification:
     """Compare the network with `Hamiltonian.evaluate` (or the exact posterior for a classifier)."""
     x, exhaustive = sample_inputs(h, input_range, samples, seed)
-    worst = 0.0
+    worst, nonfinite = 0.0, 0
     batch = max(1, min(batch, SAMPLE_MAX_ELEMENTS // (4 * max(h.n_variables, 1))))
     for start in range(0, len(x), batch):
         chunk = x[start:start + batch]
         exact = h.posterior(chunk) if h.is_classifier else h.evaluate(chunk)
-        got = np.asarray(network(chunk), dtype=np.float64)
-        worst = max(worst, float(np.max(np.abs(got - exact), initial=0.0)))
+        with np.errstate(invalid="ignore", over="ignore"):
+            got = np.asarray(network(chunk), dtype=np.float64)
+            error = np.abs(got - exact).reshape(len(chunk), -1)
+        # max() skips NaN (max(0.0, nan) is 0.0): non-finite rows are counted, never compared
+        finite = np.all(np.isfinite(error), axis=1)
+        nonfinite += int(np.count_nonzero(~finite))
+        worst = max(worst, float(np.max(error[finite], initial=0.0)))
     scale = 1.0 if h.is_classifier else max(energy_scale(h, input_range), np.finfo(float).tiny)
+    if nonfinite:
+        worst = float("inf")
     return Verification(worst, worst / scale, scale, len(x), exhaustive,
-                        "posterior" if h.is_classifier else "energy")
+                        "posterior" if h.is_classifier else "energy", nonfinite)
