@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from .analyze import analyze
+from .audit import audit
 from .backends.npz import write_npz
 from .build import DTYPES, LAYOUTS, STRATEGIES, BuildOptions
 from .compiling import compile_hamiltonian
@@ -93,9 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--emit", type=_emit, default=("npz",),
                    help="comma-separated outputs: npz, dot, svg, pdf, png, tex (default npz); "
                         "diagrams use the automatic view of `hamc draw`")
-    p = sub.add_parser("verify", help="compile and measure the error; exit 1 above --tol")
+    p = sub.add_parser("verify", help="compile (or read --network) and measure the error; exit 1 above --tol")
     _add_input(p)
     _add_network_options(p)
+    p.add_argument("--network", default=None, metavar="NET.npz",
+                   help="audit this weights file against FILE instead of compiling: same inputs and outputs, "
+                        "measured error on its --input-range and --tol (default: those it records)")
+    p.set_defaults(input_range=None)          # None: the range a --network file records, else -1 1
     p = sub.add_parser("draw", help="draw a compiled network, its product plan, or a figure of the paper")
     _add_input(p, optional=True)
     _add_network_options(p)
@@ -126,7 +131,7 @@ def cmd_analyze(args) -> int:
 
 def _compile(args, *, check: bool):
     options = BuildOptions(strategy=args.strategy, activation=args.activation, dtype=args.dtype, tol=args.tol,
-                           input_range=tuple(args.input_range), layout=args.layout,
+                           input_range=tuple(args.input_range or (-1.0, 1.0)), layout=args.layout,
                            **({"max_memory": args.max_memory * 1e9} if args.max_memory is not None else {}))
     return compile_hamiltonian(Path(args.file), params=dict(args.param), max_terms=args.max_terms, options=options,
                                samples=args.samples, seed=args.seed, check=check, progress=_progress(args))
@@ -255,6 +260,8 @@ def cmd_draw(args) -> int:
 
 
 def cmd_verify(args) -> int:
+    if args.network is not None:
+        return cmd_audit(args)
     compiled = _compile(args, check=False)
     ok = compiled.verification.max_rel_error <= compiled.options.target_tol
     if args.json:
@@ -264,6 +271,18 @@ def cmd_verify(args) -> int:
         print(f"{'OK' if ok else 'FAILED'}: max_rel_error {compiled.verification.max_rel_error:.3g} "
               f"{'<=' if ok else '>'} tol {compiled.options.target_tol:g}")
     return 0 if ok else 1
+
+
+def cmd_audit(args) -> int:
+    """hamc verify FILE --network NET.npz: exit 0 if the stored network computes FILE's H within tol, 1 if not."""
+    result = audit(_load(args), args.network, input_range=args.input_range, tol=args.tol, samples=args.samples,
+                   seed=args.seed)
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2))
+    else:
+        print(result.summary())
+        print("OK" if result.ok else f"FAILED: {'; '.join(result.problems)}")
+    return 0 if result.ok else 1
 
 
 COMMANDS = {"analyze": cmd_analyze, "compile": cmd_compile, "verify": cmd_verify, "draw": cmd_draw}
