@@ -129,6 +129,9 @@ def gate_truncation(gate, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     x = np.atleast_2d(np.asarray(x, np.float64))
     d, symmetric = gate_orders(gate)
     c = float(gate.b[0])
+    if gate.activation == "softplus" and gate.kind == "copy" and symmetric and c == 0.0:
+        # softplus(t) - softplus(-t) = t exactly: the 2-neuron copy has no truncation at all
+        return np.zeros(len(x)), np.abs(x @ gate.w_in)
     remainder = d + 4
     explicit = [k for k in range(d + 1, remainder) if not (symmetric and (k - d) % 2)]
     sums, reach = _corner_sums(gate, x, explicit + [remainder])
