@@ -16,6 +16,7 @@ from .network import Network
 from .plan import ProductPlan, level, plan_from_table
 from .plan import monomial_table
 from .shallow import FLAT_MAX_DEGREE, bits_errors, build_bits, build_flat, flat_neurons, spins_to_bits
+from .scales import certified_scale, unit_gate
 from .shared import SharedLayout
 from .stencil import NotTranslationInvariant, extract_stencil, lattice_array, recanonicalize, stencil_from_density
 from .tree import GateSet, build_tree
@@ -116,19 +117,19 @@ def choose_strategy(h: Hamiltonian, strategy: str) -> str:
 
 
 @lru_cache(maxsize=None)
-def unit_gates(activation: str, dtype: str, chain: int = 1) -> tuple[GateSet, dict]:
+def unit_gates(activation: str, dtype: str) -> tuple[GateSet, dict]:
     """Gates for inputs in [-1, 1], each at the scale and bias point that minimise the certified
-    error bound it adds (gates.certified_scale); `chain`, the longest product chain, scales every
-    gate's share alike and so does not change the choice."""
+    error bound it adds (scales.certified_scale). A chain of gates adds their truncations and
+    their roundings alike, so its length does not change the choice."""
     if not get_activation(activation).smooth:
         raise HamcError(f"activation '{activation}' is not smooth: the product gates need a Taylor series; "
                         "use it with --strategy bits")
-    product, square, copy = (gates.certified_scale(kind, activation, dtype) for kind in ("product", "square", "copy"))
+    product, square, copy = (certified_scale(kind, activation, dtype) for kind in ("product", "square", "copy"))
     # squares use the 3-neuron flat gate for x^2, [s(c+2lu) - 2 s(c) + s(c-2lu)] / (4 s2 l^2): its
     # constant comes from a neuron, not from b_out. The 2-neuron square_gate's b_out = -2 s0/(s2 l^2)
     # (~6e7 for the sigmoid) would be folded into the next gate's biases as c -+ 3e4, rounded
     # differently for its two neurons: x^4 came out at 3e-6 instead of 1e-7.
-    gate_set = GateSet(*(gates.unit_gate(kind, activation, scale.value, scale.center)
+    gate_set = GateSet(*(unit_gate(kind, activation, scale.value, scale.center)
                          for kind, scale in (("product", product), ("square", square), ("copy", copy))))
     scales = {"product_lambda": product.value, "square_lambda": square.value, "copy_lambda": copy.value,
               "product_bias": product.center, "copy_neurons": gate_set.copy.neurons}
@@ -237,9 +238,7 @@ def _layers(strategy, activation, table, constant, spin, names, magnitude, optio
         conversion = _conversion_error(table, in_bits, spin, sites, scale, u)
         errors = bits_errors(*layers, activation, beta, u, conversion)
         return layers, None, errors if errors is not None else "threshold sums that are not exact"
-    # the gates of one monomial's tree (d - 1 of them) add their errors: scale for the longest chain
-    chain = max((k - 1 for k in table), default=1)
-    gate_set, scales = unit_gates(activation, options.dtype, max(chain, 1))
+    gate_set, scales = unit_gates(activation, options.dtype)
     meta.update(scales)
     if strategy == "flat":
         return build_flat(table, constant, len(names), names, magnitude, activation, dtype, gate_set.copy,

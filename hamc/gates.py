@@ -7,8 +7,7 @@ from math import sqrt, ceil, comb, exp, factorial, log, prod
 
 import numpy as np
 
-from . import error_bound
-from .activations import bias_point, critical_points, derivatives, get_activation
+from .activations import bias_point, derivatives, get_activation
 
 FLAT_MAX_INPUTS = 24
 FLAT_MAX_DEGREE = FLAT_MAX_INPUTS + 8   # weights scale like lambda^-d: beyond this only noise is left
@@ -337,46 +336,3 @@ def copy_scale(activation: str, dtype="float64", input_bound: float = 1.0, neuro
     terms = [(abs(s[m] / s[1]), 1 / factorial(m), m - 1) for m in orders]
     return _balance(terms, _rounding(s, c, dtype, 1 / abs(s[1]), 1, 1), input_bound)
 
-
-# ---- scales that minimise the certified bound (error_bound) ---------------------------------------
-
-def unit_gate(kind: str, activation: str, lam: float, c: float) -> Gate:
-    if kind == "product":
-        return product_gate(activation, lam, c)
-    if kind == "square":         # the 3-neuron flat gate for x^2 (see build.unit_gates)
-        return replace(flat_power_gate(activation, (2,), lam, c), kind="square")
-    return copy_gate(activation, lam, c=c)
-
-
-def _centers(kind: str, activation: str) -> list[float]:
-    """Bias points to try: argmax |s_k| (k = 2 for products and squares, 1 for copies) and, for
-    products and squares, the zeros of s4 where |s2| is still large: there the order-4 error
-    term vanishes and the gate is accurate to order lambda^4 (the sigmoid's c = 2.29)."""
-    k = 1 if kind == "copy" else 2
-    first = bias_point(activation, k)
-    if kind == "copy":
-        return [first]
-    top = abs(derivatives(activation, first, 2)[2])
-    zeros = [r for r in critical_points(activation, 3) if abs(derivatives(activation, r, 2)[2]) > top / 4]
-    return [first] + zeros
-
-
-@lru_cache(maxsize=None)
-def certified_scale(kind: str, activation: str, dtype: str = "float64") -> Scale:
-    """(lambda, c) for a product, square or copy gate on unit inputs that minimise the certified
-    bound it adds to a chain of like gates (error_bound.chain_gate_bound: truncation ~ lambda^2 or
-    lambda^4, rounding ~ u / lambda^2). Chains add both linearly, so the length does not matter."""
-    from scipy.optimize import minimize_scalar      # imported here: a CLI start-up costs less
-    u = error_bound.unit_roundoff(dtype)
-    best = None
-    for c in _centers(kind, activation):
-        if abs(derivatives(activation, c, 2)[1 if kind == "copy" else 2]) <= 1e-9:
-            continue
-
-        def log_bound(t: float) -> float:
-            return log(error_bound.chain_gate_bound(unit_gate(kind, activation, exp(t), c), u))
-
-        t = minimize_scalar(log_bound, bounds=(log(1e-7), log(0.5)), method="bounded", options={"xatol": 1e-3}).x
-        found = Scale(exp(t), exp(log_bound(t)), c)
-        best = found if best is None or found.predicted_error < best.predicted_error else best
-    return best

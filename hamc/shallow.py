@@ -151,9 +151,9 @@ def bits_errors(hidden: Layer, output: Layer, activation: str, beta: float, u: f
     """OutputErrors of a bit-product network (see error_bound): each threshold neuron's tail times
     its readout weight, plus `conversion`, the rounding of the coefficients rewritten over bits;
     the output sum's rounding. None if a neuron's sum might not be exact."""
-    w = hidden.weight.toarray() if hasattr(hidden.weight, "toarray") else np.asarray(hidden.weight)
-    doubled = np.concatenate([2 * w.ravel(), 2 * hidden.bias]).astype(np.float64)
-    if np.any(doubled != np.round(doubled)) or np.abs(doubled).max(initial=0) * (w.shape[0] + 1) > 2 ** 40:
+    w = hidden.weight.data if hasattr(hidden.weight, "data") and hasattr(hidden.weight, "nnz") else hidden.weight
+    doubled = np.concatenate([2 * np.ravel(w), 2 * hidden.bias]).astype(np.float64)
+    if np.any(doubled != np.round(doubled)) or np.abs(doubled).max(initial=0) * (hidden.n_in + 1) > 2 ** 40:
         return None          # sums of halves are exact in either dtype: anything else is not modelled
     tail = error_bound.bit_tail(activation, beta)
     evaluation = 0.0 if activation in ("step", "relu") else error_bound.ACT_ULPS * u

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import hamc
-from hamc import gates
+from hamc import gates, scales
 from hamc.activations import derivatives
 from hamc.build import BuildOptions, flat_hidden_neurons
 
@@ -113,7 +113,7 @@ def test_product32_float32():
                                              r"--tol 0.01\d; --check sample accepts"):
         hamc.compile(EXAMPLES / "product32.ham", options=BuildOptions(dtype="float32"))
     assert hamc.compile(EXAMPLES / "product32.ham", options=BuildOptions(dtype="float32"), check_by="sample").ok
-    e32 = gate_error_on_unit_square(gates.unit_gate("product", "sigmoid", net.meta["product_lambda"],
+    e32 = gate_error_on_unit_square(scales.unit_gate("product", "sigmoid", net.meta["product_lambda"],
                                                     net.meta["product_bias"]), np.float32)
     assert 1e-5 < e32 < 2e-4                        # float32 gates at the bound's best scale
     v = corners(32, -1.0, 1.0, 2000, seed=6)
@@ -309,7 +309,7 @@ def test_scales_recorded_in_meta_are_the_gates():
     net = compiled("product32").network
     # lambda and c minimise the certified bound per gate: c is a zero of sigma^(4), where the product
     # gate's order-4 error vanishes, ln(5 + 2 sqrt 6) for the sigmoid, and |s2| is still large
-    best = gates.certified_scale("product", "sigmoid", "float64")
+    best = scales.certified_scale("product", "sigmoid", "float64")
     assert (net.meta["product_lambda"], net.meta["product_bias"]) == (best.value, best.center)
     assert abs(best.center) == pytest.approx(np.log(5 + 2 * np.sqrt(6)), rel=1e-12)
     assert derivatives("sigmoid", best.center, 4)[4] == pytest.approx(0, abs=1e-15)

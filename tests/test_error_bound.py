@@ -12,7 +12,7 @@ from scipy.optimize import minimize
 
 import hamc
 from hamc import error_bound as eb
-from hamc import gates
+from hamc import gates, scales
 from hamc.build import BuildOptions
 from hamc.verify import sample_inputs, variable_bounds
 
@@ -46,7 +46,7 @@ def target(kind, x):
     ("square", "sigmoid", 0.05, None), ("copy", "sigmoid", 0.05, 0.0), ("copy", "softplus", 0.05, 0.0)])
 def test_gate_truncation_bound_holds_in_50_digits_and_is_tight(kind, activation, lam, c):
     c = gates.bias_point(activation, 1 if kind == "copy" else 2) if c is None else c
-    gate = gates.unit_gate(kind, activation, lam, c)
+    gate = scales.unit_gate(kind, activation, lam, c)
     bound = float(eb.gate_truncation(gate, np.ones((1, gate.n_in)))[0][0])
     axis = np.linspace(-1, 1, 9)
     worst = 0.0
