@@ -104,7 +104,7 @@ def audit(source: Hamiltonian | str | os.PathLike, path: str | os.PathLike, *, i
         problems.append(f"the output is not finite (NaN or inf) on {v.nonfinite:,} of {v.samples:,} inputs")
     elif v.max_rel_error > tol:
         problems.append(f"max_rel_error {v.max_rel_error:.3g} > tol {tol:g}")
-    if bound is not None and not v.max_abs_error <= bound:
+    if v.ok and bound is not None and not v.max_abs_error <= bound:
         problems.append(f"the measured error {v.max_abs_error:.3g} exceeds the error bound {bound:.3g} "
                         "recorded in the file")
     return Audit(str(path), network, v, box, tol, bound, tuple(problems))

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from . import error_bound as eb
 from . import gates
 from .activations import ACTIVATIONS, get_activation
 from .errors import HamcError
@@ -15,7 +16,8 @@ from .network import Network
 from .plan import ProductPlan, level, plan_from_table
 from .plan import monomial_table
 from .ranges import bits_check, check_finite_layers, check_range, flat_check, tree_check
-from .shallow import FLAT_MAX_DEGREE, build_bits, build_flat, check_flat_size, flat_neurons, spins_to_bits
+from .shallow import FLAT_MAX_DEGREE, bits_errors, build_bits, build_flat, check_flat_size, flat_neurons, spins_to_bits
+from .scales import certified_scale, unit_gate
 from .shared import SharedLayout
 from .stencil import NotTranslationInvariant, extract_stencil, lattice_array, recanonicalize, stencil_from_density
 from .tree import GateSet, build_tree
@@ -123,33 +125,38 @@ def choose_strategy(h: Hamiltonian, strategy: str) -> str:
 
 
 @lru_cache(maxsize=None)
-def unit_gates(activation: str, dtype: str, chain: int = 1) -> tuple[GateSet, dict]:
-    """Gates for inputs in [-1, 1], each at the scale that minimises its error in this dtype."""
+def unit_gates(activation: str, dtype: str) -> tuple[GateSet, dict]:
+    """Gates for inputs in [-1, 1], each at the scale and bias point that minimise the certified
+    error bound it adds (scales.certified_scale). A chain of gates adds their truncations and
+    their roundings alike, so its length does not change the choice."""
     if not get_activation(activation).smooth:
         raise HamcError(f"activation '{activation}' is not smooth: the product gates need a Taylor series; "
                         "use it with --strategy bits")
-    product = gates.product_scale(activation, dtype, gates=chain)
+    product, square, copy = (certified_scale(kind, activation, dtype) for kind in ("product", "square", "copy"))
     # squares use the 3-neuron flat gate for x^2, [s(c+2lu) - 2 s(c) + s(c-2lu)] / (4 s2 l^2): its
     # constant comes from a neuron, not from b_out. The 2-neuron square_gate's b_out = -2 s0/(s2 l^2)
     # (~6e7 for the sigmoid) would be folded into the next gate's biases as c -+ 3e4, rounded
     # differently for its two neurons: x^4 came out at 3e-6 instead of 1e-7.
-    square = gates.flat_scale(activation, (2,), dtype, gates=chain)
-    copy = gates.copy_scale(activation, dtype)
-    copy_gate = gates.copy_gate(activation, copy.value)
-    square_gate = replace(gates.flat_power_gate(activation, (2,), square.value), kind="square")
-    gate_set = GateSet(gates.product_gate(activation, product.value), square_gate, copy_gate)
+    gate_set = GateSet(*(unit_gate(kind, activation, scale.value, scale.center)
+                         for kind, scale in (("product", product), ("square", square), ("copy", copy))))
     scales = {"product_lambda": product.value, "square_lambda": square.value, "copy_lambda": copy.value,
-              "copy_neurons": copy_gate.neurons}
+              "product_bias": product.center, "square_bias": square.center, "copy_bias": copy.center,
+              "copy_neurons": gate_set.copy.neurons}
     return gate_set, scales
+
+
+# The share of --tol left to the threshold neurons' tails; the rest is for the rounding in the bound.
+BITS_TAIL_SHARE = 0.9
 
 
 def bit_beta(bit_table: dict, tol: float, scale: float) -> float:
     """beta so that every threshold neuron's error sigma(-beta/2), summed with the bit coefficients'
-    weights, stays below tol * S (eq 13: the error decays like exp(-beta/2))."""
+    weights, stays below 0.9 tol * S (eq 13: the error decays like exp(-beta/2)). For a classifier S
+    is 2: the posterior moves by at most half its logits' error."""
     # the neurons of all degrees add their errors: sum |c| over every monomial, per output
     totals = [np.abs(c).sum(axis=0) for _, c in bit_table.values()]
     weight = float(np.sum(totals, axis=0).max()) if totals else 1.0
-    target = tol * scale / max(weight, 1e-300)
+    target = BITS_TAIL_SHARE * tol * scale / max(weight, 1e-300)
     # S = 0 (H is identically 0 on the box, whatever the spin terms cancel to): aim at tol itself
     return max(gates.bit_scale(target if target > 0 else tol), 1.0)
 
@@ -181,13 +188,15 @@ def _build(h: Hamiltonian, options: BuildOptions, scale: float, has_reals: bool)
         names = stencil.patch_names(array.name)
         spin = np.full(len(stencil.offsets), array.domain == "spin")
         bound = magnitude_bounds(h, options.input_range)[:1]
-        layers, plan = _layers(strategy, activation, stencil.table, np.zeros(len(outputs)), spin, names,
-                               np.repeat(bound, len(names)), options, scale, None, meta, stencil.sites,
-                               in_bits=True, has_reals=has_reals)
+        layers, plan, errors = _layers(strategy, activation, stencil.table, np.zeros(len(outputs)), spin, names,
+                                       np.repeat(bound, len(names)), options, scale, None, meta, stencil.sites,
+                                       in_bits=True, has_reals=has_reals, posterior=h.is_classifier)
         if h.is_classifier:      # the local layers add up -H; priors and softmax come after the sum
             out = layers[-1]
             layers = layers[:-1] + (replace(out, weight=-out.weight, bias=-out.bias),)
         pool_bias = (-stencil.constant + h.log_priors()) if h.is_classifier else stencil.constant
+        _record_bound(meta, errors, options, sites=stencil.sites, pool_bias=pool_bias,
+                      log_priors=h.log_priors() if h.is_classifier else None)
         shared = SharedLayout(stencil.shape, stencil.offsets, pool_bias.astype(options.dtype),
                               "softmax" if h.is_classifier else "identity", array.name, array.lows)
         return Network(layers, h.variable_labels(), tuple(outputs), meta, shared), plan
@@ -198,17 +207,45 @@ def _build(h: Hamiltonian, options: BuildOptions, scale: float, has_reals: bool)
                         f"(limit {options.max_memory / 1e9:.1f} GB, --max-memory); a translation-invariant "
                         "lattice Hamiltonian fits in a few kilobytes with --layout shared")
     table, constant = monomial_table(h)
-    layers, plan = _layers(strategy, activation, table, constant, h.domains == 2,
-                           h.variable_labels(), magnitude_bounds(h, options.input_range), options, scale,
-                           h.log_priors() if h.is_classifier else None, meta, 1, has_reals=has_reals)
+    layers, plan, errors = _layers(strategy, activation, table, constant, h.domains == 2,
+                                   h.variable_labels(), magnitude_bounds(h, options.input_range), options, scale,
+                                   h.log_priors() if h.is_classifier else None, meta, 1, has_reals=has_reals,
+                                   posterior=h.is_classifier)
+    _record_bound(meta, errors, options, log_priors=h.log_priors() if h.is_classifier else None)
     return Network(layers, h.variable_labels(), tuple(outputs), meta), plan
 
 
+def _record_bound(meta: dict, errors, options: BuildOptions, **where) -> None:
+    """meta["error_bound"]: the certified bound on max |network - H| (None, with the reason, where
+    the construction has no model: see error_bound)."""
+    if isinstance(errors, str):
+        meta.update(error_bound=None, error_bound_reason=errors)
+        return
+    bound = eb.network_bound(errors, u=eb.unit_roundoff(options.dtype), **where)
+    meta.update(error_bound=bound if np.isfinite(bound) else None,
+                error_bound_reason="" if np.isfinite(bound) else "the bound overflowed")
+
+
+def _conversion_error(table: dict, in_bits: bool, spin, sites: int, scale: float, u: float) -> float:
+    """Per site, the rounding of the coefficients as the table is rewritten over bits (spins_to_bits)
+    and, for a shared layout, its translates merged: each is a sum of at most as many parts as there
+    are monomials (times the neighbourhood for merged translates), whose magnitudes add up to at
+    most 3^degree S (a spin monomial of q factors spreads |c| 3^q over bit monomials)."""
+    if not in_bits and not np.any(spin):
+        return 0.0                             # bits stay bits: no sums
+    terms = sum(len(m) for k, (m, _) in table.items() if k)
+    degree = max((k for k in table), default=0)
+    parts = terms * (len(spin) + 1 if in_bits else 1) + 2
+    return float(eb.gamma(parts, u)) * 3.0 ** degree * scale / sites
+
+
 def _layers(strategy, activation, table, constant, spin, names, magnitude, options, scale, log_priors, meta,
-            sites: int, in_bits: bool = False, has_reals: bool = True):
-    """Layers for a monomial table over len(names) inputs (`spin` marks spin inputs); `sites`
-    copies of them run in parallel. For bits, `in_bits` says the table is over x = (s+1)/2 already."""
+            sites: int, in_bits: bool = False, has_reals: bool = True, posterior: bool = False):
+    """(layers, plan, error_bound.OutputErrors or the reason there is none) for a monomial table over
+    len(names) inputs (`spin` marks spin inputs); `sites` copies of them run in parallel. For
+    bits, `in_bits` says the table is over x = (s+1)/2 already."""
     dtype = np.dtype(options.dtype)
+    u = eb.unit_roundoff(dtype)
 
     def refuse_overflow(check) -> None:       # before anything is allocated for the network
         check_range(check, options.dtype, options.input_range, has_reals)
@@ -216,24 +253,28 @@ def _layers(strategy, activation, table, constant, spin, names, magnitude, optio
     if strategy == "bits":
         bit_table, constant = (table, constant) if in_bits else spins_to_bits(table, constant, spin)
         refuse_overflow(bits_check(scale, bit_table))
-        beta = bit_beta({k: (m, c * sites) for k, (m, c) in bit_table.items()}, options.target_tol, scale)
+        beta = bit_beta({k: (m, c * sites) for k, (m, c) in bit_table.items()}, options.target_tol,
+                        2.0 if posterior else scale)
         meta["beta"] = beta
-        return build_bits(bit_table, constant, spin, names, activation, dtype, beta, log_priors), None
-    # the gates of one monomial's tree (d - 1 of them) add their errors: scale for the longest chain
-    chain = max((k - 1 for k in table), default=1)
-    gate_set, scales = unit_gates(activation, options.dtype, max(chain, 1))
+        layers = build_bits(bit_table, constant, spin, names, activation, dtype, beta, log_priors)
+        conversion = _conversion_error(table, in_bits, spin, sites, scale, u)
+        errors = bits_errors(*layers, activation, beta, u, conversion)
+        return layers, None, errors if errors is not None else "threshold sums that are not exact"
+    gate_set, scales = unit_gates(activation, options.dtype)
     meta.update(scales)
     if strategy == "flat":
         check_flat_size(table, gate_set.copy.neurons, options.max_neurons)
         refuse_overflow(flat_check(table, magnitude, gate_set.copy, activation, options.dtype, scale))
         return build_flat(table, constant, len(names), names, magnitude, activation, dtype, gate_set.copy,
                           lambda powers: gates.flat_scale(activation, powers, options.dtype).value,
-                          log_priors, options.max_neurons), None
+                          log_priors, options.max_neurons), None, "the flat strategy's one-layer gates"
     plan = plan_from_table(len(names), len(constant), table, constant)
     meta.update(product_layers=plan.depth, product_gates=plan.product_gates,
                 product_gates_unshared=plan.unshared_product_gates)
     refuse_overflow(tree_check(plan, magnitude, gate_set, scale))
-    return build_tree(plan, magnitude, gate_set, activation, dtype, names, log_priors), plan
+    layers, errors = build_tree(plan, magnitude, gate_set, activation, dtype, names, log_priors,
+                                rounded_inputs=dtype != np.float64)
+    return layers, plan, errors
 
 
 def _density_only(h: Hamiltonian, array) -> bool:

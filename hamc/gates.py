@@ -227,6 +227,7 @@ class Scale:
 
     value: float              # lambda for inputs in [-R, R]
     predicted_error: float    # max abs error over that box divided by the output bound (R^2, R, R^d)
+    center: float | None = None   # the bias point c, where it was chosen with lambda
 
 
 def bit_error(beta: float) -> float:
@@ -334,3 +335,4 @@ def copy_scale(activation: str, dtype="float64", input_bound: float = 1.0, neuro
     orders = range(2, 8) if neurons == 1 else range(3, 8, 2)
     terms = [(abs(s[m] / s[1]), 1 / factorial(m), m - 1) for m in orders]
     return _balance(terms, _rounding(s, c, dtype, 1 / abs(s[1]), 1, 1), input_bound)
+

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import gates
+from . import error_bound, gates
 from .errors import HamcError
 from .network import ACTIVATION_FUNCTIONS, LABELLED_GATES_MAX, Layer, Triplets, gate_blocks, make_layer
 from .terms import group_sum, unique_rows
@@ -151,3 +151,20 @@ def build_bits(table: dict, constant: np.ndarray, spin: np.ndarray, names, activ
                         (len(spin), n), np.concatenate(bias or [[]]), activation, dtype, sum(blocks, ()))
     out_matrix = np.vstack(out) if out else np.zeros((0, len(constant)))
     return hidden, _output(out_matrix, constant, n, dtype, log_priors)
+
+
+def bits_errors(hidden: Layer, output: Layer, activation: str, beta: float, u: float, conversion: float):
+    """OutputErrors of a bit-product network (see error_bound): each threshold neuron's tail times
+    its readout weight, plus `conversion`, the rounding of the coefficients rewritten over bits;
+    the output sum's rounding. None if a neuron's sum might not be exact."""
+    w = hidden.weight.data if hasattr(hidden.weight, "data") and hasattr(hidden.weight, "nnz") else hidden.weight
+    doubled = np.concatenate([2 * np.ravel(w), 2 * hidden.bias]).astype(np.float64)
+    if np.any(doubled != np.round(doubled)) or np.abs(doubled).max(initial=0) * (hidden.n_in + 1) > 2 ** 40:
+        return None          # sums of halves are exact in either dtype: anything else is not modelled
+    tail = error_bound.bit_tail(activation, beta)
+    evaluation = 0.0 if activation in ("step", "relu") else error_bound.ACT_ULPS * u
+    size = np.ones(hidden.n_out)
+    value = (tail + evaluation) * np.asarray(np.ones(hidden.n_out) @ abs(output.weight), np.float64).ravel()
+    rounding = error_bound.dot_error(output.weight, size, np.abs(output.bias.astype(np.float64)), u)
+    hidden_size = np.asarray(size @ abs(output.weight), np.float64).ravel() + np.abs(output.bias)
+    return error_bound.OutputErrors(value + conversion, rounding, hidden_size, hidden_size)

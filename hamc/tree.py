@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from . import error_bound as eb
 from . import gates
 from .network import ACTIVATION_FUNCTIONS, LABELLED_GATES_MAX, GateBlock, Layer, Triplets, make_layer
 from .plan import ProductPlan, level, monomial_text
@@ -23,6 +24,9 @@ class _Stage:
     rows: dict[int, np.ndarray]
     acc: np.ndarray
     acc_bound: np.ndarray
+    error: np.ndarray           # per value: bound on |realised value - exact value| (error_bound)
+    offset_size: np.ndarray     # per value: sum of the magnitudes its float offset was added up from
+    neuron_size: np.ndarray     # per neuron (or input) the readout reads: bound on |activation|
 
 
 @dataclass(frozen=True)
@@ -34,10 +38,11 @@ class GateSet:
 
 
 class _LayerBuilder:
-    def __init__(self, prev: _Stage):
-        self.prev = prev
+    def __init__(self, prev: _Stage, u: float):
+        self.prev, self.u = prev, u
         self.g, self.r = Triplets(), Triplets()
         self.bias, self.offset, self.blocks, self.centers = [], [], [], []
+        self.reach, self.gate_error, self.value_bound = [], [], []
         self.n_cols = self.n_vals = 0
 
     def add(self, gate: gates.Gate, inputs, scales, out_scale, kind: str, labels) -> np.ndarray:
@@ -58,6 +63,12 @@ class _LayerBuilder:
         self.n_cols += m * width
         self.n_vals += m
         self.blocks.append((kind, m, width, labels))
+        # the error bound: truncation at the inputs as computed (errors included), then the exact operation
+        errors = [self.prev.error[rows] for rows in inputs]
+        truncation, reach = eb.gate_truncation(gate, np.column_stack([1 + e / r for e, r in zip(errors, scales)]))
+        self.reach.append(reach.ravel())
+        self.gate_error.append(truncation * out_scale + eb.propagate(kind, scales, errors))
+        self.value_bound.append(out_scale)
         return vals
 
     def layer(self, activation: str, dtype) -> tuple[Layer, sp.csr_matrix, np.ndarray]:
@@ -71,8 +82,24 @@ class _LayerBuilder:
                            _gate_blocks(self.blocks), neuron_offset)
         readout = self.r.matrix((self.n_vals, self.n_cols))
         offset = np.concatenate(self.offset) if self.offset else np.zeros(0)
-        offset = offset + readout @ (layer.offset.astype(np.float64) if layer.offset is not None else 0.0)
-        return layer, readout, offset
+        neuron_offset = layer.offset.astype(np.float64) if layer.offset is not None else np.zeros(self.n_cols)
+        offset_size = np.abs(offset) + abs(readout) @ np.abs(neuron_offset)
+        offset = offset + readout @ neuron_offset
+        error, neuron_size = self._errors(layer, gmat, centers, offset_size)
+        return layer, readout, offset, error, offset_size, neuron_size
+
+    def _errors(self, layer: Layer, gmat, centers, offset_size):
+        """Each new value's error bound (its gate's, plus the rounding of its neurons) and each
+        neuron's magnitude bound, from the layer as stored (see error_bound)."""
+        cat = lambda parts: np.concatenate(parts) if parts else np.zeros(0)        # noqa: E731
+        u, prev = self.u, self.prev
+        bias_size = abs(gmat).T @ np.abs(prev.offset) + np.abs(centers)
+        arg_error = eb.dot_error(layer.weight, prev.neuron_size, bias_size, u)
+        neuron_error, neuron_size = eb.neuron_errors(layer.activation, centers, cat(self.reach), arg_error, u)
+        readout = self.r.matrix((self.n_vals, self.n_cols))
+        error = (cat(self.gate_error) + abs(readout) @ neuron_error + 8 * u * cat(self.value_bound)
+                 + eb.gamma(3, u) * offset_size)
+        return error, neuron_size
 
 
 def _gate_blocks(pending) -> tuple[GateBlock, ...]:
@@ -80,8 +107,9 @@ def _gate_blocks(pending) -> tuple[GateBlock, ...]:
     return tuple(GateBlock(kind, m, h, tuple(labels()) if keep else ()) for kind, m, h, labels in pending)
 
 
-def input_stage(plan: ProductPlan, bounds: dict[int, np.ndarray]) -> _Stage:
-    """Stage 0: the inputs themselves, and each output's linear terms as its first running sum."""
+def input_stage(plan: ProductPlan, bounds: dict[int, np.ndarray], u: float, rounded_inputs: bool) -> _Stage:
+    """Stage 0: the inputs themselves, and each output's linear terms as its first running sum.
+    `rounded_inputs`: real inputs are rounded to the network's dtype (float32), off by u |x|."""
     n_out = plan.n_outputs
     variables = plan.nodes.get(1, np.empty((0, 1), np.int64))[:, 0]
     r = Triplets()
@@ -99,12 +127,15 @@ def input_stage(plan: ProductPlan, bounds: dict[int, np.ndarray]) -> _Stage:
     readout = r.matrix((n_vals, plan.n_variables))
     rows = {k: np.full(len(v), -1) for k, v in plan.nodes.items()}
     rows[1] = np.arange(len(variables))
-    return _Stage(readout, np.zeros(n_vals), rows, acc, acc_bound)
+    size = np.zeros(plan.n_variables)
+    size[variables] = bounds[1] if 1 in bounds else []
+    input_error = size * u if rounded_inputs else np.zeros_like(size)
+    return _Stage(readout, np.zeros(n_vals), rows, acc, acc_bound, abs(readout) @ input_error, np.zeros(n_vals), size)
 
 
 def hidden_layer(plan: ProductPlan, prev: _Stage, layer_no: int, bounds, gate_set: GateSet,
                  activation: str, dtype, names) -> tuple[Layer, _Stage]:
-    builder = _LayerBuilder(prev)
+    builder = _LayerBuilder(prev, eb.unit_roundoff(dtype))
 
     def node_labels(k, rows, prefix=""):
         return lambda: [prefix + monomial_text([names[v] for v in plan.nodes[k][r]]) for r in rows]
@@ -128,7 +159,7 @@ def hidden_layer(plan: ProductPlan, prev: _Stage, layer_no: int, bounds, gate_se
     has_acc = prev.acc >= 0
     acc_copy = builder.add(gate_set.copy, (prev.acc[has_acc],), (prev.acc_bound[has_acc],), prev.acc_bound[has_acc],
                      "copy", lambda: [f"copy sum {j}" for j in np.flatnonzero(has_acc)])
-    layer, readout, offset = builder.layer(activation, dtype)
+    layer, readout, offset, error, offset_size, neuron_size = builder.layer(activation, dtype)
 
     # each output's running sum: the carried sum plus the monomials finished in this layer
     mix = Triplets()
@@ -144,7 +175,9 @@ def hidden_layer(plan: ProductPlan, prev: _Stage, layer_no: int, bounds, gate_se
     acc = np.where(used, readout.shape[0] + np.cumsum(used) - 1, -1)
     readout = sp.vstack([readout, mixing[used] @ readout]).tocsr()
     offset = np.concatenate([offset, mixing[used] @ offset])
-    return layer, _Stage(readout, offset, rows, acc, acc_bound)
+    error = np.concatenate([error, abs(mixing[used]) @ error])
+    offset_size = np.concatenate([offset_size, abs(mixing[used]) @ offset_size])
+    return layer, _Stage(readout, offset, rows, acc, acc_bound, error, offset_size, neuron_size)
 
 
 def output_layer(prev: _Stage, constant: np.ndarray, dtype, *, classifier_log_priors=None) -> Layer:
@@ -166,13 +199,27 @@ def node_bounds(plan: ProductPlan, magnitude: np.ndarray) -> dict[int, np.ndarra
 
 
 def build_tree(plan: ProductPlan, magnitude: np.ndarray, gate_set: GateSet, activation: str, dtype,
-               names, log_priors=None) -> tuple[Layer, ...]:
-    """`names[v]` labels variable v in gate labels (x1*x2, copy x3) kept for small layers."""
+               names, log_priors=None, *, rounded_inputs: bool = False) -> tuple[tuple[Layer, ...], eb.OutputErrors]:
+    """The layers, and the bounds on their outputs' errors (see error_bound). `names[v]` labels
+    variable v in gate labels (x1*x2, copy x3) kept for small layers."""
     bounds = {k: np.maximum(b, np.finfo(float).tiny) for k, b in node_bounds(plan, magnitude).items()}
-    stage = input_stage(plan, bounds)
+    stage = input_stage(plan, bounds, eb.unit_roundoff(dtype), rounded_inputs)
     layers = []
     for layer_no in range(1, plan.depth + 1):
         layer, stage = hidden_layer(plan, stage, layer_no, bounds, gate_set, activation, dtype, names)
         layers.append(layer)
     layers.append(output_layer(stage, plan.constant, dtype, classifier_log_priors=log_priors))
-    return tuple(layers)
+    return tuple(layers), output_errors(stage, plan.constant, layers[-1], eb.unit_roundoff(dtype))
+
+
+def output_errors(prev: _Stage, constant: np.ndarray, layer: Layer, u: float) -> eb.OutputErrors:
+    has = prev.acc >= 0
+    value = np.zeros(len(constant))
+    value[has] = prev.error[prev.acc[has]]
+    offset = np.zeros(len(constant))
+    offset[has] = np.abs(prev.offset[prev.acc[has]])
+    bias_size = offset + np.abs(constant)
+    rounding = eb.dot_error(layer.weight, prev.neuron_size, bias_size, u)
+    hidden = np.asarray(prev.neuron_size @ abs(layer.weight), np.float64).ravel()
+    bound = np.where(has, prev.acc_bound, 0.0) + np.abs(constant)
+    return eb.OutputErrors(value, rounding, hidden + bias_size, bound)

@@ -17,11 +17,11 @@ from hamc.plan import ProductPlan, level
 
 
 def gate_set_from_meta(meta: dict) -> dict:
-    """The gates a tree network says it uses (its meta's lambdas), made by hamc.gates directly."""
+    """The gates a tree network says it uses (its meta's lambdas and bias points), made by hamc.gates directly."""
     act = meta["activation"]
-    return {"product": gates.product_gate(act, meta["product_lambda"]),
-            "square": gates.flat_power_gate(act, (2,), meta["square_lambda"]),
-            "copy": gates.copy_gate(act, meta["copy_lambda"], meta["copy_neurons"])}
+    return {"product": gates.product_gate(act, meta["product_lambda"], meta["product_bias"]),
+            "square": gates.flat_power_gate(act, (2,), meta["square_lambda"], meta["square_bias"]),
+            "copy": gates.copy_gate(act, meta["copy_lambda"], meta["copy_neurons"], meta["copy_bias"])}
 
 
 def _apply(gate: gates.Gate, inputs: list[np.ndarray], bounds: list[np.ndarray], out_bound: np.ndarray, dtype):

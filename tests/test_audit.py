@@ -64,14 +64,16 @@ def test_the_written_ising_network_passes(capsys, ising_npz):
     assert j["ok"] and j["problems"] == [] and j["max_abs_error"] == 0.0 and j["nonfinite"] == 0
     assert (j["inputs"], j["outputs"], j["layout"], j["strategy"]) == (256, ["H"], "shared", "bits")
     assert j["scale"] == 2 * 256 * 1 + 256 * 0.5 and j["samples"] == 2000 and j["tol"] == 1e-6
-    assert j["error_bound"] is None                          # this file records none
+    recorded = json.loads(str(np.load(ising_npz, allow_pickle=False)["meta"]))["error_bound"]
+    assert j["error_bound"] == recorded and 0 < recorded < 1e-6 * j["scale"]   # the build's certified bound
 
 
 def test_an_altered_output_weight_of_ising_is_caught(capsys, ising_npz):
     # one of the local network's readout weights 7 -> 7.007: H changes by 0.007 per active site
     code, out, _ = run(capsys, "verify", ISING, "--network", edited(ising_npz, "layer1/values", scaled(0, 1.001)))
     assert code == 1
-    assert out.splitlines()[-1].startswith("FAILED: max_rel_error ") and out.splitlines()[-1].endswith("> tol 1e-06")
+    assert out.splitlines()[-1] == ("FAILED: max_rel_error 0.00174 > tol 1e-06; the measured error 1.11 exceeds "
+                                    "the error bound 1.22e-10 recorded in the file")
 
 
 def test_an_altered_hidden_weight_of_product32_is_caught(capsys, tmp_path):
@@ -163,6 +165,6 @@ def test_the_summary_says_what_was_checked(capsys, ising_npz):
         "inputs          256, outputs H: as declared in the source",
         "input range     [-1, 1]",
         "error           max abs 0, max rel 0 (on 2,000 inputs, half at the box's corners; tol 1e-06)",
-        "error bound     not recorded in the file",
+        "error bound     1.22e-10 (rel 1.9e-13), recorded in the file",
         "OK",
     ]

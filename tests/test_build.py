@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import hamc
-from hamc import gates
+from hamc import gates, scales
+from hamc.activations import derivatives
 from hamc.build import BuildOptions, flat_hidden_neurons
 
 from conftest import EXAMPLES
@@ -104,13 +105,17 @@ def test_product32_float32():
     assert all(layer.weight.dtype == np.float32 and layer.bias.dtype == np.float32 for layer in net.layers)
     x = np.random.default_rng(1).uniform(-1, 1, (2000, 32))
     assert net(x).dtype == np.float32
-    # 31 chained float32 gates of ~1e-3 each: a few percent at the corners, over the 1e-2 default,
-    # so the default compile refuses it and says what float32 reaches
-    assert 1e-2 < c.verification.max_rel_error <= 31 * 2e-3
-    with pytest.raises(hamc.HamcError, match="float32 the 4-neuron product gate reaches about 1e-3"):
+    # 31 chained float32 gates of ~1e-4 each: a few 1e-3 at the corners, under the 1e-2 default; the
+    # certified bound (worst-case rounding) is above it, so the default compile refuses and says so
+    assert 1e-3 < c.verification.max_rel_error < 1e-2 < c.error_bound.relative < 2e-2
+    with pytest.raises(hamc.HamcError, match=r"certified error bound 0.01\d .* above the tolerance 0.01, although "
+                                             r"the measured max_rel_error 0.00\d+ .* meets it; the bound reaches "
+                                             r"--tol 0.01\d; --check sample accepts"):
         hamc.compile(EXAMPLES / "product32.ham", options=BuildOptions(dtype="float32"))
-    e32 = gate_error_on_unit_square(gates.product_gate("sigmoid", net.meta["product_lambda"]), np.float32)
-    assert 1e-4 < e32 < 2e-3                        # float32 gates are ~1e-3 (REFERENCE.md section 3)
+    assert hamc.compile(EXAMPLES / "product32.ham", options=BuildOptions(dtype="float32"), check_by="sample").ok
+    e32 = gate_error_on_unit_square(scales.unit_gate("product", "sigmoid", net.meta["product_lambda"],
+                                                    net.meta["product_bias"]), np.float32)
+    assert 1e-5 < e32 < 2e-4                        # float32 gates at the bound's best scale
     v = corners(32, -1.0, 1.0, 2000, seed=6)
     assert np.max(np.abs(net(v).astype(np.float64) - h.evaluate(v))) <= 31 * e32 * 1.2
 
@@ -207,11 +212,13 @@ def test_ising_bits_error_on_all_configurations(layout, activation):
 
 def test_bit_beta_bounds_the_summed_error():
     # the 48 bit coefficients by hand: 32 bonds of -4J, 16 sites of 8J - 2h = 7, so
-    # sum |c| = 240; every sigmoid neuron errs by at most 1/(1 + e^(beta/2))
+    # sum |c| = 240; every sigmoid neuron errs by at most 1/(1 + e^(beta/2)); the tails get 90% of
+    # the tolerance, the rest is left to rounding in the certified bound
     c = compiled("ising", (("L", 4),), strategy="bits", activation="sigmoid", tol=1e-9)
     beta = c.network.meta["beta"]
-    assert 240 / (1 + np.exp(beta / 2)) <= 1e-9 * 40
-    assert 240 / (1 + np.exp((beta - 1) / 2)) > 1e-9 * 40       # and beta is the smallest such integer
+    assert 240 / (1 + np.exp(beta / 2)) <= 0.9e-9 * 40
+    assert 240 / (1 + np.exp((beta - 1) / 2)) > 0.9e-9 * 40     # and beta is the smallest such integer
+    assert 240 / (1 + np.exp(beta / 2)) <= c.error_bound.absolute <= 1e-9 * 40
 
 
 @pytest.mark.parametrize("tol", [1e-4, 1e-6, 1e-9])
@@ -300,9 +307,12 @@ def test_powers_are_as_accurate_as_products(text):
 
 def test_scales_recorded_in_meta_are_the_gates():
     net = compiled("product32").network
-    # 31 gates chained in one tree: lambda balances 31 truncation errors against sqrt(31) roundings
-    assert net.meta["product_lambda"] == gates.product_scale("sigmoid", "float64", gates=31).value
-    assert net.meta["product_lambda"] < gates.product_scale("sigmoid", "float64").value
+    # lambda and c minimise the certified bound per gate: c is a zero of sigma^(4), where the product
+    # gate's order-4 error vanishes, ln(5 + 2 sqrt 6) for the sigmoid, and |s2| is still large
+    best = scales.certified_scale("product", "sigmoid", "float64")
+    assert (net.meta["product_lambda"], net.meta["product_bias"]) == (best.value, best.center)
+    assert abs(best.center) == pytest.approx(np.log(5 + 2 * np.sqrt(6)), rel=1e-12)
+    assert derivatives("sigmoid", best.center, 4)[4] == pytest.approx(0, abs=1e-15)
     assert net.meta["copy_neurons"] == 1
     assert compiled("product32", activation="softplus").network.meta["copy_neurons"] == 2
 

@@ -92,13 +92,28 @@ def test_two_cli_compiles_write_identical_bytes(capsys, tmp_path):
 def test_verify_exit_0_under_tol_and_1_above(capsys):
     code, out, err = run(capsys, "verify", PRODUCT32)
     assert (code, err) == (0, "")
-    assert out.splitlines()[-1].startswith("OK: max_rel_error ") and out.splitlines()[-1].endswith("<= tol 1e-06")
+    assert out.splitlines()[-1].startswith("OK: rel_error_bound ") and out.splitlines()[-1].endswith("<= tol 1e-06")
     code, out, err = run(capsys, "verify", PRODUCT32, "--tol", "1e-12")
     assert (code, err) == (1, "")
-    assert out.splitlines()[-1].startswith("FAILED: max_rel_error ") and out.splitlines()[-1].endswith("> tol 1e-12")
+    assert out.splitlines()[-1].startswith("FAILED: rel_error_bound ") and out.splitlines()[-1].endswith("> tol 1e-12")
     code, out, _ = run(capsys, "verify", PRODUCT32, "--tol", "1e-12", "--json")
     data = json.loads(out)
-    assert code == 1 and data["ok"] is False and data["max_rel_error"] > 1e-12
+    assert code == 1 and data["ok"] is False and data["rel_error_bound"] > data["max_rel_error"] > 1e-12
+    assert data["check"] == "bound" and data["error_bound"] == data["rel_error_bound"]      # S = 1
+
+
+def test_check_sample_holds_tol_against_the_measured_maximum(capsys, tmp_path):
+    # product32's certified bound is ~3x its measured maximum: a tol between the two passes only on the sample
+    _, out, _ = run(capsys, "verify", PRODUCT32, "--json")
+    data = json.loads(out)
+    tol = f"{(data['max_rel_error'] * data['rel_error_bound']) ** 0.5:.3g}"
+    code, out, err = run(capsys, "verify", PRODUCT32, "--tol", tol, "--check", "sample")
+    assert (code, err) == (0, "") and out.splitlines()[-1].startswith("OK: max_rel_error ")
+    assert "checked against the sample" in out and "certified bound" in out
+    code, out, err = run(capsys, "compile", PRODUCT32, "--tol", tol, "-o", tmp_path / "out")
+    assert code == 2 and out == "" and not (tmp_path / "out").exists()
+    assert (f"the certified error bound {data['rel_error_bound']:.2g} (rel; " in err and f"above the tolerance {tol}, "
+            f"although the measured max_rel_error {data['max_rel_error']:.2g}" in err and "--check sample" in err)
 
 
 def test_verify_classifier_enumerates_all_inputs(capsys):

@@ -126,13 +126,15 @@ def test_two_swapped_columns_are_caught():
     assert disagreement(c, replace(c.network, layers=tuple(layers))) > 1e-3
 
 
-def test_a_mistake_that_verification_accepts_is_caught(monkeypatch):
-    # degree-2 products scaled by 1.5 times their bound: still x*y to 3e-8, so verification (tol
-    # 1e-6) passes, but the network no longer follows the plan, and the oracle sees 1.7e-9 (depth 3)
-    original = tree.node_bounds
-    monkeypatch.setattr(tree, "node_bounds",
-                        lambda plan, magnitude: {k: b * (1.5 if k == 2 else 1.0)
-                                                 for k, b in original(plan, magnitude).items()})
+def test_a_mistake_that_verification_accepts_is_caught():
+    # one hidden weight of a degree-7 tree off by 1e-10 of itself: the network is still within
+    # verification's tolerance (1e-6 of S), but it no longer follows the plan, and the oracle sees it
     c = hamc.compile("real x, y, z\nH = 2*x*y*z + x^3 + 5*y^2*x - x + 7 + x^4*y^2*z + z^5")
-    assert c.verification.max_rel_error < 1e-6
-    assert c.plan.depth == 3 and disagreement(c) > 9 * agreement(3)
+    layer = c.network.layers[1]
+    w = layer.weight.copy()
+    w[np.nonzero(w)[0][0], np.nonzero(w)[1][0]] *= 1 + 1e-10
+    layers = list(c.network.layers)
+    layers[1] = replace(layer, weight=w)
+    wrong = replace(c.network, layers=tuple(layers))
+    assert hamc.verify(wrong, c.hamiltonian).max_rel_error < 1e-6
+    assert c.plan.depth == 3 and disagreement(c, wrong) > 9 * agreement(3)
