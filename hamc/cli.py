@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 import json
+import math
 import os
 import sys
 import time
@@ -41,6 +42,16 @@ def _natural(text: str) -> int:
     return value
 
 
+def _gigabytes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (math.isfinite(value) and value > 0):     # nan > 0 is False: nan would switch the guard off
+        raise argparse.ArgumentTypeError(f"expected a positive number of GB, got '{text}'")
+    return value
+
+
 def _add_input(p: argparse.ArgumentParser, *, optional: bool = False) -> None:
     p.add_argument("file", nargs="?" if optional else None, help=".ham file" + (" (not needed with --figure)"
                                                                               if optional else ""))
@@ -75,7 +86,7 @@ def _add_network_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layout", choices=LAYOUTS, default="auto",
                    help="shared: one stencil per gate, run at every site (a convnet) for translation-invariant "
                         "lattice Hamiltonians; unrolled: explicit sparse matrices; auto: shared where it applies")
-    p.add_argument("--max-memory", type=float, default=None, metavar="GB",
+    p.add_argument("--max-memory", type=_gigabytes, default=None, metavar="GB",
                    help="refuse unrolled builds estimated above this (default: 3/4 of the machine's memory)")
     p.add_argument("--samples", type=int, default=2000,
                    help="random inputs for the error check (default 2000; fewer for huge systems)")
@@ -119,7 +130,7 @@ def _load(args):
 
 
 def cmd_analyze(args) -> int:
-    result = analyze(_load(args))
+    result = analyze(_load(args), max_terms=args.max_terms)
     print(json.dumps(result.to_json(), indent=2) if args.json else result.summary())
     return 0
 
