@@ -10,6 +10,7 @@ import numpy as np
 import sympy
 
 from . import syntax as S
+from .array_files import check_regular_file, read_npy, read_text
 from .coefficients import Coefficients
 from .errors import HamcError, Span
 from .parse import parse_expression
@@ -80,10 +81,12 @@ class _Lowering:
             raise _err('load takes a quoted file name, then optionally the expected shape: load("J.npy", N, N)', call)
         path = self.base_dir / call.args[0].value
         try:
+            if path.suffix in (".npy", ".csv", ".txt"):
+                check_regular_file(path)            # a FIFO would block forever
             if path.suffix == ".npy":
-                data = np.load(path, allow_pickle=False)
+                data = read_npy(path, self.max_terms)
             elif path.suffix in (".csv", ".txt"):
-                data = np.loadtxt(path, delimiter="," if path.suffix == ".csv" else None, ndmin=1)
+                data = read_text(path, "," if path.suffix == ".csv" else None, self.max_terms)
             else:
                 raise _err(f"cannot load '{path.name}': use a .npy or .csv file", call.args[0])
         except (OSError, ValueError) as exc:
