@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+import math
 from math import comb
 
 import numpy as np
 
+from .errors import HamcError
 from .hamiltonian import DOMAINS, Hamiltonian
+from .lower import DEFAULT_MAX_TERMS
 from .terms import unique_rows
 from .symmetry import Symmetry, TermTable, automorphism_group, translation_group
 
@@ -34,9 +37,11 @@ class Analysis:
     parameters: ParameterCounts
     classes: tuple[str, ...]
     exact: bool
+    symmetry_exact: bool = True   # False: the search stopped at its budget; the order is a lower bound
 
     def to_json(self) -> dict:
         out = asdict(self)
+        out["parameters"]["generic"] = _json_count(self.parameters.generic)
         out["terms"] = {str(k): v for k, v in self.terms.items()}
         out["classes"] = list(self.classes)
         return out
@@ -51,14 +56,29 @@ class Analysis:
             f"degree         {self.degree}",
             f"locality       each variable interacts with at most {self.max_neighbors:,} others "
             f"({self.interaction_edges:,} interacting pairs)",
-            f"symmetry       {self.symmetry}: group of order {self.symmetry_group_order:,}"
+            f"symmetry       {self.symmetry}: group of order "
+            + ("" if self.symmetry_exact else "at least ") + f"{self.symmetry_group_order:,}"
             + (f" ({self.translations:,} translations)" if self.translations > 1 else ""),
-            f"parameters     generic {p.generic:,} -> nonzero {p.nonzero:,} -> independent {p.independent:,}",
+            f"parameters     generic {_count(p.generic)} -> nonzero {p.nonzero:,} -> independent {p.independent:,}",
             f"coefficients   {'exact rationals' if self.exact else 'floating point'}",
         ]
         if self.classes:
             lines.insert(0, f"classes        {', '.join(self.classes)}")
         return "\n".join(lines)
+
+
+def _count(n: int) -> str:
+    """n with thousands separators, or as a power of ten beyond 30 digits ((n+d)!/(n!d!) of
+    prod(10^4 variables) has 6,000 digits: more than Python converts to text by default)."""
+    if n < 10**30:
+        return f"{n:,}"
+    exponent = int(math.log10(n))
+    return f"about {n / 10**(exponent - 3) / 1000:.3f}e{exponent}" if exponent < 300 else f"about 10^{exponent}"
+
+
+def _json_count(n: int):
+    """The exact int where JSON readers cope (under 300 digits), else that text."""
+    return n if n < 10**300 else _count(n)
 
 
 def term_table(h: Hamiltonian) -> TermTable:
@@ -88,21 +108,40 @@ def term_table(h: Hamiltonian) -> TermTable:
     return TermTable(tuple(blocks), tuple(colors), h.n_variables, h.domains)
 
 
-def _neighbors(table: TermTable) -> tuple[int, int]:
+def _neighbors(table: TermTable, max_pairs: int) -> tuple[int, int]:
+    """(max neighbours of a variable, interacting pairs): the pairs of distinct variables in each
+    monomial, made per count of distinct variables (no loop over the degree: x^1000000 has one)."""
     n = max(table.n_variables, 1)
-    keys = []
-    for block in table.blocks:
-        d = block.shape[1]
-        for a in range(d):
-            for b in range(a + 1, d):
-                u, w = block[:, a], block[:, b]
-                keys.append((u * n + w)[u != w])
+    total = sum(_pairs_in(block, count=True) for block in table.blocks)
+    if total > max_pairs:
+        raise HamcError(f"the interaction graph has up to {total:,} pairs of interacting variables to "
+                        f"collect (limit {max_pairs:,}); raise the limit with --max-terms (API: max_terms=)")
+    keys = [k for block in table.blocks for k in _pairs_in(block, n=n)]
     if not keys:
         return 0, 0
     pairs = np.sort(np.concatenate(keys))        # a sort, not np.unique: hash-based unique is slow here
     pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
     degree = np.bincount(np.concatenate([pairs // n, pairs % n]), minlength=n)
     return int(degree.max()), len(pairs)
+
+
+def _pairs_in(block: np.ndarray, *, count: bool = False, n: int = 1):
+    """The pairs u < w of distinct variables of each monomial (rows sorted), as keys u * n + w;
+    with `count`, only how many (a Python int, before anything is allocated)."""
+    if block.shape[1] < 2 or not len(block):
+        return 0 if count else []
+    first = np.ones(block.shape, bool)
+    first[:, 1:] = block[:, 1:] != block[:, :-1]          # the first of each run of a repeated variable
+    distinct = first.sum(axis=1)
+    if count:
+        return sum(int(c) * comb(int(u), 2) for u, c in zip(*np.unique(distinct, return_counts=True)))
+    keys = []
+    for u in np.unique(distinct[distinct > 1]):
+        rows = distinct == u
+        compact = block[rows][first[rows]].reshape(-1, u)
+        a, b = np.triu_indices(int(u), 1)
+        keys.append((compact[:, a] * n + compact[:, b]).ravel())
+    return keys
 
 
 def _lattice_analysis(h: Hamiltonian) -> Analysis | None:
@@ -138,7 +177,9 @@ def _lattice_analysis(h: Hamiltonian) -> Analysis | None:
         classes=(), exact=energy.exact)
 
 
-def analyze(h: Hamiltonian, *, automorphism_max_variables: int = AUTOMORPHISM_MAX_VARIABLES) -> Analysis:
+def analyze(h: Hamiltonian, *, automorphism_max_variables: int = AUTOMORPHISM_MAX_VARIABLES,
+            max_terms: int = DEFAULT_MAX_TERMS) -> Analysis:
+    """`max_terms` bounds the interacting pairs collected (prod of 10^4 variables has 5 x 10^7)."""
     if automorphism_max_variables == AUTOMORPHISM_MAX_VARIABLES:
         fast = _lattice_analysis(h)
         if fast is not None:
@@ -150,7 +191,10 @@ def analyze(h: Hamiltonian, *, automorphism_max_variables: int = AUTOMORPHISM_MA
         symmetry = automorphism_group(table)
     if symmetry is None:
         symmetry = Symmetry("none", 1, True, (), sum(len(b) for b in table.blocks))
-    max_neighbors, edges = _neighbors(table)
+    try:
+        max_neighbors, edges = _neighbors(table, max_terms)
+    except HamcError as err:
+        raise err.located(h.source, "") from None
     n, d = h.n_variables, h.degree
     periodic_sites = translations and int(np.prod(next(a.shape for a in h.variables if a.boundary == "periodic")))
     terms: dict[int, int] = {}
@@ -170,4 +214,5 @@ def analyze(h: Hamiltonian, *, automorphism_max_variables: int = AUTOMORPHISM_MA
         parameters=ParameterCounts(comb(n + d, d) * len(h.energies), sum(terms.values()), symmetry.orbits),
         classes=h.labels,
         exact=all(p.exact for p in h.energies),
+        symmetry_exact=symmetry.exact,
     )

@@ -66,15 +66,6 @@ class Audit:
         ] + [f"problem         {p}" for p in self.problems])
 
 
-def read_network(path: str | os.PathLike) -> Network:
-    """load_network, with a missing or unreadable file said as such (the format is load_network's)."""
-    try:
-        return load_network(path)
-    except OSError as exc:
-        reason = "no such file" if isinstance(exc, FileNotFoundError) else exc.strerror or str(exc)
-        raise HamcError(f"cannot read the network '{path}': {reason}", filename=str(path)) from None
-
-
 def recorded_bound(meta: dict) -> float | None:
     """The certified max |network - H| over the box, where the file records one (None otherwise).
     The audit checks the measured error against it: a file whose weights were altered after the
@@ -88,7 +79,7 @@ def audit(source: Hamiltonian | str | os.PathLike, path: str | os.PathLike, *, i
     """Check the network stored at `path` against H (a Hamiltonian, a .ham file or .ham text).
     `input_range` and `tol` default to those the file records (else [-1, 1] and the dtype's default)."""
     h = source if isinstance(source, Hamiltonian) else load(source)
-    network = read_network(path)
+    network = load_network(path)
     check_interface(network, h, str(path))
     meta = network.meta
     box = tuple(float(b) for b in (input_range if input_range is not None else meta.get("input_range", DEFAULT_RANGE)))

@@ -1,7 +1,9 @@
 """(Hamiltonian, ProductPlan, BuildOptions) -> Network: the strategy, the gates and their scales."""
 from __future__ import annotations
 
+import math
 import os
+import resource
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -16,7 +18,8 @@ from .network import Network
 from .plan import ProductPlan, level, plan_from_table
 from .plan import monomial_table
 from .ranges import bits_check, check_finite_layers, check_range, flat_check, tree_check
-from .shallow import FLAT_MAX_DEGREE, bits_errors, build_bits, build_flat, check_flat_size, flat_neurons, spins_to_bits
+from .shallow import (FLAT_MAX_DEGREE, bits_errors, build_bits, build_flat, check_flat_degree, check_flat_size,
+                      flat_neurons, spins_to_bits)
 from .scales import certified_scale, unit_gate
 from .shared import SharedLayout
 from .stencil import NotTranslationInvariant, extract_stencil, lattice_array, recanonicalize, stencil_from_density
@@ -46,10 +49,13 @@ class BuildOptions:
 
 
 def physical_memory() -> float:
+    """The machine's memory, or the process's address-space limit (ulimit -v) if that is lower."""
     try:
-        return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+        total = float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
     except (ValueError, OSError, AttributeError):
-        return 16e9
+        total = 16e9
+    soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+    return min(total, float(soft)) if soft != resource.RLIM_INFINITY and soft > 0 else total
 
 
 # Bytes per weight while an unrolled layer is assembled (COO triplets, sorting, CSR): measured
@@ -57,29 +63,52 @@ def physical_memory() -> float:
 BYTES_PER_SYNAPSE = 100
 
 
-def unrolled_bytes(counts: dict[int, int], strategy: str) -> float:
-    """A pessimistic estimate of the memory an unrolled build takes, from its term count per degree."""
-    synapses = 0.0
-    for k, m in counts.items():
-        if k:
-            per_term = 2.0 ** k * (k + 1) if strategy == "bits" else 40.0 * max(k - 1, 1)
-            synapses += m * per_term
+# Bytes per (site, channel) of a shared layout's forward pass in verification: the sample, its
+# patches and two layers' activations in float64, counted for the widest layer.
+BYTES_PER_SITE_CHANNEL = 8
+
+
+def unrolled_bytes(h: Hamiltonian, strategy: str) -> int:
+    """A pessimistic estimate of the memory an unrolled build takes, from its terms (a lattice sum's
+    from its one-site density, unexpanded). Python ints: a spin monomial of degree 1,100 becomes
+    2^1100 bit monomials, beyond any float."""
+    synapses = 0
+    for vars_, copies in _monomial_blocks(h):
+        k = vars_.shape[1]
+        if not k or not len(vars_):
+            continue
+        if strategy == "tree":
+            synapses += copies * len(vars_) * 40 * max(k - 1, 1)
+            continue
+        # bits: each spin factor doubles the bit monomials (s = 2x - 1); flat: 2^k neurons per monomial
+        doubling = (h.domains[vars_] == 2).sum(axis=1) if strategy == "bits" else np.full(len(vars_), k)
+        for d, m in zip(*np.unique(doubling, return_counts=True)):
+            synapses += copies * int(m) * 2 ** int(d) * (k + 1)
     return synapses * BYTES_PER_SYNAPSE
 
 
-def _term_counts(h: Hamiltonian) -> dict[int, int]:
-    """Terms per degree over all outputs (an upper bound), without expanding lattice sums."""
-    counts: dict[int, int] = {}
+def _monomial_blocks(h: Hamiltonian):
+    """(variables of same-degree monomials, copies) over all outputs, without expanding lattice sums."""
     for p in h.energies:
         if p.expanded:
-            parts = p.terms_by_degree().items()
-        else:
-            local = p.lattice.local
-            parts = [(d, len(v)) for d, v in p.explicit_blocks[0].items()]
-            parts += [(int(d), int(n) * p.lattice.sites) for d, n in zip(*np.unique(local.degrees(), return_counts=True))]
-        for d, n in parts:
-            counts[d] = counts.get(d, 0) + n
-    return counts
+            yield from ((v, 1) for v in p.blocks.values())
+            continue
+        yield from ((v, 1) for v in p.explicit_blocks[0].values())
+        local = p.lattice.local
+        degrees = local.degrees()
+        for k in np.unique(degrees):
+            yield local.vars[degrees == k][:, local.width - int(k):], p.lattice.sites
+
+
+def shared_bytes(sites: int, patch: int, width: int) -> int:
+    """A pessimistic estimate of the memory verifying a shared network takes: one configuration of
+    every site, its patches and two layers of activations of the widest layer."""
+    return sites * BYTES_PER_SITE_CHANNEL * (2 + 2 * patch + 2 * width)
+
+
+def gigabytes(n: int | float) -> str:
+    """n bytes in GB for a message, also for a count too large for a float."""
+    return f"{n / 1e9:,.1f}" if n < 1e30 else f"10^{len(str(int(n))) - 10}"
 
 
 def check_options(options: BuildOptions) -> None:
@@ -96,6 +125,9 @@ def check_options(options: BuildOptions) -> None:
         raise HamcError(f"input range [{lo}, {hi}] must be finite with lo < hi")
     if not options.target_tol > 0:
         raise HamcError(f"tolerance must be positive, got {options.target_tol}")
+    memory = options.max_memory
+    if isinstance(memory, bool) or not isinstance(memory, (int, float)) or not (math.isfinite(memory) and memory > 0):
+        raise HamcError(f"the memory limit (--max-memory) must be a positive finite number, got {memory!r}")
 
 
 def choose_activation(strategy: str, activation: str | None) -> str:
@@ -187,10 +219,12 @@ def _build(h: Hamiltonian, options: BuildOptions, scale: float, has_reals: bool)
         array = lattice_array(h)
         names = stencil.patch_names(array.name)
         spin = np.full(len(stencil.offsets), array.domain == "spin")
-        bound = magnitude_bounds(h, options.input_range)[:1]
+        # the array's one bound, not one float per site (8 GB at 10^9 sites)
+        bound = np.array([1.0 if array.domain != "real" else max(map(abs, options.input_range))])
         layers, plan, errors = _layers(strategy, activation, stencil.table, np.zeros(len(outputs)), spin, names,
                                        np.repeat(bound, len(names)), options, scale, None, meta, stencil.sites,
                                        in_bits=True, has_reals=has_reals, posterior=h.is_classifier)
+        _check_shared_memory(stencil.sites, len(names), max(layer.n_out for layer in layers), options)
         if h.is_classifier:      # the local layers add up -H; priors and softmax come after the sum
             out = layers[-1]
             layers = layers[:-1] + (replace(out, weight=-out.weight, bias=-out.bias),)
@@ -201,11 +235,14 @@ def _build(h: Hamiltonian, options: BuildOptions, scale: float, has_reals: bool)
                               "softmax" if h.is_classifier else "identity", array.name, array.lows)
         return Network(layers, h.variable_labels(), tuple(outputs), meta, shared), plan
     # estimated before the terms exist: a lattice sum's size is known from its one-site density
-    need = unrolled_bytes(_term_counts(h), strategy)
+    if strategy == "flat":
+        check_flat_degree(max((v.shape[1] for v, _ in _monomial_blocks(h) if len(v)), default=0))
+    need = unrolled_bytes(h, strategy)
     if need > options.max_memory:
-        raise HamcError(f"an unrolled network for this Hamiltonian needs about {need / 1e9:.1f} GB to build "
-                        f"(limit {options.max_memory / 1e9:.1f} GB, --max-memory); a translation-invariant "
-                        "lattice Hamiltonian fits in a few kilobytes with --layout shared")
+        hint = ("a translation-invariant lattice Hamiltonian fits in a few kilobytes with --layout shared"
+                if strategy != "flat" else "the tree strategy needs far fewer neurons")
+        raise HamcError(f"an unrolled network for this Hamiltonian needs about {gigabytes(need)} GB to build "
+                        f"(limit {options.max_memory / 1e9:.1f} GB, --max-memory); {hint}")
     table, constant = monomial_table(h)
     layers, plan, errors = _layers(strategy, activation, table, constant, h.domains == 2,
                                    h.variable_labels(), magnitude_bounds(h, options.input_range), options, scale,
@@ -237,6 +274,13 @@ def _conversion_error(table: dict, in_bits: bool, spin, sites: int, scale: float
     degree = max((k for k in table), default=0)
     parts = terms * (len(spin) + 1 if in_bits else 1) + 2
     return float(eb.gamma(parts, u)) * 3.0 ** degree * scale / sites
+
+
+def _check_shared_memory(sites: int, patch: int, width: int, options: BuildOptions) -> None:
+    need = shared_bytes(sites, patch, width)
+    if need > options.max_memory:
+        raise HamcError(f"verifying this shared network on one configuration of its {sites:,} sites needs about "
+                        f"{gigabytes(need)} GB (limit {options.max_memory / 1e9:.1f} GB, --max-memory)")
 
 
 def _layers(strategy, activation, table, constant, spin, names, magnitude, options, scale, log_priors, meta,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 import json
+import math
 import os
 import sys
 import time
@@ -39,6 +40,16 @@ def _natural(text: str) -> int:
         value = -1
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got '{text}'")
+    return value
+
+
+def _gigabytes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (math.isfinite(value) and value > 0):     # nan > 0 is False: nan would switch the guard off
+        raise argparse.ArgumentTypeError(f"expected a positive number of GB, got '{text}'")
     return value
 
 
@@ -79,7 +90,7 @@ def _add_network_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layout", choices=LAYOUTS, default="auto",
                    help="shared: one stencil per gate, run at every site (a convnet) for translation-invariant "
                         "lattice Hamiltonians; unrolled: explicit sparse matrices; auto: shared where it applies")
-    p.add_argument("--max-memory", type=float, default=None, metavar="GB",
+    p.add_argument("--max-memory", type=_gigabytes, default=None, metavar="GB",
                    help="refuse unrolled builds estimated above this (default: 3/4 of the machine's memory)")
     p.add_argument("--samples", type=int, default=2000,
                    help="random inputs for the error check (default 2000; fewer for huge systems)")
@@ -127,7 +138,7 @@ def _load(args):
 
 
 def cmd_analyze(args) -> int:
-    result = analyze(_load(args))
+    result = analyze(_load(args), max_terms=args.max_terms)
     print(json.dumps(result.to_json(), indent=2) if args.json else result.summary())
     return 0
 

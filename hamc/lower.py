@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 from fractions import Fraction
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import numpy as np
 import sympy
 
 from . import syntax as S
+from .array_files import check_regular_file, read_npy, read_text
 from .coefficients import Coefficients
 from .errors import HamcError, Span
 from .parse import parse_expression
@@ -16,9 +18,12 @@ from .hamiltonian import BOND_VECTORS, DOMAINS, Hamiltonian, Lattice, Polynomial
 from .density import LatticeDensity
 from .lattice_sums import split_energy
 from .reductions import reduce_terms
-from .terms import REAL, Bindings, Terms, TooManyTerms, add, combine, multiply, power_count
+from .terms import REAL, Bindings, Terms, TooManyTerms, add, combine, multiply, power_count, power_work
 
 DEFAULT_MAX_TERMS = 20_000_000
+# Variables of all arrays together: each costs a byte per domain table and 8 per bound or sample
+# value, allocated before any term exists, so this is checked with Python ints at the declaration.
+MAX_VARIABLES = 1_000_000_000
 FUNCTIONS = {"sqrt": (sympy.sqrt, np.sqrt), "exp": (sympy.exp, np.exp), "log": (sympy.log, np.log),
              "sin": (sympy.sin, np.sin), "cos": (sympy.cos, np.cos), "abs": (sympy.Abs, np.abs)}
 
@@ -76,10 +81,12 @@ class _Lowering:
             raise _err('load takes a quoted file name, then optionally the expected shape: load("J.npy", N, N)', call)
         path = self.base_dir / call.args[0].value
         try:
+            if path.suffix in (".npy", ".csv", ".txt"):
+                check_regular_file(path)            # a FIFO would block forever
             if path.suffix == ".npy":
-                data = np.load(path, allow_pickle=False)
+                data = read_npy(path, self.max_terms)
             elif path.suffix in (".csv", ".txt"):
-                data = np.loadtxt(path, delimiter="," if path.suffix == ".csv" else None, ndmin=1)
+                data = read_text(path, "," if path.suffix == ".csv" else None, self.max_terms)
             else:
                 raise _err(f"cannot load '{path.name}': use a .npy or .csv file", call.args[0])
         except (OSError, ValueError) as exc:
@@ -104,6 +111,9 @@ class _Lowering:
             raise _err(f"a {decl.kind} lattice takes {rank} size(s) and optionally periodic/open, "
                        f"got {len(decl.sizes)} size(s)", decl)
         shape = tuple(self.positive_int(s) for s in decl.sizes)
+        if math.prod(shape) > MAX_VARIABLES:
+            raise _err(f"lattice '{decl.name}' has {math.prod(shape):,} sites (limit {MAX_VARIABLES:,} "
+                       "variables in all)", decl)
         self.lattices[decl.name] = Lattice(decl.name, decl.kind, shape, decl.boundary)
 
     def variable(self, decl: S.VarDecl) -> None:
@@ -121,6 +131,11 @@ class _Lowering:
                 if n < 1:
                     raise _err(f"empty index range for '{decl.name}'", d)
             boundary = decl.boundary
+        total = len(self.domains) + math.prod(shape)
+        if total > MAX_VARIABLES:
+            in_all = f", {total:,} in all" if total != math.prod(shape) else ""
+            raise _err(f"'{decl.name}' has {math.prod(shape):,} variables{in_all} (limit {MAX_VARIABLES:,} "
+                       "variables)", decl)
         var = VariableArray(decl.name, decl.domain, lows, shape, boundary, len(self.domains),
                             lattice.name if lattice else None)
         self.variables[decl.name] = var
@@ -297,6 +312,11 @@ class _Lowering:
         estimate = power_count(base, k, scope.n_rows)
         if estimate > self.max_terms:
             raise TooManyTerms(estimate, self.max_terms)
+        work = power_work(base, k, scope.n_rows, self.max_terms)
+        if work > self.max_terms:
+            raise _err(f"expanding this power writes more than {self.max_terms:,} variable indices "
+                       f"(the limit) on the way to its {estimate:,} terms; raise the limit with --max-terms "
+                       "(API: max_terms=)", node)
         out = Terms.constant(Coefficients.of(1, scope.n_rows), np.arange(scope.n_rows))
         for _ in range(k):
             out = multiply(out, base, scope.n_rows, self.domains, self.max_terms)

@@ -26,6 +26,13 @@ def flat_neurons(table: dict, copy_neurons: int) -> int:
     return total
 
 
+def check_flat_degree(k: int) -> None:
+    """Refuse (HamcError) a flat gate for a monomial of degree k beyond FLAT_MAX_DEGREE."""
+    if k > FLAT_MAX_DEGREE:
+        raise HamcError(f"a flat network for a monomial of degree {k} needs {gates.flat_neurons(k):,} "
+                         f"hidden neurons; the flat strategy stops at degree {FLAT_MAX_DEGREE}")
+
+
 def _output(hidden_coef: np.ndarray, constant: np.ndarray, n_hidden: int, dtype, log_priors) -> Layer:
     """Output layer from (neuron, output) -> weight entries given as a dense (n_hidden, n_out) matrix."""
     rows, cols = np.nonzero(hidden_coef)
@@ -44,10 +51,7 @@ def _labels(names, monomials, prefix: str, keep: bool) -> tuple[str, ...]:
 
 def check_flat_size(table: dict, copy_neurons: int, max_neurons: int) -> None:
     """Refuse (HamcError) a flat network beyond the degree limit or `max_neurons`, before building it."""
-    for k, (monomials, _) in table.items():
-        if k > FLAT_MAX_DEGREE:
-            raise HamcError(f"a flat network for a monomial of degree {k} needs {gates.flat_neurons(k):,} "
-                            f"hidden neurons; the flat strategy stops at degree {FLAT_MAX_DEGREE}")
+    check_flat_degree(max(table, default=0))
     needed = flat_neurons(table, copy_neurons)
     if needed > max_neurons:
         raise HamcError(f"the flat network needs {needed:,} hidden neurons (limit {max_neurons:,})")
@@ -101,18 +105,21 @@ def spins_to_bits(table: dict, constant: np.ndarray, spin: np.ndarray) -> tuple[
     for k, (monomials, coef) in table.items():
         if k == 0:
             continue
-        is_spin = spin[monomials]
-        for mask in range(2 ** k):
-            keep = ((mask >> np.arange(k)) & 1).astype(bool)
-            valid = np.all(keep[None, :] | is_spin, axis=1)          # a bit factor cannot drop out
-            if not valid.any():
-                continue
-            factor = np.prod(np.where(is_spin[valid], np.where(keep, 2.0, -1.0), 1.0), axis=1)
-            sub = monomials[valid][:, keep]
-            if keep.sum() == 0:
-                constant = constant + factor @ coef[valid]
-                continue
-            parts.setdefault(int(keep.sum()), []).append((sub, coef[valid] * factor[:, None]))
+        # monomials with the same spin positions expand alike: 2^(spins) subsets, not 2^k (a bit
+        # monomial of degree 1,100 stays one monomial)
+        patterns, inverse, _ = unique_rows(spin[monomials].astype(np.int64))
+        for p, pattern in enumerate(patterns):
+            sel = inverse == p
+            mono, c = monomials[sel], coef[sel]
+            spins = np.flatnonzero(pattern)
+            for mask in range(2 ** len(spins)):
+                keep = np.ones(k, bool)
+                keep[spins[((mask >> np.arange(len(spins))) & 1) == 0]] = False    # s -> -1 there
+                factor = 2.0 ** int(keep[spins].sum()) * (-1.0) ** int(len(spins) - keep[spins].sum())
+                if not keep.any():
+                    constant = constant + factor * c.sum(axis=0)
+                    continue
+                parts.setdefault(int(keep.sum()), []).append((mono[:, keep], c * factor))
     out = {}
     for k, items in parts.items():
         mono = np.vstack([m for m, _ in items])

@@ -1,6 +1,7 @@
 """Coloured monomial table -> symmetry group order and coefficient orbits (translations, automorphisms)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -138,42 +139,120 @@ def _individualize(g, colors: dict, v) -> dict:
     return _refine(g, {u: (c,) if not isinstance(c, tuple) else c for u, c in out.items()})
 
 
-def automorphism_group(table: TermTable) -> Symmetry:
-    """|Aut| of the coefficient-coloured interaction hypergraph, by orbit-stabilizer over variables."""
+# VF2 candidate pairs tried in one automorphism search: beyond this the order found so far is
+# reported as a lower bound (exact=False) rather than searching for minutes.
+SEARCH_BUDGET = 200_000
+
+
+class SearchBudgetExceeded(Exception):
+    pass
+
+
+def _transposition_is_automorphism(table: TermTable, a: int, b: int) -> bool:
+    """Whether swapping variables a and b maps the coloured term set to itself: only the terms that
+    touch a or b can move, so compare those with their images."""
+    for block, colors in zip(table.blocks, table.colors):
+        touch = ((block == a) | (block == b)).any(axis=1) if block.shape[1] else np.zeros(len(block), bool)
+        if not touch.any():
+            continue
+        sub = block[touch]
+        image = np.sort(np.where(sub == a, b, np.where(sub == b, a, sub)), axis=1)
+        before, after = (np.column_stack([rows, colors[touch]]) for rows in (sub, image))
+        if not np.array_equal(before[np.lexsort(before.T[::-1])], after[np.lexsort(after.T[::-1])]):
+            return False
+    return True
+
+
+def _symmetric_cells(table: TermTable, colors: dict) -> dict[int, list[int]]:
+    """Variable -> its colour class, for the classes whose every permutation is an automorphism
+    (the transpositions (c0 ci) generate the symmetric group on the class: |cell| - 1 checks)."""
+    cells: dict = {}
+    for v in range(table.n_variables):
+        cells.setdefault(colors[v], []).append(v)
+    out = {}
+    for cell in cells.values():
+        if len(cell) > 1 and all(_transposition_is_automorphism(table, cell[0], w) for w in cell[1:]):
+            out.update({v: cell for v in cell})
+    return out
+
+
+def _matcher(g, h, budget: list):
+    """A VF2 matcher that counts the candidate pairs it tries against the shared `budget`."""
     import networkx as nx
+
+    class Counted(nx.algorithms.isomorphism.GraphMatcher):
+        def semantic_feasibility(self, u, v):
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise SearchBudgetExceeded
+            return super().semantic_feasibility(u, v)
+
+    return Counted(g, h, node_match=lambda x, y: x["a"] == y["a"], edge_match=lambda x, y: x["mult"] == y["mult"])
+
+
+def _transposition(n: int, a: int, b: int) -> np.ndarray:
+    perm = np.arange(n)
+    perm[a], perm[b] = b, a
+    return perm
+
+
+def automorphism_group(table: TermTable, budget: int = SEARCH_BUDGET) -> Symmetry:
+    """|Aut| of the coefficient-coloured interaction hypergraph, by orbit-stabilizer over variables.
+
+    A colour class whose variables are all interchangeable (Curie-Weiss: every spin) is left to the
+    end of the base: once every other variable is fixed, what is left of the group is exactly the
+    product of those classes' symmetric groups (it maps each class to itself and contains them),
+    so they contribute |class|! without a search. Past `budget` VF2 steps the order found so far is
+    a lower bound (exact=False)."""
+    n = table.n_variables
     g = _hypergraph(table)
     colors = _refine(g, {v: d["color"] for v, d in g.nodes(data=True)})
+    symmetric = _symmetric_cells(table, colors)
     colors = {v: (c,) for v, c in colors.items()}
-    order, generators = 1, []
-    for v in range(table.n_variables):
-        cell = [w for w in range(table.n_variables) if colors[w] == colors[v]]
+    order, generators, remaining = 1, [], [budget]
+    for v in (v for v in range(n) if v not in symmetric):
+        cell = [w for w in range(n) if colors[w] == colors[v]]
         if len(cell) == 1:
             continue
         fixed_v = _individualize(g, colors, v)
         orbit, level = {v}, []
-        for w in cell:
-            if w in orbit:
-                continue
-            fixed_w = _individualize(g, colors, w)
-            if sorted(fixed_v.values()) != sorted(fixed_w.values()):
-                continue
-            nx.set_node_attributes(g, fixed_v, "a")
-            h = g.copy()
-            nx.set_node_attributes(h, fixed_w, "a")
-            matcher = nx.algorithms.isomorphism.GraphMatcher(
-                g, h, node_match=lambda x, y: x["a"] == y["a"], edge_match=lambda x, y: x["mult"] == y["mult"])
-            if not matcher.is_isomorphic():
-                continue
-            perm = np.array([matcher.mapping[u] for u in range(table.n_variables)])
-            level.append(perm)
-            frontier = list(orbit)
-            while frontier:           # close the orbit under this level's automorphisms
-                u = frontier.pop()
-                for p in level:
-                    if int(p[u]) not in orbit:
-                        orbit.add(int(p[u]))
-                        frontier.append(int(p[u]))
+        try:
+            _search_orbit(g, n, cell, colors, fixed_v, orbit, level, remaining)
+        except SearchBudgetExceeded:
+            generators.extend(level)
+            return Symmetry("automorphisms", order * len(orbit), False, tuple(generators),
+                            count_orbits(table, generators))
         generators.extend(level)
         order *= len(orbit)
         colors = {u: (c,) for u, c in fixed_v.items()}
+    for cell in sorted({tuple(c) for c in symmetric.values()}):
+        order *= math.factorial(len(cell))
+        generators.extend(_transposition(n, cell[0], w) for w in cell[1:])
     return Symmetry("automorphisms", order, True, tuple(generators), count_orbits(table, generators))
+
+
+def _search_orbit(g, n: int, cell, colors, fixed_v, orbit: set, level: list, budget: list) -> None:
+    """Grow `orbit` (of the variable individualized in fixed_v) with VF2, adding to `level` one
+    automorphism per new orbit point found."""
+    import networkx as nx
+    for w in cell:
+        if w in orbit:
+            continue
+        fixed_w = _individualize(g, colors, w)
+        if sorted(fixed_v.values()) != sorted(fixed_w.values()):
+            continue
+        nx.set_node_attributes(g, fixed_v, "a")
+        h = g.copy()
+        nx.set_node_attributes(h, fixed_w, "a")
+        matcher = _matcher(g, h, budget)
+        if not matcher.is_isomorphic():
+            continue
+        perm = np.array([matcher.mapping[u] for u in range(n)])
+        level.append(perm)
+        frontier = list(orbit)
+        while frontier:           # close the orbit under this level's automorphisms
+            u = frontier.pop()
+            for p in level:
+                if int(p[u]) not in orbit:
+                    orbit.add(int(p[u]))
+                    frontier.append(int(p[u]))

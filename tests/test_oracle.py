@@ -17,7 +17,6 @@ import numpy as np
 import pytest
 
 import hamc
-from hamc import tree
 from hamc.build import BuildOptions
 from hamc.verify import magnitude_bounds
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from ..errors import HamcError
 from ..hamiltonian import VariableArray, VariableNames
 from ..network import GateBlock, Network
 from ..shared import SharedLayout
@@ -69,29 +70,31 @@ def write_npz(net: Network, path: str | os.PathLike) -> Path:
 
 
 def load_network(path: str | os.PathLike) -> Network:
-    """Read a .npz written by write_npz back into a Network (sparse layers stay sparse)."""
+    """Read a .npz written by write_npz back into a Network (sparse layers stay sparse). The file is
+    checked against the format before anything it declares is allocated (HamcError naming the key)."""
     from ..network import make_layer
-    with np.load(path, allow_pickle=False) as f:
-        if str(f["format"]) != FORMAT:
-            raise ValueError(f"{path}: not a {FORMAT} file (format {f['format']})")
-        layers = []
-        for k in range(int(f["n_layers"])):
-            labels = iter(f[f"layer{k}/gate_labels"].tolist())
-            blocks = []
-            for kind, count, size in f[f"layer{k}/gates"].tolist():
-                has_labels = len(f[f"layer{k}/gate_labels"]) > 0
-                blocks.append(GateBlock(kind, int(count), int(size),
-                                        tuple(next(labels) for _ in range(int(count))) if has_labels else ()))
-            bias = f[f"layer{k}/bias"]
-            layers.append(make_layer(f[f"layer{k}/rows"], f[f"layer{k}/cols"], f[f"layer{k}/values"],
-                                     tuple(f[f"layer{k}/shape"]), bias, str(f[f"layer{k}/activation"]),
-                                     bias.dtype, tuple(blocks), f[f"layer{k}/offset"]))
-        shared, inputs = None, None
-        if "lattice/shape" in f:
-            shape, lows = tuple(int(n) for n in f["lattice/shape"]), tuple(int(n) for n in f["lattice/lows"])
-            shared = SharedLayout(shape, f["lattice/offsets"], f["pool/bias"], str(f["pool/activation"]),
-                                  str(f["lattice/variable"]), lows)
-            inputs = VariableNames((VariableArray(shared.variable, "real", lows, shape, "periodic", 0),))
-        else:
-            inputs = tuple(f["inputs"].tolist())
-        return Network(tuple(layers), inputs, tuple(f["outputs"].tolist()), json.loads(str(f["meta"])), shared)
+    from .npz_check import check_npz
+    try:
+        npz = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        reason = "no such file" if isinstance(exc, FileNotFoundError) else "not a .npz file"
+        raise HamcError(f"cannot read a network: {reason}", filename=str(path)) from None
+    if not isinstance(npz, np.lib.npyio.NpzFile):
+        raise HamcError(f"not a {FORMAT} file: a single array, not a .npz archive", filename=str(path))
+    with npz as f:
+        checked = check_npz(f, str(path), FORMAT)
+    layers = []
+    for k in checked["layers"]:
+        labels = iter(k["labels"])
+        blocks = tuple(GateBlock(kind, count, size, tuple(next(labels) for _ in range(count)) if k["labels"] else ())
+                       for kind, count, size in k["blocks"])
+        layers.append(make_layer(k["rows"], k["cols"], k["values"], k["shape"], k["bias"], k["activation"],
+                                 k["bias"].dtype, blocks, k["offset"]))
+    shared, inputs = None, checked["inputs"]
+    if checked["shared"] is not None:
+        lat = checked["shared"]
+        shared = SharedLayout(lat["shape"], lat["offsets"], lat["pool_bias"], lat["pool_activation"], lat["variable"],
+                              lat["lows"])
+        inputs = VariableNames((VariableArray(shared.variable, "real", lat["lows"], lat["shape"], "periodic", 0),))
+    return Network(tuple(layers), tuple(inputs) if shared is None else inputs, tuple(checked["outputs"]),
+                   checked["meta"], shared)
