@@ -38,6 +38,7 @@ class Compiled:
             "flat_hidden_neurons": self.flat_hidden_neurons,
             "max_abs_error": v.max_abs_error, "max_rel_error": v.max_rel_error, "scale": v.scale,
             "samples": v.samples, "exhaustive": v.exhaustive, "tol": self.options.target_tol,
+            "exact": self.hamiltonian.exact, "coefficients": self.hamiltonian.coefficients_note(),
         }
 
     def summary(self) -> str:
@@ -55,6 +56,8 @@ class Compiled:
         if j["strategy"] == "tree":
             lines.insert(3, f"product gates   {j['product_gates']:,} shared ({j['product_gates_unshared']:,} "
                             f"without sharing) in {j['product_layers']} layer(s)")
+        if not j["exact"]:           # the exact polynomial the error is measured against is not exact
+            lines.append(f"coefficients    {j['coefficients']}")
         lines += [f"error           max abs {j['max_abs_error']:.3g}, max rel {j['max_rel_error']:.3g} "
                   f"(on {sampled}; tol {j['tol']:g})", "", net.summary()]
         return "\n".join(lines)

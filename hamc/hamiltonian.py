@@ -144,8 +144,15 @@ class Polynomial:
 
     @property
     def exact(self) -> bool:
-        coefs = list(self._explicit[1].values()) + ([self.lattice.local.coef] if self.lattice else [])
-        return all(c.exact for c in coefs)
+        return all(c.exact for c in self._coefficient_vectors())
+
+    @property
+    def inexact_origin(self):
+        """Where the first floating-point coefficient came from (coefficients.Origin), or None."""
+        return next((c.origin for c in self._coefficient_vectors() if not c.exact), None)
+
+    def _coefficient_vectors(self) -> list:
+        return list(self._explicit[1].values()) + ([self.lattice.local.coef] if self.lattice else [])
 
     def evaluate(self, x: np.ndarray, *, chunk_elements: int = 1 << 24) -> np.ndarray:
         """Exact-arithmetic ground truth up to float64 rounding: sum of coefficient * monomial, per row of x."""
@@ -218,6 +225,17 @@ class Hamiltonian:
     @property
     def degree(self) -> int:
         return max(p.degree for p in self.energies)
+
+    @property
+    def exact(self) -> bool:
+        return all(p.exact for p in self.energies)
+
+    def coefficients_note(self) -> str:
+        """'exact rationals', or 'floating point (from <the first float's source>)'."""
+        origin = next((p.inexact_origin for p in self.energies if not p.exact), None)
+        if origin is None:
+            return "exact rationals" if self.exact else "floating point"
+        return f"floating point (from {origin})"
 
     def variable_labels(self) -> "VariableNames":
         """Every variable's name, in input order (s[0,0], s[0,1], ...), made when read."""
