@@ -164,8 +164,12 @@ class Polynomial:
         """S = sum_m |c_m| prod_i R_i^r_i for variable magnitude bounds R, term by term; a lattice
         sum counts its local terms at every site (the same whether or not it was expanded)."""
         blocks, coefs = self._explicit
-        total = sum(float(np.abs(coefs[d].as_float()) @ np.prod(magnitude[v], axis=1)) for d, v in blocks.items())
-        return total + (self.lattice.bound(magnitude) if self.lattice is not None else 0.0)
+        if self.lattice is None or self.expanded or any(d and len(v) for d, v in blocks.items()):
+            # terms outside a lattice sum may cancel some of its terms: bound the merged polynomial
+            blocks, coefs = self.blocks, self.coefficients
+            return sum(float(np.abs(coefs[d].as_float()) @ np.prod(magnitude[v], axis=1)) for d, v in blocks.items())
+        constant = sum((coefs[0].scalar(k) for k in range(len(coefs[0]))), 0) if 0 in coefs else 0
+        return self.lattice.bound(magnitude, constant)
 
 
 def _evaluate_blocks(blocks, coefficients, x, chunk_elements) -> np.ndarray:

@@ -13,7 +13,7 @@ from .coefficients import Coefficients, ExactTooLarge, Origin
 from .errors import HamcError, Span
 from .parse import parse_expression
 from .hamiltonian import BOND_VECTORS, DOMAINS, Hamiltonian, Lattice, Polynomial, VariableArray, terms_to_blocks
-from .density import LatticeDensity
+from .density import LatticeDensity, canonical_local
 from .lattice_sums import split_energy
 from .reductions import reduce_terms
 from .terms import REAL, Bindings, Terms, TooManyTerms, add, combine, multiply, power_count
@@ -373,8 +373,9 @@ class _Lowering:
                 self.lattice_sums = []
                 explicit, local, array = split_energy(self, st.expr)
                 lattice = None
+                local = None if local is None else canonical_local(combine(local), array)
                 if local is not None and len(local):
-                    lattice = LatticeDensity(array, combine(local), tuple(self.lattice_sums), self.max_terms,
+                    lattice = LatticeDensity(array, local, tuple(self.lattice_sums), self.max_terms,
                                              (self.program.filename, self.program.source))
                 hams.append((st, combine(explicit), lattice))
             else:
