@@ -53,14 +53,14 @@ def test_both_ways_get_the_same_verdict():
 
 def test_cancelling_bonds_on_a_square_lattice():
     # all bonds minus the horizontal ones: the vertical bonds, L^2 of them
-    text = """param L = 8
+    text = """param L = 10
 lattice G = square(L, L, periodic)
 spin s[G]
 H = sum(<i,j> in G: s[i] * s[j]) - sum(i in 0..L-1, j in 0..L-1{cond}: s[i,j] * s[i+1,j]) + sum(i in G: s[i])
 """
     density, terms = written_both_ways(text)
-    assert energy_scale(density, RANGE) == energy_scale(terms, RANGE) == 2 * 64
-    assert hamc.analyze(density).terms == hamc.analyze(terms).terms == {1: 64, 2: 64}
+    assert energy_scale(density, RANGE) == energy_scale(terms, RANGE) == 2 * 100
+    assert hamc.analyze(density).terms == hamc.analyze(terms).terms == {1: 100, 2: 100}
 
 
 def test_a_translate_that_is_its_own_image_keeps_its_count():
