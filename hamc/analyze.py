@@ -38,6 +38,7 @@ class Analysis:
     classes: tuple[str, ...]
     exact: bool
     symmetry_exact: bool = True   # False: the search stopped at its budget; the order is a lower bound
+    coefficients: str = "exact rationals"   # or "floating point (from param J = load(...) at f.ham:5:1)"
 
     def to_json(self) -> dict:
         out = asdict(self)
@@ -60,7 +61,7 @@ class Analysis:
             + ("" if self.symmetry_exact else "at least ") + f"{self.symmetry_group_order:,}"
             + (f" ({self.translations:,} translations)" if self.translations > 1 else ""),
             f"parameters     generic {_count(p.generic)} -> nonzero {p.nonzero:,} -> independent {p.independent:,}",
-            f"coefficients   {'exact rationals' if self.exact else 'floating point'}",
+            f"coefficients   {self.coefficients}",
         ]
         if self.classes:
             lines.insert(0, f"classes        {', '.join(self.classes)}")
@@ -89,7 +90,11 @@ def term_table(h: Hamiltonian) -> TermTable:
         parts = [(p.blocks[d], p.coefficients[d], k) for k, p in enumerate(h.energies) if d in p.blocks]
         if len(parts) == 1:
             block, coef = parts[0][0], parts[0][1]
-            if coef.exact:       # equal (num, den) pairs share a colour; shifted to use packed keys
+            if coef.wide:        # Python ints: a colour per distinct value
+                palette = {}
+                colors.append(np.array([palette.setdefault(pair, len(palette)) for pair in zip(coef.num, coef.den)],
+                                       np.int64))
+            elif coef.exact:     # equal (num, den) pairs share a colour; shifted to use packed keys
                 keys = np.column_stack([coef.num, coef.den])
                 colors.append(unique_rows(keys - keys.min(axis=0, initial=0))[1])
             else:
@@ -174,7 +179,7 @@ def _lattice_analysis(h: Hamiltonian) -> Analysis | None:
         interaction_edges=sites * len(steps) // 2, symmetry="translations", symmetry_group_order=sites,
         translations=sites, translation_invariant=True,
         parameters=ParameterCounts(comb(n + d, d), sum(terms.values()), stencil.orbits + (0 in terms)),
-        classes=(), exact=energy.exact)
+        classes=(), exact=energy.exact, coefficients=h.coefficients_note())
 
 
 def analyze(h: Hamiltonian, *, automorphism_max_variables: int = AUTOMORPHISM_MAX_VARIABLES,
@@ -213,6 +218,7 @@ def analyze(h: Hamiltonian, *, automorphism_max_variables: int = AUTOMORPHISM_MA
         translation_invariant=bool(translations and translations.order == periodic_sites),
         parameters=ParameterCounts(comb(n + d, d) * len(h.energies), sum(terms.values()), symmetry.orbits),
         classes=h.labels,
-        exact=all(p.exact for p in h.energies),
+        exact=h.exact,
+        coefficients=h.coefficients_note(),
         symmetry_exact=symmetry.exact,
     )

@@ -66,6 +66,7 @@ class Compiled:
             "max_abs_error": v.max_abs_error, "max_rel_error": v.max_rel_error, "scale": v.scale,
             "samples": v.samples, "exhaustive": v.exhaustive, "tol": self.options.target_tol,
             **self.error_bound.to_json(), "check": self.checked_error[0],
+            "exact": self.hamiltonian.exact, "coefficients": self.hamiltonian.coefficients_note(),
         }
 
     def summary(self) -> str:
@@ -83,6 +84,8 @@ class Compiled:
         if j["strategy"] == "tree":
             lines.insert(3, f"product gates   {j['product_gates']:,} shared ({j['product_gates_unshared']:,} "
                             f"without sharing) in {j['product_layers']} layer(s)")
+        if not j["exact"]:           # the exact polynomial the error is measured against is not exact
+            lines.append(f"coefficients    {j['coefficients']}")
         bound = self.error_bound
         certified = (f"certified bound {bound.absolute:.3g}, rel {bound.relative:.3g} (over the whole input box)"
                      if bound.absolute is not None else f"no certified bound for {bound.reason}")

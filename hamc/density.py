@@ -72,10 +72,40 @@ class LatticeDensity:
             out += coef[t] * term.reshape(len(x), -1).sum(axis=1)
         return out
 
-    def bound(self, magnitude: np.ndarray) -> float:
-        """sum over sites and local terms of |c| prod R: S of the expanded sum, term by term."""
+    def bound(self, magnitude: np.ndarray, constant=0) -> float:
+        """S of the expanded sum plus `constant`: sum over sites and local terms of |c| prod R, with
+        the constants added up first (the density's N of them and `constant` may cancel)."""
         v = self.local.vars
+        varying = (v >= 0).any(axis=1)
         mono = np.prod(np.where(v >= 0, magnitude[np.maximum(v, 0)], 1.0), axis=1)
-        return float(self.sites * (np.abs(self.local.coef.as_float()) @ mono))
+        coef = self.local.coef
+        for k in np.flatnonzero(~varying):
+            constant += self.sites * coef.scalar(int(k))
+        return float(self.sites * (np.abs(coef.as_float()[varying]) @ mono[varying])) + abs(float(constant))
+
+
+def canonical_local(local: Terms, array) -> Terms:
+    """The same lattice sum with each local monomial moved to one representative of its translation
+    orbit (of the translates that put one of its own sites at the origin, the one whose sorted flat
+    indices are smallest), like terms combined: translates that cancel in the sum over sites (the
+    phi[i]*phi[i+1] of one site and the phi[i]*phi[i-1] of the next) cancel here, so that the
+    density's terms, its bound S and the stencil read from it are those of the simplified sum."""
+    if len(local) == 0 or local.width == 0:
+        return local
+    v = local.vars
+    used = v >= 0
+    coords = np.stack(np.unravel_index(np.where(used, v - array.offset, 0), array.shape), axis=-1)
+    best = v
+    for j in range(v.shape[1]):
+        anchored = used[:, j]
+        moved = np.mod(coords - coords[:, j:j + 1, :], array.shape)
+        flat = array.offset + np.ravel_multi_index(tuple(np.moveaxis(moved, -1, 0)), array.shape)
+        candidate = np.sort(np.where(used, flat, -1), axis=1)
+        differ = candidate != best
+        first = np.argmax(differ, axis=1)
+        rows = np.arange(len(v))
+        smaller = anchored & differ.any(axis=1) & (candidate[rows, first] < best[rows, first])
+        best = np.where(smaller[:, None], candidate, best)
+    return combine(Terms(local.rows, best, local.coef))
 
 

@@ -145,8 +145,15 @@ class Polynomial:
 
     @property
     def exact(self) -> bool:
-        coefs = list(self._explicit[1].values()) + ([self.lattice.local.coef] if self.lattice else [])
-        return all(c.exact for c in coefs)
+        return all(c.exact for c in self._coefficient_vectors())
+
+    @property
+    def inexact_origin(self):
+        """Where the first floating-point coefficient came from (coefficients.Origin), or None."""
+        return next((c.origin for c in self._coefficient_vectors() if not c.exact), None)
+
+    def _coefficient_vectors(self) -> list:
+        return list(self._explicit[1].values()) + ([self.lattice.local.coef] if self.lattice else [])
 
     def evaluate(self, x: np.ndarray, *, chunk_elements: int = 1 << 24) -> np.ndarray:
         """Exact-arithmetic ground truth up to float64 rounding: sum of coefficient * monomial, per row of x."""
@@ -158,8 +165,12 @@ class Polynomial:
         """S = sum_m |c_m| prod_i R_i^r_i for variable magnitude bounds R, term by term; a lattice
         sum counts its local terms at every site (the same whether or not it was expanded)."""
         blocks, coefs = self._explicit
-        total = sum(float(np.abs(coefs[d].as_float()) @ np.prod(magnitude[v], axis=1)) for d, v in blocks.items())
-        return total + (self.lattice.bound(magnitude) if self.lattice is not None else 0.0)
+        if self.lattice is None or self.expanded or any(d and len(v) for d, v in blocks.items()):
+            # terms outside a lattice sum may cancel some of its terms: bound the merged polynomial
+            blocks, coefs = self.blocks, self.coefficients
+            return sum(float(np.abs(coefs[d].as_float()) @ np.prod(magnitude[v], axis=1)) for d, v in blocks.items())
+        constant = sum((coefs[0].scalar(k) for k in range(len(coefs[0]))), 0) if 0 in coefs else 0
+        return self.lattice.bound(magnitude, constant)
 
 
 def _evaluate_blocks(blocks, coefficients, x, chunk_elements) -> np.ndarray:
@@ -219,6 +230,17 @@ class Hamiltonian:
     @property
     def degree(self) -> int:
         return max(p.degree for p in self.energies)
+
+    @property
+    def exact(self) -> bool:
+        return all(p.exact for p in self.energies)
+
+    def coefficients_note(self) -> str:
+        """'exact rationals', or 'floating point (from <the first float's source>)'."""
+        origin = next((p.inexact_origin for p in self.energies if not p.exact), None)
+        if origin is None:
+            return "exact rationals" if self.exact else "floating point"
+        return f"floating point (from {origin})"
 
     def variable_labels(self) -> "VariableNames":
         """Every variable's name, in input order (s[0,0], s[0,1], ...), made when read."""

@@ -11,11 +11,11 @@ import sympy
 
 from . import syntax as S
 from .array_files import check_regular_file, read_npy, read_text
-from .coefficients import Coefficients
+from .coefficients import Coefficients, ExactTooLarge, Origin
 from .errors import HamcError, Span
 from .parse import parse_expression
 from .hamiltonian import BOND_VECTORS, DOMAINS, Hamiltonian, Lattice, Polynomial, VariableArray, terms_to_blocks
-from .density import LatticeDensity
+from .density import LatticeDensity, canonical_local
 from .lattice_sums import split_energy
 from .reductions import reduce_terms
 from .terms import REAL, Bindings, Terms, TooManyTerms, add, combine, multiply, power_count, power_work
@@ -46,6 +46,7 @@ class _Lowering:
         self.declared: dict[str, tuple[str, Span]] = {}       # name -> (what, where)
         self.scalars: dict[str, Coefficients] = {}
         self.arrays: dict[str, np.ndarray] = {}
+        self.array_origins: dict[str, Origin] = {}              # where a float array was declared
         self.lattices: dict[str, Lattice] = {}
         self.variables: dict[str, VariableArray] = {}
         self.domains = np.empty(0, np.int8)
@@ -65,8 +66,12 @@ class _Lowering:
         value = self.overrides.pop(decl.name, decl.value)
         if isinstance(value, np.ndarray):
             self.arrays[decl.name] = value
+            self.array_origins[decl.name] = self.origin(f"param {decl.name} (an array passed in)", decl.span)
         elif isinstance(value, S.Call) and value.name == "load":
             self.arrays[decl.name] = self.load_array(value)
+            text = self.override_text.get(decl.name, "load(...)")
+            what = self.snippet(decl.span) if value is decl.value else f"--param {decl.name}={text}"
+            self.array_origins[decl.name] = self.origin(what, decl.span)
         elif isinstance(value, S.Expr.__args__):
             try:
                 self.scalars[decl.name] = self.numeric(value, _TOP)
@@ -74,7 +79,19 @@ class _Lowering:
                 text = self.override_text.get(decl.name)
                 raise err.located(f"--param {decl.name}", text) if text and value is not decl.value else err
         else:
-            self.scalars[decl.name] = Coefficients.of(value)
+            self.scalars[decl.name] = Coefficients.of(value, origin=self.origin(f"param {decl.name} = {value!r}",
+                                                                                decl.span))
+
+    def origin(self, what: str, span) -> Origin:
+        return Origin(what, span, self.program.filename)
+
+    def snippet(self, span) -> str:
+        """The source text of a one-line span (e.g. `sqrt(2)`), to name where a float came from."""
+        lines = self.program.source.splitlines()
+        if span is None or not 1 <= span.line <= len(lines):
+            return "a number"
+        text = lines[span.line - 1][span.col - 1:span.col - 1 + span.width].strip()
+        return text if len(text) <= 60 else text[:57] + "..."
 
     def load_array(self, call: S.Call) -> np.ndarray:
         if not call.args or not isinstance(call.args[0], S.Str):
@@ -154,7 +171,10 @@ class _Lowering:
                 out = getattr(self, "_" + type(node).__name__)(node, scope)
         except TooManyTerms as exc:
             raise _err(f"{exc}; raise the limit with --max-terms (API: max_terms=)", node) from None
-        if not out.coef.exact and not np.isfinite(out.coef.num).all():
+        except ExactTooLarge as exc:
+            raise exc if exc.span else _err(exc.message, node) from None
+        # exact numbers beyond float64's range cannot become weights: refuse them where they appear
+        if (not out.coef.exact or out.coef.wide) and not np.isfinite(out.coef.as_float()).all():
             raise _err("this number is too large for floating point (overflow)", node)
         return out
 
@@ -163,14 +183,7 @@ class _Lowering:
         t = combine(self.expr(node, scope))
         if t.width:
             raise _err("this must be a number, but it depends on a variable", node)
-        out = Coefficients.of(0, scope.n_rows)
-        if t.coef.exact:
-            num, den = out.num.copy(), out.den.copy()
-            num[t.rows], den[t.rows] = t.coef.num, t.coef.den
-            return Coefficients(num, den)
-        values = out.as_float()
-        values[t.rows] = t.coef.num
-        return Coefficients(values, None)
+        return t.coef.scatter(t.rows, scope.n_rows)
 
     def integer(self, node, scope: Bindings) -> np.ndarray:
         value = self.numeric(node, scope)
@@ -183,10 +196,10 @@ class _Lowering:
         return (value.num // value.den if value.exact else np.round(value.num)).astype(np.int64)
 
     def _Num(self, node: S.Num, scope):
-        try:
-            coef = Coefficients.of(Fraction(node.text), scope.n_rows)
-        except OverflowError:
-            raise _err(f"the number {node.text} is too large for floating point", node) from None
+        value = Fraction(node.text)
+        if not np.isfinite(Coefficients.of(value).as_float()).all():
+            raise _err(f"the number {node.text} is too large for floating point", node)
+        coef = Coefficients.of(value, scope.n_rows)
         return Terms.constant(coef, np.arange(scope.n_rows))
 
     def _Str(self, node, scope):
@@ -243,7 +256,8 @@ class _Lowering:
                 if bad.any():
                     raise _err(f"index {col[bad][0]} is out of range 0..{n - 1} for axis {axis} of "
                                f"'{node.name}' (shape {data.shape})", node)
-            return Terms.constant(Coefficients.from_array(data[tuple(cols)] if cols else data.reshape(-1)), rows)
+            values = data[tuple(cols)] if cols else data.reshape(-1)
+            return Terms.constant(Coefficients.from_array(values, self.array_origins.get(node.name)), rows)
         if node.name not in self.variables:
             if node.name in self.declared:
                 raise _err(f"'{node.name}' is a {self.declared[node.name][0]} and cannot be indexed", node)
@@ -355,9 +369,11 @@ class _Lowering:
             raise _err(f"{node.name} of a {'negative' if node.name == 'sqrt' else 'non-positive'} number", node)
         if scope.n_rows == 1 and value.exact:
             result = exact_fn(value.scalar())
-            coef = Coefficients.of(result if result.is_Rational else float(result))
+            coef = Coefficients.of(result if result.is_Rational else float(result),
+                                   origin=self.origin(self.snippet(node.span), node.span))
         else:
-            coef = Coefficients(float_fn(value.as_float()), None)
+            coef = Coefficients(float_fn(value.as_float()), None,
+                                value.origin or self.origin(self.snippet(node.span), node.span))
         return Terms.constant(coef, np.arange(scope.n_rows))
 
     def _Reduce(self, node: S.Reduce, scope):
@@ -377,8 +393,9 @@ class _Lowering:
                 self.lattice_sums = []
                 explicit, local, array = split_energy(self, st.expr)
                 lattice = None
+                local = None if local is None else canonical_local(combine(local), array)
                 if local is not None and len(local):
-                    lattice = LatticeDensity(array, combine(local), tuple(self.lattice_sums), self.max_terms,
+                    lattice = LatticeDensity(array, local, tuple(self.lattice_sums), self.max_terms,
                                              (self.program.filename, self.program.source))
                 hams.append((st, combine(explicit), lattice))
             else:
