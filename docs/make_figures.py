@@ -11,11 +11,11 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from hamc.backends.dot import dot_available, render, to_dot
-from hamc.build import BuildOptions
-from hamc.compiling import compile_hamiltonian
-from hamc.diagram import blocks_diagram, input_names, network_diagram, plan_diagram
-from hamc.figures import bit_gate_figure, product_gate_figure
+from hamc.draw.dot import dot_available, render, to_dot
+from hamc.build.assemble import BuildOptions
+from hamc.pipeline import compile_hamiltonian
+from hamc.draw.diagram import blocks_diagram, input_names, network_diagram, plan_diagram
+from hamc.draw.figures import bit_gate_figure, product_gate_figure
 
 DOCS = Path(__file__).resolve().parent
 EXAMPLES = DOCS.parent / "examples"

@@ -1,17 +1,17 @@
 """hamc: compile polynomial Hamiltonians to explicit neural networks (Lin, Tegmark & Rolnick 2017)."""
-from .analyze import Analysis, ParameterCounts, analyze
-from .audit import Audit, audit
-from .backends.npz import load_network, write_npz as save_network
-from .build import BuildOptions
-from .compiling import Compiled, compile_hamiltonian as compile
+from .analysis.report import Analysis, ParameterCounts, analyze
+from .auditing import Audit, audit
+from .io.npz import load_network, write_npz as save_network
+from .build.assemble import BuildOptions
+from .pipeline import Compiled, compile_hamiltonian as compile
 from .errors import HamcError
-from .hamiltonian import Hamiltonian, Lattice, Polynomial, VariableArray
+from .ir.hamiltonian import Hamiltonian, Lattice, Polynomial, VariableArray
 from .loading import load
-from .lower import lower
-from .network import GateBlock, Layer, Network
-from .parse import parse
-from .plan import ProductPlan, plan_products
-from .verify import Verification, verify
+from .lowering.lower import lower
+from .network.model import GateBlock, Layer, Network
+from .language.parse import parse
+from .build.plan import ProductPlan, plan_products
+from .verification import Verification, verify
 
 __all__ = ["Analysis", "Audit", "BuildOptions", "Compiled", "GateBlock", "HamcError", "Hamiltonian", "Lattice", "Layer",
            "Network", "ParameterCounts", "Polynomial", "ProductPlan", "VariableArray", "Verification", "analyze", "audit",

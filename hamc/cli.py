@@ -11,17 +11,17 @@ import time
 
 from pathlib import Path
 
-from .analyze import analyze
-from .audit import audit
-from .backends.npz import write_npz
-from .build import DTYPES, LAYOUTS, STRATEGIES, BuildOptions
-from .compiling import CHECKS, compile_hamiltonian
-from .diagram import BIAS_MODES, LABEL_MODES
-from .drawing import FORMATS, VIEWS, choose_view, network_drawing, write_drawing
-from .figures import FIGURES, bit_gate_figure, product_gate_figure
+from .analysis.report import analyze
+from .auditing import audit
+from .io.npz import write_npz
+from .build.assemble import DTYPES, LAYOUTS, STRATEGIES, BuildOptions
+from .pipeline import CHECKS, compile_hamiltonian
+from .draw.diagram import BIAS_MODES, LABEL_MODES
+from .draw.output import FORMATS, VIEWS, choose_view, network_drawing, write_drawing
+from .draw.figures import FIGURES, bit_gate_figure, product_gate_figure
 from .errors import HamcError
 from .loading import load
-from .lower import DEFAULT_MAX_TERMS
+from .lowering.lower import DEFAULT_MAX_TERMS
 
 EMIT_FORMATS = ("npz", "dot", "svg", "pdf", "png", "tex")
 

@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 from .errors import HamcError
-from .hamiltonian import Hamiltonian
-from .lower import DEFAULT_MAX_TERMS, lower
-from .parse import parse
+from .ir.hamiltonian import Hamiltonian
+from .lowering.lower import DEFAULT_MAX_TERMS, lower
+from .language.parse import parse
 
 
 RECURSION_LIMIT = 20_000

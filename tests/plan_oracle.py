@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from hamc import gates
-from hamc.plan import ProductPlan, level
+from hamc.build import gates
+from hamc.build.plan import ProductPlan, level
 
 
 def gate_set_from_meta(meta: dict) -> dict:

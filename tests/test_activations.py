@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from hamc.activations import ACTIVATIONS, bias_point, critical_points, derivatives, get_activation
+from hamc.network.activations import ACTIVATIONS, bias_point, critical_points, derivatives, get_activation
 
 
 def test_registry_names_and_smoothness():

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import hamc
-from hamc.audit import audit
-from hamc.build import BuildOptions
+from hamc.auditing import audit
+from hamc.build.assemble import BuildOptions
 from hamc.cli import main
 
 from conftest import EXAMPLES

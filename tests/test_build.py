@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 import hamc
-from hamc import gates, scales
-from hamc.activations import derivatives
-from hamc.build import BuildOptions, flat_hidden_neurons
+from hamc.build import gates, scales
+from hamc.network.activations import derivatives
+from hamc.build.assemble import BuildOptions, flat_hidden_neurons
 
 from conftest import EXAMPLES
 

@@ -14,16 +14,16 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from hamc import gates
-from hamc.backends.dot import NEGATIVE, NEUTRAL, POSITIVE, dot_available, render, to_dot
-from hamc.backends.tikz import to_tikz
-from hamc.build import BuildOptions
-from hamc.compiling import compile_hamiltonian
-from hamc.diagram import (blocks_diagram, compact_monomial, fits_neuron_view, gate_label, input_names,
+from hamc.build import gates
+from hamc.draw.dot import NEGATIVE, NEUTRAL, POSITIVE, dot_available, render, to_dot
+from hamc.draw.tikz import to_tikz
+from hamc.build.assemble import BuildOptions
+from hamc.pipeline import compile_hamiltonian
+from hamc.draw.diagram import (blocks_diagram, compact_monomial, fits_neuron_view, gate_label, input_names,
                           network_diagram, plan_diagram)
-from hamc.diagram_layout import layout, text_width
-from hamc.drawing import choose_view
-from hamc.figures import bit_gate_figure, product_gate_figure
+from hamc.draw.layout import layout, text_width
+from hamc.draw.output import choose_view
+from hamc.draw.figures import bit_gate_figure, product_gate_figure
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hamc.backends.dot import dot_available
+from hamc.draw.dot import dot_available
 from hamc.cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

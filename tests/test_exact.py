@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hamc
-from hamc.coefficients import MAX_EXACT_BITS, Coefficients, compare
+from hamc.ir.coefficients import MAX_EXACT_BITS, Coefficients, compare
 
 ROOT = Path(__file__).resolve().parents[1]
 x, y, z = sympy.symbols("x y z")

@@ -4,8 +4,8 @@ import itertools
 import numpy as np
 import pytest
 
-from hamc.activations import bias_point, derivatives
-from hamc.gates import (Gate, bit_error, bit_product_gate, bit_scale, copy_gate, copy_neurons, copy_scale,
+from hamc.network.activations import bias_point, derivatives
+from hamc.build.gates import (Gate, bit_error, bit_product_gate, bit_scale, copy_gate, copy_neurons, copy_scale,
                         flat_neurons, flat_neurons_for_powers, flat_power_gate, flat_product_gate, flat_scale,
                         product_gate, product_scale, square_gate, square_scale)
 

@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 import hamc
-from hamc import build, drawing
-from hamc.build import BuildOptions
+from hamc.build import assemble as build
+from hamc.draw import output as drawing
+from hamc.build.assemble import BuildOptions
 
 
 def test_a_value_error_inside_the_planner_propagates_as_itself(monkeypatch):

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import hamc
-from hamc.analyze import term_table
-from hamc.symmetry import automorphism_group
+from hamc.analysis.report import term_table
+from hamc.analysis.symmetry import automorphism_group
 
 from conftest import EXAMPLES, REPO, error
 
@@ -176,7 +176,7 @@ def test_verification_batches_are_bounded_by_the_widest_layer():
     """sum(i in 0..39: x[i])^4 compiles to a layer of 493,600 neurons: 2,000 rows of it at once
     were 7.4 GiB. A stand-in network of that width records the rows it is given."""
     from types import SimpleNamespace
-    from hamc.verify import BATCH_ELEMENTS, verify
+    from hamc.verification import BATCH_ELEMENTS, verify
     h = hamc.load("real x[12]\nH = sum(i in 0..11: x[i])^4")
 
     class WideNetwork:

@@ -8,8 +8,8 @@ import scipy.sparse as sp
 from dataclasses import replace
 
 import hamc
-from hamc import build
-from hamc.build import BuildOptions
+from hamc.build import assemble as build
+from hamc.build.assemble import BuildOptions
 from hamc.cli import main
 
 from conftest import EXAMPLES

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import hamc
-from hamc.backends.npz import network_arrays
+from hamc.io.npz import network_arrays
 
 from conftest import EXAMPLES, REPO
 

@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 
 import hamc
-from hamc.build import BuildOptions
-from hamc.verify import magnitude_bounds
+from hamc.build.assemble import BuildOptions
+from hamc.verification import magnitude_bounds
 
 from conftest import EXAMPLES
 from plan_oracle import evaluate_plan, evaluate_shared, gate_set_from_meta

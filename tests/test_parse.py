@@ -1,17 +1,19 @@
 """Parser tests: statements, expression forms, precedence, spans, syntax errors, grammar as package data."""
 from __future__ import annotations
 
-import importlib.resources
+from pathlib import Path
 
 import pytest
 import sympy
 from lark import Lark
 
 import hamc
-from hamc import syntax as S
-from hamc.parse import parse_expression
+from hamc.language import syntax as S
+from hamc.language.parse import grammar_file, parse_expression
 
 from conftest import error
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def sexpr(e) -> str:
@@ -262,9 +264,12 @@ def test_parse_expression_error_is_located_in_the_param_text():
 
 # the grammar is package data -----------------------------------------------------------------
 def test_grammar_is_installed_as_package_data():
-    resource = importlib.resources.files("hamc.grammar") / "ham.lark"
+    # one code path finds the grammar, installed (package data hamc.grammar) or run from a checkout
+    resource = grammar_file()
     assert resource.is_file()
-    assert "ham_decl" in resource.read_text(encoding="utf-8")
-    parser = Lark.open_from_package("hamc.grammar", "ham.lark", parser="lalr")
-    tree = parser.parse("real x\nH = x^2")
+    assert resource.read_text(encoding="utf-8") == (ROOT / "grammar" / "ham.lark").read_text(encoding="utf-8")
+    tree = Lark(resource.read_text(encoding="utf-8"), parser="lalr").parse("real x\nH = x^2")
     assert [t.data for t in tree.children] == ["var_decl", "ham_decl"]
+    # and installing ships it: pyproject maps the grammar/ folder to hamc.grammar with its .lark files
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"hamc.grammar" = "grammar"' in pyproject and '"hamc.grammar" = ["*.lark"]' in pyproject

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import hamc
-from hamc.plan import level
+from hamc.build.plan import level
 
 from conftest import EXAMPLES
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 import scipy.sparse as sp
 
 import hamc
-from hamc.backends import files
+from hamc.io import atomic as files
 from hamc.cli import main
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -192,7 +192,7 @@ def test_one_site_lowering_agrees_on_random_sums(binders, body, prefix):
 @pytest.mark.parametrize("name,params", [("ising", {"L": 16}), ("phi4", {"L": 12}), ("image", {"L": 20}),
                                          ("microphone", {"n": 100}), ("three_body", {"N": 100})])
 def test_analysis_from_the_density_equals_the_analysis_of_the_terms(name, params):
-    from hamc.analyze import _lattice_analysis
+    from hamc.analysis.report import _lattice_analysis
     fast = _lattice_analysis(hamc.load(EXAMPLES / f"{name}.ham", params=params))
     assert fast is not None
     expanded = hamc.load(EXAMPLES / f"{name}.ham", params=params)

@@ -1,0 +1,224 @@
+"""Hamiltonian -> Analysis: degree, terms, locality, symmetry and parameter counts (REFERENCE.md section 5)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+import math
+from math import comb
+
+import numpy as np
+
+from ..errors import HamcError
+from ..ir.hamiltonian import DOMAINS, Hamiltonian
+from ..lowering.lower import DEFAULT_MAX_TERMS
+from ..ir.terms import unique_rows
+from .symmetry import Symmetry, TermTable, automorphism_group, translation_group
+
+AUTOMORPHISM_MAX_VARIABLES = 64
+
+
+@dataclass(frozen=True)
+class ParameterCounts:
+    generic: int        # (n+d)!/(n! d!) per class: every monomial of degree <= d
+    nonzero: int        # monomials actually present (summed over classes)
+    independent: int    # coefficient orbits under the symmetry found
+
+
+@dataclass(frozen=True)
+class Analysis:
+    variables: dict[str, int]
+    terms: dict[int, int]
+    degree: int
+    max_neighbors: int
+    interaction_edges: int
+    symmetry: str
+    symmetry_group_order: int
+    translations: int
+    translation_invariant: bool
+    parameters: ParameterCounts
+    classes: tuple[str, ...]
+    exact: bool
+    symmetry_exact: bool = True   # False: the search stopped at its budget; the order is a lower bound
+    coefficients: str = "exact rationals"   # or "floating point (from param J = load(...) at f.ham:5:1)"
+
+    def to_json(self) -> dict:
+        out = asdict(self)
+        out["parameters"]["generic"] = _json_count(self.parameters.generic)
+        out["terms"] = {str(k): v for k, v in self.terms.items()}
+        out["classes"] = list(self.classes)
+        return out
+
+    def summary(self) -> str:
+        vars_ = ", ".join(f"{n:,} {d}" for d, n in self.variables.items() if n)
+        terms = ", ".join(f"{n:,} of degree {d}" for d, n in self.terms.items())
+        p = self.parameters
+        lines = [
+            f"variables      {vars_}",
+            f"terms          {sum(self.terms.values()):,} ({terms})",
+            f"degree         {self.degree}",
+            f"locality       each variable interacts with at most {self.max_neighbors:,} others "
+            f"({self.interaction_edges:,} interacting pairs)",
+            f"symmetry       {self.symmetry}: group of order "
+            + ("" if self.symmetry_exact else "at least ") + f"{self.symmetry_group_order:,}"
+            + (f" ({self.translations:,} translations)" if self.translations > 1 else ""),
+            f"parameters     generic {_count(p.generic)} -> nonzero {p.nonzero:,} -> independent {p.independent:,}",
+            f"coefficients   {self.coefficients}",
+        ]
+        if self.classes:
+            lines.insert(0, f"classes        {', '.join(self.classes)}")
+        return "\n".join(lines)
+
+
+def _count(n: int) -> str:
+    """n with thousands separators, or as a power of ten beyond 30 digits ((n+d)!/(n!d!) of
+    prod(10^4 variables) has 6,000 digits: more than Python converts to text by default)."""
+    if n < 10**30:
+        return f"{n:,}"
+    exponent = int(math.log10(n))
+    return f"about {n / 10**(exponent - 3) / 1000:.3f}e{exponent}" if exponent < 300 else f"about 10^{exponent}"
+
+
+def _json_count(n: int):
+    """The exact int where JSON readers cope (under 300 digits), else that text."""
+    return n if n < 10**300 else _count(n)
+
+
+def term_table(h: Hamiltonian) -> TermTable:
+    """All monomials of all classes, coloured by their coefficients (a tuple over classes)."""
+    degrees = sorted({d for p in h.energies for d, b in p.blocks.items() if len(b)})
+    blocks, colors = [], []
+    for d in degrees:
+        parts = [(p.blocks[d], p.coefficients[d], k) for k, p in enumerate(h.energies) if d in p.blocks]
+        if len(parts) == 1:
+            block, coef = parts[0][0], parts[0][1]
+            if coef.wide:        # Python ints: a colour per distinct value
+                palette = {}
+                colors.append(np.array([palette.setdefault(pair, len(palette)) for pair in zip(coef.num, coef.den)],
+                                       np.int64))
+            elif coef.exact:     # equal (num, den) pairs share a colour; shifted to use packed keys
+                keys = np.column_stack([coef.num, coef.den])
+                colors.append(unique_rows(keys - keys.min(axis=0, initial=0))[1])
+            else:
+                colors.append(np.unique(coef.num, return_inverse=True)[1].reshape(-1))
+            blocks.append(block)
+            continue
+        per_monomial: dict = {}
+        for block, coef, k in parts:
+            for row, c in zip(map(tuple, block), (coef.scalar(i) for i in range(len(coef)))):
+                per_monomial.setdefault(row, {})[k] = c
+        rows = sorted(per_monomial)
+        palette = {}
+        colors.append(np.array([palette.setdefault(tuple(sorted(per_monomial[r].items())), len(palette))
+                                for r in rows], np.int64))
+        blocks.append(np.array(rows, np.int64).reshape(len(rows), d))
+    return TermTable(tuple(blocks), tuple(colors), h.n_variables, h.domains)
+
+
+def _neighbors(table: TermTable, max_pairs: int) -> tuple[int, int]:
+    """(max neighbours of a variable, interacting pairs): the pairs of distinct variables in each
+    monomial, made per count of distinct variables (no loop over the degree: x^1000000 has one)."""
+    n = max(table.n_variables, 1)
+    total = sum(_pairs_in(block, count=True) for block in table.blocks)
+    if total > max_pairs:
+        raise HamcError(f"the interaction graph has up to {total:,} pairs of interacting variables to "
+                        f"collect (limit {max_pairs:,}); raise the limit with --max-terms (API: max_terms=)")
+    keys = [k for block in table.blocks for k in _pairs_in(block, n=n)]
+    if not keys:
+        return 0, 0
+    pairs = np.sort(np.concatenate(keys))        # a sort, not np.unique: hash-based unique is slow here
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
+    degree = np.bincount(np.concatenate([pairs // n, pairs % n]), minlength=n)
+    return int(degree.max()), len(pairs)
+
+
+def _pairs_in(block: np.ndarray, *, count: bool = False, n: int = 1):
+    """The pairs u < w of distinct variables of each monomial (rows sorted), as keys u * n + w;
+    with `count`, only how many (a Python int, before anything is allocated)."""
+    if block.shape[1] < 2 or not len(block):
+        return 0 if count else []
+    first = np.ones(block.shape, bool)
+    first[:, 1:] = block[:, 1:] != block[:, :-1]          # the first of each run of a repeated variable
+    distinct = first.sum(axis=1)
+    if count:
+        return sum(int(c) * comb(int(u), 2) for u, c in zip(*np.unique(distinct, return_counts=True)))
+    keys = []
+    for u in np.unique(distinct[distinct > 1]):
+        rows = distinct == u
+        compact = block[rows][first[rows]].reshape(-1, u)
+        a, b = np.triu_indices(int(u), 1)
+        keys.append((compact[:, a] * n + compact[:, b]).ravel())
+    return keys
+
+
+def _lattice_analysis(h: Hamiltonian) -> Analysis | None:
+    """The analysis of a lattice sum read off its one-site density, without expanding it, where
+    that is exact: one energy, a density and a constant only, and a lattice at least four times
+    as wide as the density's reach on every axis (so no term can meet its own translate: each
+    template has N distinct translates and its neighbours are N-fold the same)."""
+    from .stencil import stencil_from_density
+    if len(h.energies) != 1 or h.energies[0].lattice is None or h.n_variables <= AUTOMORPHISM_MAX_VARIABLES:
+        return None
+    energy = h.energies[0]
+    blocks, coefs = energy.explicit_blocks
+    if any(d for d in blocks) or energy.lattice.array.size != h.n_variables:
+        return None
+    constant = float(coefs[0].as_float().sum()) if 0 in coefs else 0.0
+    stencil = stencil_from_density(energy.lattice, np.array([constant]))
+    shape = np.array(stencil.shape)
+    if np.any(4 * np.abs(stencil.offsets).max(axis=0, initial=0) >= shape):
+        return None
+    n, sites = h.n_variables, stencil.sites
+    terms = {k: sites * len(m) for k, (m, _) in stencil.table.items() if len(m)}
+    if stencil.constant[0] != 0:
+        terms[0] = 1
+    steps = {tuple(a - b) for m, _ in stencil.table.values() for row in m
+             for a in stencil.offsets[row] for b in stencil.offsets[row] if np.any(a != b)}
+    d = max(terms, default=0)
+    return Analysis(
+        variables={dom: n if dom == energy.lattice.array.domain else 0 for dom in DOMAINS},
+        terms=dict(sorted(terms.items())), degree=d, max_neighbors=len(steps),
+        interaction_edges=sites * len(steps) // 2, symmetry="translations", symmetry_group_order=sites,
+        translations=sites, translation_invariant=True,
+        parameters=ParameterCounts(comb(n + d, d), sum(terms.values()), stencil.orbits + (0 in terms)),
+        classes=(), exact=energy.exact, coefficients=h.coefficients_note())
+
+
+def analyze(h: Hamiltonian, *, automorphism_max_variables: int = AUTOMORPHISM_MAX_VARIABLES,
+            max_terms: int = DEFAULT_MAX_TERMS) -> Analysis:
+    """`max_terms` bounds the interacting pairs collected (prod of 10^4 variables has 5 x 10^7)."""
+    if automorphism_max_variables == AUTOMORPHISM_MAX_VARIABLES:
+        fast = _lattice_analysis(h)
+        if fast is not None:
+            return fast
+    table = term_table(h)
+    translations = translation_group(table, h.variables)
+    symmetry: Symmetry | None = translations
+    if h.n_variables <= automorphism_max_variables:
+        symmetry = automorphism_group(table)
+    if symmetry is None:
+        symmetry = Symmetry("none", 1, True, (), sum(len(b) for b in table.blocks))
+    try:
+        max_neighbors, edges = _neighbors(table, max_terms)
+    except HamcError as err:
+        raise err.located(h.source, "") from None
+    n, d = h.n_variables, h.degree
+    periodic_sites = translations and int(np.prod(next(a.shape for a in h.variables if a.boundary == "periodic")))
+    terms: dict[int, int] = {}
+    for p in h.energies:
+        for deg, count in p.terms_by_degree().items():
+            terms[deg] = terms.get(deg, 0) + count
+    return Analysis(
+        variables={dom: sum(a.size for a in h.variables if a.domain == dom) for dom in DOMAINS},
+        terms=dict(sorted(terms.items())),
+        degree=d,
+        max_neighbors=max_neighbors,
+        interaction_edges=edges,
+        symmetry=symmetry.kind,
+        symmetry_group_order=symmetry.order,
+        translations=translations.order if translations else 1,
+        translation_invariant=bool(translations and translations.order == periodic_sites),
+        parameters=ParameterCounts(comb(n + d, d) * len(h.energies), sum(terms.values()), symmetry.orbits),
+        classes=h.labels,
+        exact=h.exact,
+        coefficients=h.coefficients_note(),
+        symmetry_exact=symmetry.exact,
+    )

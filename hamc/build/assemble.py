@@ -1,0 +1,375 @@
+"""(Hamiltonian, ProductPlan, BuildOptions) -> Network: the strategy, the gates and their scales."""
+from __future__ import annotations
+
+import math
+import os
+import resource
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+import numpy as np
+
+from . import error_bound as eb
+from . import gates
+from ..network.activations import ACTIVATIONS, get_activation
+from ..errors import HamcError
+from ..ir.hamiltonian import Hamiltonian
+from ..network.model import Network
+from .plan import ProductPlan, level, plan_from_table
+from .plan import monomial_table
+from .ranges import bits_check, check_finite_layers, check_range, flat_check, tree_check
+from .shallow import (FLAT_MAX_DEGREE, bits_errors, build_bits, build_flat, check_flat_degree, check_flat_size,
+                      flat_neurons, spins_to_bits)
+from .scales import certified_scale, unit_gate
+from ..network.shared import SharedLayout
+from ..analysis.stencil import NotTranslationInvariant, extract_stencil, lattice_array, recanonicalize, stencil_from_density
+from .tree import GateSet, build_tree
+from ..verification import magnitude_bounds
+
+STRATEGIES = ("auto", "tree", "flat", "bits")
+DTYPES = ("float64", "float32")
+LAYOUTS = ("auto", "shared", "unrolled")
+DEFAULT_TOL = {"float64": 1e-6, "float32": 1e-2}
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    strategy: str = "auto"              # auto | tree | flat | bits
+    activation: str | None = None       # default: step for bits (exact), sigmoid otherwise
+    dtype: str = "float64"              # float64 | float32
+    tol: float | None = None            # max_rel_error to reach; default by dtype
+    input_range: tuple[float, float] = (-1.0, 1.0)   # for real variables
+    max_neurons: int = 1 << 22          # refuse larger flat networks before building them
+    layout: str = "auto"                # auto | shared | unrolled (lattice Hamiltonians)
+    max_memory: float = field(default_factory=lambda: 0.75 * physical_memory())   # bytes, unrolled builds
+
+    @property
+    def target_tol(self) -> float:
+        return self.tol if self.tol is not None else DEFAULT_TOL[self.dtype]
+
+
+def physical_memory() -> float:
+    """The machine's memory, or the process's address-space limit (ulimit -v) if that is lower."""
+    try:
+        total = float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        total = 16e9
+    soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+    return min(total, float(soft)) if soft != resource.RLIM_INFINITY and soft > 0 else total
+
+
+# Bytes per weight while an unrolled layer is assembled (COO triplets, sorting, CSR): measured
+# about 30 on the 10^6-spin Ising model; the estimate is meant to be pessimistic.
+BYTES_PER_SYNAPSE = 100
+
+
+# Bytes per (site, channel) of a shared layout's forward pass in verification: the sample, its
+# patches and two layers' activations in float64, counted for the widest layer.
+BYTES_PER_SITE_CHANNEL = 8
+
+
+def unrolled_bytes(h: Hamiltonian, strategy: str) -> int:
+    """A pessimistic estimate of the memory an unrolled build takes, from its terms (a lattice sum's
+    from its one-site density, unexpanded). Python ints: a spin monomial of degree 1,100 becomes
+    2^1100 bit monomials, beyond any float."""
+    synapses = 0
+    for vars_, copies in _monomial_blocks(h):
+        k = vars_.shape[1]
+        if not k or not len(vars_):
+            continue
+        if strategy == "tree":
+            synapses += copies * len(vars_) * 40 * max(k - 1, 1)
+            continue
+        # bits: each spin factor doubles the bit monomials (s = 2x - 1); flat: 2^k neurons per monomial
+        doubling = (h.domains[vars_] == 2).sum(axis=1) if strategy == "bits" else np.full(len(vars_), k)
+        for d, m in zip(*np.unique(doubling, return_counts=True)):
+            synapses += copies * int(m) * 2 ** int(d) * (k + 1)
+    return synapses * BYTES_PER_SYNAPSE
+
+
+def _monomial_blocks(h: Hamiltonian):
+    """(variables of same-degree monomials, copies) over all outputs, without expanding lattice sums."""
+    for p in h.energies:
+        if p.expanded:
+            yield from ((v, 1) for v in p.blocks.values())
+            continue
+        yield from ((v, 1) for v in p.explicit_blocks[0].values())
+        local = p.lattice.local
+        degrees = local.degrees()
+        for k in np.unique(degrees):
+            yield local.vars[degrees == k][:, local.width - int(k):], p.lattice.sites
+
+
+def shared_bytes(sites: int, patch: int, width: int) -> int:
+    """A pessimistic estimate of the memory verifying a shared network takes: one configuration of
+    every site, its patches and two layers of activations of the widest layer."""
+    return sites * BYTES_PER_SITE_CHANNEL * (2 + 2 * patch + 2 * width)
+
+
+def gigabytes(n: int | float) -> str:
+    """n bytes in GB for a message, also for a count too large for a float."""
+    return f"{n / 1e9:,.1f}" if n < 1e30 else f"10^{len(str(int(n))) - 10}"
+
+
+def check_options(options: BuildOptions) -> None:
+    if options.strategy not in STRATEGIES:
+        raise HamcError(f"unknown strategy '{options.strategy}'; choose one of {', '.join(STRATEGIES)}")
+    if options.layout not in LAYOUTS:
+        raise HamcError(f"unknown layout '{options.layout}'; choose one of {', '.join(LAYOUTS)}")
+    if options.dtype not in DTYPES:
+        raise HamcError(f"unknown dtype '{options.dtype}'; choose float64 or float32")
+    if options.activation is not None and options.activation not in ACTIVATIONS:
+        raise HamcError(f"unknown activation '{options.activation}'; known: {', '.join(sorted(ACTIVATIONS))}")
+    lo, hi = options.input_range
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+        raise HamcError(f"input range [{lo}, {hi}] must be finite with lo < hi")
+    if not options.target_tol > 0:
+        raise HamcError(f"tolerance must be positive, got {options.target_tol}")
+    memory = options.max_memory
+    if isinstance(memory, bool) or not isinstance(memory, (int, float)) or not (math.isfinite(memory) and memory > 0):
+        raise HamcError(f"the memory limit (--max-memory) must be a positive finite number, got {memory!r}")
+
+
+def choose_activation(strategy: str, activation: str | None) -> str:
+    """The paper's sigmoid for products; for bit products the step function, which is exact on
+    bits and cheaper than a sigmoid, unless the user asks for another."""
+    if activation is not None:
+        return activation
+    return "step" if strategy == "bits" else "sigmoid"
+
+
+def check_bit_activation(activation: str) -> None:
+    """Bit products need a threshold unit: an activation with finite limits, or relu."""
+    if ACTIVATIONS[activation].limits is None and activation != "relu":
+        raise HamcError(f"activation '{activation}' is not a threshold unit; bit products need sigmoid, tanh, "
+                        "step or relu (or use --strategy tree)")
+
+
+def choose_strategy(h: Hamiltonian, strategy: str) -> str:
+    binary = bool(np.all(h.domains > 0))          # vacuously true without variables: bits is fine
+    if strategy == "auto":
+        return "bits" if binary else "tree"
+    if strategy == "bits" and not binary:
+        reals = [v.name for v in h.variables if v.domain == "real"]
+        raise HamcError(f"the bits strategy needs bit or spin variables, but {', '.join(reals)} "
+                        f"{'is' if len(reals) == 1 else 'are'} real; use --strategy tree (or auto)")
+    return strategy
+
+
+@lru_cache(maxsize=None)
+def unit_gates(activation: str, dtype: str) -> tuple[GateSet, dict]:
+    """Gates for inputs in [-1, 1], each at the scale and bias point that minimise the certified
+    error bound it adds (scales.certified_scale). A chain of gates adds their truncations and
+    their roundings alike, so its length does not change the choice."""
+    if not get_activation(activation).smooth:
+        raise HamcError(f"activation '{activation}' is not smooth: the product gates need a Taylor series; "
+                        "use it with --strategy bits")
+    product, square, copy = (certified_scale(kind, activation, dtype) for kind in ("product", "square", "copy"))
+    # squares use the 3-neuron flat gate for x^2, [s(c+2lu) - 2 s(c) + s(c-2lu)] / (4 s2 l^2): its
+    # constant comes from a neuron, not from b_out. The 2-neuron square_gate's b_out = -2 s0/(s2 l^2)
+    # (~6e7 for the sigmoid) would be folded into the next gate's biases as c -+ 3e4, rounded
+    # differently for its two neurons: x^4 came out at 3e-6 instead of 1e-7.
+    gate_set = GateSet(*(unit_gate(kind, activation, scale.value, scale.center)
+                         for kind, scale in (("product", product), ("square", square), ("copy", copy))))
+    scales = {"product_lambda": product.value, "square_lambda": square.value, "copy_lambda": copy.value,
+              "product_bias": product.center, "square_bias": square.center, "copy_bias": copy.center,
+              "copy_neurons": gate_set.copy.neurons}
+    return gate_set, scales
+
+
+# The share of --tol left to the threshold neurons' tails; the rest is for the rounding in the bound.
+BITS_TAIL_SHARE = 0.9
+
+
+def bit_beta(bit_table: dict, tol: float, scale: float) -> float:
+    """beta so that every threshold neuron's error sigma(-beta/2), summed with the bit coefficients'
+    weights, stays below 0.9 tol * S (eq 13: the error decays like exp(-beta/2)). For a classifier S
+    is 2: the posterior moves by at most half its logits' error."""
+    # the neurons of all degrees add their errors: sum |c| over every monomial, per output
+    totals = [np.abs(c).sum(axis=0) for _, c in bit_table.values()]
+    weight = float(np.sum(totals, axis=0).max()) if totals else 1.0
+    target = BITS_TAIL_SHARE * tol * scale / max(weight, 1e-300)
+    # S = 0 (H is identically 0 on the box, whatever the spin terms cancel to): aim at tol itself
+    return max(gates.bit_scale(target if target > 0 else tol), 1.0)
+
+
+def build(h: Hamiltonian, *, options: BuildOptions, scale: float = 1.0) -> tuple[Network, ProductPlan | None]:
+    """The network for H, and the product plan it follows (tree strategy). `scale` is S, the bound
+    on |H| that relative errors are measured against. Ranges whose bounds or weights overflow the
+    dtype are refused before building (HamcError); a non-finite weight after building is too."""
+    check_options(options)
+    has_reals = bool(np.any(h.domains == 0))
+    network, plan = _build(h, options, scale, has_reals)
+    extra = {"pooling biases": network.shared.pool_bias} if network.shared is not None else {}
+    check_finite_layers(network.layers, extra, options.dtype, options.input_range, has_reals)
+    return network, plan
+
+
+def _build(h: Hamiltonian, options: BuildOptions, scale: float, has_reals: bool):
+    strategy = choose_strategy(h, options.strategy)
+    activation = choose_activation(strategy, options.activation)
+    if strategy == "bits":
+        check_bit_activation(activation)
+    meta = {"strategy": strategy, "activation": activation, "dtype": options.dtype,
+            "input_range": list(options.input_range), "tol": options.target_tol}
+    outputs = h.labels if h.is_classifier else ("H",)
+    stencil = shared_stencil(h, strategy, options.layout)
+    meta["layout"] = "shared" if stencil is not None else "unrolled"
+    if stencil is not None:
+        array = lattice_array(h)
+        names = stencil.patch_names(array.name)
+        spin = np.full(len(stencil.offsets), array.domain == "spin")
+        # the array's one bound, not one float per site (8 GB at 10^9 sites)
+        bound = np.array([1.0 if array.domain != "real" else max(map(abs, options.input_range))])
+        layers, plan, errors = _layers(strategy, activation, stencil.table, np.zeros(len(outputs)), spin, names,
+                                       np.repeat(bound, len(names)), options, scale, None, meta, stencil.sites,
+                                       in_bits=True, has_reals=has_reals, posterior=h.is_classifier)
+        _check_shared_memory(stencil.sites, len(names), max(layer.n_out for layer in layers), options)
+        if h.is_classifier:      # the local layers add up -H; priors and softmax come after the sum
+            out = layers[-1]
+            layers = layers[:-1] + (replace(out, weight=-out.weight, bias=-out.bias),)
+        pool_bias = (-stencil.constant + h.log_priors()) if h.is_classifier else stencil.constant
+        _record_bound(meta, errors, options, sites=stencil.sites, pool_bias=pool_bias,
+                      log_priors=h.log_priors() if h.is_classifier else None)
+        shared = SharedLayout(stencil.shape, stencil.offsets, pool_bias.astype(options.dtype),
+                              "softmax" if h.is_classifier else "identity", array.name, array.lows)
+        return Network(layers, h.variable_labels(), tuple(outputs), meta, shared), plan
+    # estimated before the terms exist: a lattice sum's size is known from its one-site density
+    if strategy == "flat":
+        check_flat_degree(max((v.shape[1] for v, _ in _monomial_blocks(h) if len(v)), default=0))
+    need = unrolled_bytes(h, strategy)
+    if need > options.max_memory:
+        hint = ("a translation-invariant lattice Hamiltonian fits in a few kilobytes with --layout shared"
+                if strategy != "flat" else "the tree strategy needs far fewer neurons")
+        raise HamcError(f"an unrolled network for this Hamiltonian needs about {gigabytes(need)} GB to build "
+                        f"(limit {options.max_memory / 1e9:.1f} GB, --max-memory); {hint}")
+    table, constant = monomial_table(h)
+    layers, plan, errors = _layers(strategy, activation, table, constant, h.domains == 2,
+                                   h.variable_labels(), magnitude_bounds(h, options.input_range), options, scale,
+                                   h.log_priors() if h.is_classifier else None, meta, 1, has_reals=has_reals,
+                                   posterior=h.is_classifier)
+    _record_bound(meta, errors, options, log_priors=h.log_priors() if h.is_classifier else None)
+    return Network(layers, h.variable_labels(), tuple(outputs), meta), plan
+
+
+def _record_bound(meta: dict, errors, options: BuildOptions, **where) -> None:
+    """meta["error_bound"]: the certified bound on max |network - H| (None, with the reason, where
+    the construction has no model: see error_bound)."""
+    if isinstance(errors, str):
+        meta.update(error_bound=None, error_bound_reason=errors)
+        return
+    bound = eb.network_bound(errors, u=eb.unit_roundoff(options.dtype), **where)
+    meta.update(error_bound=bound if np.isfinite(bound) else None,
+                error_bound_reason="" if np.isfinite(bound) else "the bound overflowed")
+
+
+def _conversion_error(table: dict, in_bits: bool, spin, sites: int, scale: float, u: float) -> float:
+    """Per site, the rounding of the coefficients as the table is rewritten over bits (spins_to_bits)
+    and, for a shared layout, its translates merged: each is a sum of at most as many parts as there
+    are monomials (times the neighbourhood for merged translates), whose magnitudes add up to at
+    most 3^degree S (a spin monomial of q factors spreads |c| 3^q over bit monomials)."""
+    if not in_bits and not np.any(spin):
+        return 0.0                             # bits stay bits: no sums
+    terms = sum(len(m) for k, (m, _) in table.items() if k)
+    degree = max((k for k in table), default=0)
+    parts = terms * (len(spin) + 1 if in_bits else 1) + 2
+    return float(eb.gamma(parts, u)) * 3.0 ** degree * scale / sites
+
+
+def _check_shared_memory(sites: int, patch: int, width: int, options: BuildOptions) -> None:
+    need = shared_bytes(sites, patch, width)
+    if need > options.max_memory:
+        raise HamcError(f"verifying this shared network on one configuration of its {sites:,} sites needs about "
+                        f"{gigabytes(need)} GB (limit {options.max_memory / 1e9:.1f} GB, --max-memory)")
+
+
+def _layers(strategy, activation, table, constant, spin, names, magnitude, options, scale, log_priors, meta,
+            sites: int, in_bits: bool = False, has_reals: bool = True, posterior: bool = False):
+    """(layers, plan, error_bound.OutputErrors or the reason there is none) for a monomial table over
+    len(names) inputs (`spin` marks spin inputs); `sites` copies of them run in parallel. For
+    bits, `in_bits` says the table is over x = (s+1)/2 already."""
+    dtype = np.dtype(options.dtype)
+    u = eb.unit_roundoff(dtype)
+
+    def refuse_overflow(check) -> None:       # before anything is allocated for the network
+        check_range(check, options.dtype, options.input_range, has_reals)
+
+    if strategy == "bits":
+        bit_table, constant = (table, constant) if in_bits else spins_to_bits(table, constant, spin)
+        refuse_overflow(bits_check(scale, bit_table))
+        beta = bit_beta({k: (m, c * sites) for k, (m, c) in bit_table.items()}, options.target_tol,
+                        2.0 if posterior else scale)
+        meta["beta"] = beta
+        layers = build_bits(bit_table, constant, spin, names, activation, dtype, beta, log_priors)
+        conversion = _conversion_error(table, in_bits, spin, sites, scale, u)
+        errors = bits_errors(*layers, activation, beta, u, conversion)
+        return layers, None, errors if errors is not None else "threshold sums that are not exact"
+    gate_set, scales = unit_gates(activation, options.dtype)
+    meta.update(scales)
+    if strategy == "flat":
+        check_flat_size(table, gate_set.copy.neurons, options.max_neurons)
+        refuse_overflow(flat_check(table, magnitude, gate_set.copy, activation, options.dtype, scale))
+        return build_flat(table, constant, len(names), names, magnitude, activation, dtype, gate_set.copy,
+                          lambda powers: gates.flat_scale(activation, powers, options.dtype).value,
+                          log_priors, options.max_neurons), None, "the flat strategy's one-layer gates"
+    plan = plan_from_table(len(names), len(constant), table, constant)
+    meta.update(product_layers=plan.depth, product_gates=plan.product_gates,
+                product_gates_unshared=plan.unshared_product_gates)
+    refuse_overflow(tree_check(plan, magnitude, gate_set, scale))
+    layers, errors = build_tree(plan, magnitude, gate_set, activation, dtype, names, log_priors,
+                                rounded_inputs=dtype != np.float64)
+    return layers, plan, errors
+
+
+def _density_only(h: Hamiltonian, array) -> bool:
+    """One energy that is a constant plus a lattice sum over `array`, still unexpanded."""
+    if len(h.energies) != 1:
+        return False
+    energy = h.energies[0]
+    return (energy.lattice is not None and not energy.expanded and energy.lattice.array is array
+            and all(d == 0 for d in energy.explicit_blocks[0]))
+
+
+def shared_stencil(h: Hamiltonian, strategy: str, layout: str):
+    """The local density for a weight-shared layout, or None for an unrolled network. With
+    layout "auto" a shared layout is used wherever it applies; "shared" insists and says why not."""
+    if layout == "unrolled":
+        return None
+    why = None
+    array = lattice_array(h)
+    if strategy == "flat":
+        why = "the flat strategy has no shared layout"
+    elif array is None:
+        why = "a shared layout needs one periodic variable array that holds every variable"
+    elif _density_only(h, array):
+        energy = h.energies[0]
+        stencil = stencil_from_density(energy.lattice, energy.explicit_blocks[1][0].as_float()[:1]
+                                       if 0 in energy.explicit_blocks[1] else np.zeros(1))
+    else:
+        try:
+            stencil = extract_stencil(*monomial_table(h), array)
+        except NotTranslationInvariant as exc:
+            why = f"H is not translation-invariant: {exc}"
+    if why is not None:
+        if layout == "shared":
+            raise HamcError(f"{why}; use --layout unrolled")
+        return None
+    if strategy == "bits":       # convert the density to bits, then merge translates (x[i+1] is x[i])
+        spin = np.full(len(stencil.offsets), array.domain == "spin")
+        bits, per_site = spins_to_bits(stencil.table, np.zeros_like(stencil.constant), spin)
+        stencil = recanonicalize(stencil, bits, stencil.constant + stencil.sites * per_site)
+    return stencil if stencil.orbits else None      # a constant needs no lattice
+
+
+def flat_hidden_neurons(h: Hamiltonian, copy_neurons: int = 2) -> int:
+    """The single-hidden-layer count for comparison, computed without building anything (from the
+    one-site density for a lattice sum, so a 10^6-site lattice is not expanded for it)."""
+    array = lattice_array(h)
+    if array is not None and _density_only(h, array):
+        stencil = stencil_from_density(h.energies[0].lattice, np.zeros(1))
+        return flat_neurons(stencil.table, copy_neurons) * array.size
+    return flat_neurons(monomial_table(h)[0], copy_neurons)
+
+
+__all__ = ["BuildOptions", "DEFAULT_TOL", "FLAT_MAX_DEGREE", "STRATEGIES", "build", "choose_strategy",
+           "flat_hidden_neurons", "level"]

@@ -1,0 +1,225 @@
+"""ProductPlan -> deep Network: product, square and copy gates wired layer by layer (eq 11)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import error_bound as eb
+from . import gates
+from ..network.model import ACTIVATION_FUNCTIONS, LABELLED_GATES_MAX, GateBlock, Layer, Triplets, make_layer
+from .plan import ProductPlan, level, monomial_text
+
+
+@dataclass(frozen=True)
+class _Stage:
+    """The values available after a layer, each a linear readout of that layer's neurons.
+
+    Value v = readout[v] @ activations + offset[v]. `rows[k][r]` is the value holding plan node
+    (k, r), or -1 where it is not available; `acc[j]` the running sum of output j (or -1).
+    """
+    readout: sp.csr_matrix
+    offset: np.ndarray
+    rows: dict[int, np.ndarray]
+    acc: np.ndarray
+    acc_bound: np.ndarray
+    error: np.ndarray           # per value: bound on |realised value - exact value| (error_bound)
+    offset_size: np.ndarray     # per value: sum of the magnitudes its float offset was added up from
+    neuron_size: np.ndarray     # per neuron (or input) the readout reads: bound on |activation|
+
+
+@dataclass(frozen=True)
+class GateSet:
+    """The unit-range gates one network uses (inputs scaled to [-1, 1] before each gate)."""
+    product: gates.Gate
+    square: gates.Gate
+    copy: gates.Gate
+
+
+class _LayerBuilder:
+    def __init__(self, prev: _Stage, u: float):
+        self.prev, self.u = prev, u
+        self.g, self.r = Triplets(), Triplets()
+        self.bias, self.offset, self.blocks, self.centers = [], [], [], []
+        self.reach, self.gate_error, self.value_bound = [], [], []
+        self.n_cols = self.n_vals = 0
+
+    def add(self, gate: gates.Gate, inputs, scales, out_scale, kind: str, labels) -> np.ndarray:
+        """m copies of `gate`: input i of copy q reads prev value inputs[i][q] divided by scales[i][q];
+        the gate's output is multiplied by out_scale[q]; `labels()` names the m gates, called
+        only if the layer is small enough to keep labels. Returns the new values' rows."""
+        m, width = len(out_scale), gate.neurons
+        if m == 0:
+            return np.empty(0, np.int64)
+        cols = self.n_cols + np.arange(m)[:, None] * width + np.arange(width)[None, :]
+        for i, (rows, scale) in enumerate(zip(inputs, scales)):
+            self.g.add(np.repeat(rows, width).reshape(m, width), cols, gate.w_in[i][None, :] / scale[:, None])
+        vals = self.n_vals + np.arange(m)
+        self.r.add(np.repeat(vals, width).reshape(m, width), cols, gate.w_out[:, 0][None, :] * out_scale[:, None])
+        self.bias.append(np.tile(gate.b, m))
+        self.centers.append(np.tile(gate.b, m))
+        self.offset.append(gate.b_out[0] * out_scale)
+        self.n_cols += m * width
+        self.n_vals += m
+        self.blocks.append((kind, m, width, labels))
+        # the error bound: truncation at the inputs as computed (errors included), then the exact operation
+        errors = [self.prev.error[rows] for rows in inputs]
+        truncation, reach = eb.gate_truncation(gate, np.column_stack([1 + e / r for e, r in zip(errors, scales)]))
+        self.reach.append(reach.ravel())
+        self.gate_error.append(truncation * out_scale + eb.propagate(kind, scales, errors))
+        self.value_bound.append(out_scale)
+        return vals
+
+    def layer(self, activation: str, dtype) -> tuple[Layer, sp.csr_matrix, np.ndarray]:
+        gmat = self.g.matrix((self.prev.readout.shape[0], self.n_cols))
+        weight = (self.prev.readout.T @ gmat).tocoo()
+        bias = gmat.T @ self.prev.offset + (np.concatenate(self.bias) if self.bias else np.zeros(0))
+        # neurons report sigma(z) - sigma(c): the readouts then add sigma(c) back through their offsets
+        centers = np.concatenate(self.centers) if self.centers else np.zeros(0)
+        neuron_offset = ACTIVATION_FUNCTIONS[activation](centers)
+        layer = make_layer(weight.row, weight.col, weight.data, weight.shape, bias, activation, dtype,
+                           _gate_blocks(self.blocks), neuron_offset)
+        readout = self.r.matrix((self.n_vals, self.n_cols))
+        offset = np.concatenate(self.offset) if self.offset else np.zeros(0)
+        neuron_offset = layer.offset.astype(np.float64) if layer.offset is not None else np.zeros(self.n_cols)
+        offset_size = np.abs(offset) + abs(readout) @ np.abs(neuron_offset)
+        offset = offset + readout @ neuron_offset
+        error, neuron_size = self._errors(layer, gmat, centers, offset_size)
+        return layer, readout, offset, error, offset_size, neuron_size
+
+    def _errors(self, layer: Layer, gmat, centers, offset_size):
+        """Each new value's error bound (its gate's, plus the rounding of its neurons) and each
+        neuron's magnitude bound, from the layer as stored (see error_bound)."""
+        cat = lambda parts: np.concatenate(parts) if parts else np.zeros(0)        # noqa: E731
+        u, prev = self.u, self.prev
+        bias_size = abs(gmat).T @ np.abs(prev.offset) + np.abs(centers)
+        arg_error = eb.dot_error(layer.weight, prev.neuron_size, bias_size, u)
+        neuron_error, neuron_size = eb.neuron_errors(layer.activation, centers, cat(self.reach), arg_error, u)
+        readout = self.r.matrix((self.n_vals, self.n_cols))
+        error = (cat(self.gate_error) + abs(readout) @ neuron_error + 8 * u * cat(self.value_bound)
+                 + eb.gamma(3, u) * offset_size)
+        return error, neuron_size
+
+
+def _gate_blocks(pending) -> tuple[GateBlock, ...]:
+    keep = sum(m for _, m, _, _ in pending) <= LABELLED_GATES_MAX
+    return tuple(GateBlock(kind, m, h, tuple(labels()) if keep else ()) for kind, m, h, labels in pending)
+
+
+def input_stage(plan: ProductPlan, bounds: dict[int, np.ndarray], u: float, rounded_inputs: bool) -> _Stage:
+    """Stage 0: the inputs themselves, and each output's linear terms as its first running sum.
+    `rounded_inputs`: real inputs are rounded to the network's dtype (float32), off by u |x|."""
+    n_out = plan.n_outputs
+    variables = plan.nodes.get(1, np.empty((0, 1), np.int64))[:, 0]
+    r = Triplets()
+    r.add(np.arange(len(variables)), variables, 1.0)
+    acc = np.full(n_out, -1)
+    acc_bound = np.zeros(n_out)
+    n_vals = len(variables)
+    if 1 in plan.terms:
+        rows, coef = plan.terms[1]
+        for j in range(n_out):
+            if np.any(coef[:, j]):
+                r.add(n_vals, variables[rows], coef[:, j])
+                acc[j], n_vals = n_vals, n_vals + 1
+                acc_bound[j] = np.abs(coef[:, j]) @ bounds[1][rows]
+    readout = r.matrix((n_vals, plan.n_variables))
+    rows = {k: np.full(len(v), -1) for k, v in plan.nodes.items()}
+    rows[1] = np.arange(len(variables))
+    size = np.zeros(plan.n_variables)
+    size[variables] = bounds[1] if 1 in bounds else []
+    input_error = size * u if rounded_inputs else np.zeros_like(size)
+    return _Stage(readout, np.zeros(n_vals), rows, acc, acc_bound, abs(readout) @ input_error, np.zeros(n_vals), size)
+
+
+def hidden_layer(plan: ProductPlan, prev: _Stage, layer_no: int, bounds, gate_set: GateSet,
+                 activation: str, dtype, names) -> tuple[Layer, _Stage]:
+    builder = _LayerBuilder(prev, eb.unit_roundoff(dtype))
+
+    def node_labels(k, rows, prefix=""):
+        return lambda: [prefix + monomial_text([names[v] for v in plan.nodes[k][r]]) for r in rows]
+
+    rows = {k: np.full(len(v), -1) for k, v in plan.nodes.items()}
+    for k in sorted(plan.nodes):
+        if k < 2 or level(k) != layer_no:
+            continue
+        half = k - k // 2
+        lrow, rrow = plan.left[k], plan.right[k]
+        u, v = prev.rows[half][lrow], prev.rows[k // 2][rrow]
+        ru, rv = bounds[half][lrow], bounds[k // 2][rrow]
+        sq = plan.squares(k)
+        rows[k][~sq] = builder.add(gate_set.product, (u[~sq], v[~sq]), (ru[~sq], rv[~sq]), (ru * rv)[~sq], "product",
+                             node_labels(k, np.flatnonzero(~sq)))
+        rows[k][sq] = builder.add(gate_set.square, (u[sq],), (ru[sq],), ru[sq] * ru[sq], "square",
+                            node_labels(k, np.flatnonzero(sq)))
+    for k, carried in plan.copies(layer_no).items():
+        rows[k][carried] = builder.add(gate_set.copy, (prev.rows[k][carried],), (bounds[k][carried],),
+                                 bounds[k][carried], "copy", node_labels(k, carried, "copy "))
+    has_acc = prev.acc >= 0
+    acc_copy = builder.add(gate_set.copy, (prev.acc[has_acc],), (prev.acc_bound[has_acc],), prev.acc_bound[has_acc],
+                     "copy", lambda: [f"copy sum {j}" for j in np.flatnonzero(has_acc)])
+    layer, readout, offset, error, offset_size, neuron_size = builder.layer(activation, dtype)
+
+    # each output's running sum: the carried sum plus the monomials finished in this layer
+    mix = Triplets()
+    acc_bound = prev.acc_bound.copy()
+    mix.add(np.flatnonzero(has_acc), acc_copy, 1.0)
+    for k, (term_rows, coef) in plan.terms.items():
+        if k >= 2 and level(k) == layer_no:
+            nz = np.nonzero(coef)
+            mix.add(nz[1], rows[k][term_rows[nz[0]]], coef[nz])
+            acc_bound += np.abs(coef).T @ bounds[k][term_rows]
+    mixing = mix.matrix((plan.n_outputs, readout.shape[0]))
+    used = np.diff(mixing.indptr) > 0
+    acc = np.where(used, readout.shape[0] + np.cumsum(used) - 1, -1)
+    readout = sp.vstack([readout, mixing[used] @ readout]).tocsr()
+    offset = np.concatenate([offset, mixing[used] @ offset])
+    error = np.concatenate([error, abs(mixing[used]) @ error])
+    offset_size = np.concatenate([offset_size, abs(mixing[used]) @ offset_size])
+    return layer, _Stage(readout, offset, rows, acc, acc_bound, error, offset_size, neuron_size)
+
+
+def output_layer(prev: _Stage, constant: np.ndarray, dtype, *, classifier_log_priors=None) -> Layer:
+    """H_j = running sum j + constant j; for a classifier, softmax(-H_y + ln p(y)) (eq 8)."""
+    n_out = len(constant)
+    has = np.flatnonzero(prev.acc >= 0)
+    pick = sp.csr_matrix((np.ones(len(has)), (has, prev.acc[has])), shape=(n_out, prev.readout.shape[0]))
+    weight = (pick @ prev.readout).T.tocoo()
+    bias = pick @ prev.offset + constant
+    if classifier_log_priors is None:
+        return make_layer(weight.row, weight.col, weight.data, weight.shape, bias, "identity", dtype)
+    return make_layer(weight.row, weight.col, -weight.data, weight.shape, -bias + classifier_log_priors,
+                      "softmax", dtype)
+
+
+def node_bounds(plan: ProductPlan, magnitude: np.ndarray) -> dict[int, np.ndarray]:
+    """|value| <= bound for every node: the product of its variables' magnitude bounds."""
+    return {k: np.prod(magnitude[v], axis=1) if k else np.ones(len(v)) for k, v in plan.nodes.items()}
+
+
+def build_tree(plan: ProductPlan, magnitude: np.ndarray, gate_set: GateSet, activation: str, dtype,
+               names, log_priors=None, *, rounded_inputs: bool = False) -> tuple[tuple[Layer, ...], eb.OutputErrors]:
+    """The layers, and the bounds on their outputs' errors (see error_bound). `names[v]` labels
+    variable v in gate labels (x1*x2, copy x3) kept for small layers."""
+    bounds = {k: np.maximum(b, np.finfo(float).tiny) for k, b in node_bounds(plan, magnitude).items()}
+    stage = input_stage(plan, bounds, eb.unit_roundoff(dtype), rounded_inputs)
+    layers = []
+    for layer_no in range(1, plan.depth + 1):
+        layer, stage = hidden_layer(plan, stage, layer_no, bounds, gate_set, activation, dtype, names)
+        layers.append(layer)
+    layers.append(output_layer(stage, plan.constant, dtype, classifier_log_priors=log_priors))
+    return tuple(layers), output_errors(stage, plan.constant, layers[-1], eb.unit_roundoff(dtype))
+
+
+def output_errors(prev: _Stage, constant: np.ndarray, layer: Layer, u: float) -> eb.OutputErrors:
+    has = prev.acc >= 0
+    value = np.zeros(len(constant))
+    value[has] = prev.error[prev.acc[has]]
+    offset = np.zeros(len(constant))
+    offset[has] = np.abs(prev.offset[prev.acc[has]])
+    bias_size = offset + np.abs(constant)
+    rounding = eb.dot_error(layer.weight, prev.neuron_size, bias_size, u)
+    hidden = np.asarray(prev.neuron_size @ abs(layer.weight), np.float64).ravel()
+    bound = np.where(has, prev.acc_bound, 0.0) + np.abs(constant)
+    return eb.OutputErrors(value, rounding, hidden + bias_size, bound)

@@ -1,0 +1,114 @@
+"""Diagram -> standalone TikZ picture for LaTeX, at the positions of hamc's own layout (diagram.layout).
+
+Coordinates are the layout's points (1 bp each, y downwards), so the .tex and the Graphviz drawing
+show the same picture; labels are LaTeX math. Gate frames sit on a background layer, edges above
+them, nodes and labels (on white) on top.
+"""
+from __future__ import annotations
+
+import math
+
+from .diagram import Diagram
+from .layout import BIAS_SIZE, NEURON_SIZE, Layout, layout, ports
+
+_STYLE = {
+    "input": "hinp", "neuron": "hneu", "output": "hout", "bias": "hbias", "gate": "hgate", "shared": "hshared",
+    "block": "hblock",
+}
+# styles are prefixed with h: TikZ already owns keys such as `out` and `pos`
+_PREAMBLE = r"""\documentclass[tikz,border=4pt]{standalone}
+\usepackage{amsmath}
+\definecolor{hpositive}{HTML}{2166AC}
+\definecolor{hnegative}{HTML}{B2182B}
+\definecolor{hneutral}{HTML}{555555}
+\pgfdeclarelayer{hframes}
+\pgfdeclarelayer{hedges}
+\pgfsetlayers{hframes,hedges,main}
+\begin{document}
+\begin{tikzpicture}[x=1bp, y=-1bp,
+  hneu/.style={circle, draw, fill=white, minimum size=%(neuron)sbp, inner sep=0pt},
+  hinp/.style={inner sep=1.5pt},
+  hout/.style={draw, rounded corners=3pt, fill=white, inner sep=3pt},
+  hbias/.style={draw=gray, minimum size=%(bias)sbp, inner sep=0pt, font=\small},
+  hgate/.style={draw, rounded corners=3pt, fill=white, inner sep=3pt},
+  hshared/.style={draw, very thick, rounded corners=3pt, fill=yellow!20, inner sep=3pt},
+  hblock/.style={draw, rounded corners=3pt, fill=gray!8, align=center, inner sep=4pt, font=\small},
+  hframe/.style={draw=gray!70, rounded corners=4pt},
+  hsite/.style={draw=gray, dashed, rounded corners=6pt},
+  hedge/.style={->, >=stealth},
+  htext/.style={fill=white, inner sep=0.6pt},
+  hheader/.style={htext, font=\footnotesize},
+  hnote/.style={htext, font=\scriptsize, text=black!75},
+  hweight/.style={htext, font=\footnotesize},
+]"""
+
+
+_SPECIAL = {"\\": r"\textbackslash{}", "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "{": r"\{",
+            "}": r"\}", "$": r"\$", "^": r"\^{}", "~": r"\~{}", "λ": r"$\lambda$", "β": r"$\beta$",
+            "σ": r"$\sigma$", "θ": r"$\theta$", "Σ": r"$\Sigma$", "·": r"$\cdot$", "⋯": r"$\cdots$",
+            "×": r"$\times$", "²": r"$^2$", "'": "'"}
+_SPECIAL.update({chr(0x2080 + d): f"$_{d}$" for d in range(10)})
+
+
+def tex_text(text: str) -> str:
+    """Plain text (a title) -> LaTeX text: specials escaped, Greek and symbols as math, other
+    non-ASCII characters as '?', so pdflatex never meets an unknown character."""
+    return "".join(_SPECIAL.get(c, c if ord(c) < 128 else "?") for c in text).replace("''", "$''$")
+
+
+def _width(weight, lo, hi, pens) -> float:
+    thin, thick = pens
+    if not weight:
+        return 0.6
+    if hi == lo:
+        return round((thin + thick) / 2, 2)
+    return round(thin + (thick - thin) * (math.log10(abs(weight)) - lo) / (hi - lo), 2)
+
+
+def _content(n) -> str:
+    if n.kind == "block":
+        return n.math
+    return f"${n.math}$"
+
+
+def _in_math(text: str) -> str:
+    r"""Wrap for a node: '\text{...}' headers and math alike go in $...$."""
+    return f"${text}$"
+
+
+def to_tikz(diagram: Diagram, lay: Layout | None = None) -> str:
+    lay = layout(diagram) if lay is None else lay
+    lines = [_PREAMBLE % {"neuron": f"{NEURON_SIZE:g}", "bias": f"{BIAS_SIZE:g}"}]
+    if diagram.title:
+        title = r" \\ ".join(tex_text(line) for line in diagram.title.split("\n"))
+        lines.append(f"  \\node[anchor=south, font=\\small, align=center] at ({lay.width / 2:.1f},-8) {{{title}}};")
+    for n in diagram.nodes:
+        x, y = lay.pos[n.id]
+        style = _STYLE.get(n.kind, "hneu")
+        if n.kind in ("output", "gate", "shared", "block"):     # the size hamc's layout gave the box
+            w, h = lay.size[n.id]
+            style += f", minimum width={w:.1f}bp, minimum height={h:.1f}bp"
+        lines.append(f"  \\node[{style}] ({n.id}) at ({x:.1f},{y:.1f}) {{{_content(n)}}};")
+    lines.append(r"  \begin{pgfonlayer}{hframes}")
+    for bid, kind, x0, y0, x1, y1 in lay.boxes:
+        style = "hsite" if kind == "frame" else "hframe"
+        lines.append(f"    \\draw[{style}] ({x0:.1f},{y0:.1f}) rectangle ({x1:.1f},{y1:.1f});")
+    lines.append(r"  \end{pgfonlayer}")
+    mags = [math.log10(abs(e.weight)) for e in diagram.edges if e.weight]
+    lo, hi = (min(mags), max(mags)) if mags else (0.0, 0.0)
+    pens = (0.4, 1.8) if len(diagram.edges) <= 40 else (0.3, 1.1)
+    lines.append(r"  \begin{pgfonlayer}{hedges}")
+    by_id = {n.id: n for n in diagram.nodes}
+    compass = {"e": ".east", "w": ".west", "n": ".north", "s": ".south", "": ""}
+    for e in diagram.edges:
+        tail, head = ports(diagram, e, by_id)
+        color = "hneutral" if e.weight is None else ("hpositive" if e.weight > 0 else "hnegative")
+        lines.append(f"    \\draw[hedge, draw={color}, line width={_width(e.weight, lo, hi, pens)}pt] "
+                     f"({e.source}{compass[tail]}) -- ({e.target}{compass[head]});")
+    lines.append(r"  \end{pgfonlayer}")
+    for t in lay.texts:
+        style = {"header": "hheader", "note": "hnote", "weight": "hweight"}[t.kind]
+        color = {1: ", text=hpositive", -1: ", text=hnegative"}.get(t.sign, "")
+        lines.append(f"  \\node[{style}{color}] at ({t.x:.1f},{t.y:.1f}) {{{_in_math(t.math)}}};")
+    lines += [r"\end{tikzpicture}", r"\end{document}", ""]
+    return "\n".join(lines)

@@ -1,0 +1,111 @@
+"""Local polynomial at the origin of a periodic array -> its sum over all sites: expanded, evaluated, bounded."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import HamcError
+from .terms import Terms, add, combine
+
+
+@dataclass(frozen=True)
+class LatticeDensity:
+    """sum over every site s of the periodic `array` of h0 translated by s.
+
+    h0 is `local`: monomials over flat variable indices of `array` as lowered with the summation
+    indices at the array's first site (Terms, one row). Lowering `sum(<i,j> in G: s[i]*s[j])`
+    this way touches one site, not 10^6: the sum is expanded only if someone reads its terms.
+    """
+
+    array: object                    # hamiltonian.VariableArray (periodic)
+    local: Terms
+    sums: tuple = ()                 # (Span, index combinations) of each sum merged into this one
+    limit: int = 0                   # --max-terms: expanding more index combinations is refused
+    origin: tuple = ("<input>", "")  # (file name, source text), to locate that refusal
+
+    @property
+    def sites(self) -> int:
+        return self.array.size
+
+    def coordinates(self) -> np.ndarray:
+        """(terms, width, rank) lattice coordinates of the local monomials' variables (-1: padding)."""
+        v = self.local.vars
+        coords = np.stack(np.unravel_index(np.maximum(v, self.array.offset) - self.array.offset,
+                                           self.array.shape), axis=-1)
+        return np.where((v >= 0)[..., None], coords, -1)
+
+    def expand(self) -> Terms:
+        """All N translates of every local monomial, like terms combined (one row)."""
+        for span, combinations in self.sums:
+            if self.limit and combinations > self.limit:
+                raise HamcError(f"this sum has {combinations:,} index combinations (limit {self.limit:,}); "
+                                "raise the limit with --max-terms", span, filename=self.origin[0],
+                                source=self.origin[1])
+        shape = np.array(self.array.shape)
+        sites = np.stack(np.unravel_index(np.arange(self.sites), self.array.shape), axis=-1)
+        coords = self.coordinates()
+        parts = []
+        for t in range(len(self.local)):
+            used = coords[t][(self.local.vars[t] >= 0)]
+            moved = (sites[:, None, :] + used[None, :, :]) % shape
+            flat = self.array.offset + np.ravel_multi_index(tuple(np.moveaxis(moved, -1, 0)), self.array.shape)
+            flat = np.sort(flat.reshape(self.sites, len(used)), axis=1)
+            parts.append(Terms(np.zeros(self.sites, np.int64), flat, self.local.coef.take(np.full(self.sites, t))))
+        return combine(add(parts)) if parts else self.local
+
+    def evaluate(self, x: np.ndarray, chunk_elements: int = 1 << 22) -> np.ndarray:
+        """The summed energy of each configuration (row of x), by periodic shifts: no expansion."""
+        step = max(1, chunk_elements // self.sites)
+        if len(x) > step:
+            return np.concatenate([self.evaluate(x[i:i + step], chunk_elements) for i in range(0, len(x), step)])
+        a = self.array
+        grid = x[:, a.offset:a.offset + a.size].reshape((len(x),) + a.shape)
+        axes = tuple(range(1, len(a.shape) + 1))
+        coords = self.coordinates()
+        coef = self.local.coef.as_float()
+        out = np.zeros(len(x))
+        for t in range(len(self.local)):
+            term = np.ones((len(x),) + a.shape)
+            for c in coords[t][self.local.vars[t] >= 0]:
+                term *= np.roll(grid, tuple(-int(o) for o in c), axis=axes)
+            out += coef[t] * term.reshape(len(x), -1).sum(axis=1)
+        return out
+
+    def bound(self, magnitude: np.ndarray, constant=0) -> float:
+        """S of the expanded sum plus `constant`: sum over sites and local terms of |c| prod R, with
+        the constants added up first (the density's N of them and `constant` may cancel)."""
+        v = self.local.vars
+        varying = (v >= 0).any(axis=1)
+        mono = np.prod(np.where(v >= 0, magnitude[np.maximum(v, 0)], 1.0), axis=1)
+        coef = self.local.coef
+        for k in np.flatnonzero(~varying):
+            constant += self.sites * coef.scalar(int(k))
+        return float(self.sites * (np.abs(coef.as_float()[varying]) @ mono[varying])) + abs(float(constant))
+
+
+def canonical_local(local: Terms, array) -> Terms:
+    """The same lattice sum with each local monomial moved to one representative of its translation
+    orbit (of the translates that put one of its own sites at the origin, the one whose sorted flat
+    indices are smallest), like terms combined: translates that cancel in the sum over sites (the
+    phi[i]*phi[i+1] of one site and the phi[i]*phi[i-1] of the next) cancel here, so that the
+    density's terms, its bound S and the stencil read from it are those of the simplified sum."""
+    if len(local) == 0 or local.width == 0:
+        return local
+    v = local.vars
+    used = v >= 0
+    coords = np.stack(np.unravel_index(np.where(used, v - array.offset, 0), array.shape), axis=-1)
+    best = v
+    for j in range(v.shape[1]):
+        anchored = used[:, j]
+        moved = np.mod(coords - coords[:, j:j + 1, :], array.shape)
+        flat = array.offset + np.ravel_multi_index(tuple(np.moveaxis(moved, -1, 0)), array.shape)
+        candidate = np.sort(np.where(used, flat, -1), axis=1)
+        differ = candidate != best
+        first = np.argmax(differ, axis=1)
+        rows = np.arange(len(v))
+        smaller = anchored & differ.any(axis=1) & (candidate[rows, first] < best[rows, first])
+        best = np.where(smaller[:, None], candidate, best)
+    return combine(Terms(local.rows, best, local.coef))
+
+

@@ -1,0 +1,200 @@
+""".ham text -> Program (syntax tree with source spans)."""
+from __future__ import annotations
+
+import importlib.resources
+from functools import lru_cache
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+
+from . import syntax as S
+from ..errors import HamcError, Span
+
+_FRIENDLY = {"NAME": "a name", "NUMBER": "a number", "STRING": "a quoted path", "DOMAIN": "real/bit/spin",
+             "BOUNDARY": "periodic/open", "REDUCE": "sum/prod", "COMPARE": "a comparison", "$END": "end of input"}
+
+
+def grammar_file():
+    """ham.lark, found one way whether hamc is installed or run in place: the package data hamc.grammar
+    (installing maps the top-level grammar/ folder to it), else that folder in the source checkout."""
+    try:
+        return importlib.resources.files("hamc.grammar") / "ham.lark"
+    except ModuleNotFoundError:     # python -m hamc in the repository, not installed
+        return Path(__file__).resolve().parents[2] / "grammar" / "ham.lark"
+
+
+@lru_cache(maxsize=None)
+def _parser() -> Lark:
+    # cache=True: lark keeps the LALR tables in a temporary file, saving ~0.2 s per process start
+    return Lark(grammar_file().read_text(encoding="utf-8"), parser="lalr", propagate_positions=True, cache=True,
+                start=["start", "expr"], maybe_placeholders=True)
+
+
+def _span(meta) -> Span:
+    width = meta.end_column - meta.column if meta.end_line == meta.line else 1
+    return Span(meta.line, meta.column, max(width, 1))
+
+
+def _tok_span(tok: Token) -> Span:
+    return Span(tok.line, tok.column, max(len(str(tok)), 1))
+
+
+@v_args(meta=True)
+class _ToSyntax(Transformer):
+    def start(self, meta, items):
+        return tuple(items)
+
+    def param_decl(self, meta, items):
+        return S.ParamDecl(str(items[0]), items[1], _span(meta))
+
+    def lattice_decl(self, meta, items):
+        name, kind, *args = items
+        args = [a for a in args if a is not None]
+        boundary = "periodic"
+        if args and isinstance(args[-1], S.Name) and args[-1].name in ("periodic", "open"):
+            boundary = args.pop().name
+        return S.LatticeDecl(str(name), str(kind), tuple(args), boundary, _span(meta))
+
+    def var_decl(self, meta, items):
+        domain, *decls = items
+        return tuple(S.VarDecl(str(domain), name, dims, boundary, span) for name, dims, boundary, span in decls)
+
+    def var_item(self, meta, items):
+        name, dims, boundary = items
+        return (str(name), tuple(dims or ()), str(boundary) if boundary else None, _span(meta))
+
+    def dims(self, meta, items):
+        return list(items)
+
+    def dim_size(self, meta, items):
+        return S.Dim(None, items[0], _span(meta))
+
+    def dim_range(self, meta, items):
+        return S.Dim(items[0], items[1], _span(meta))
+
+    def ham_decl(self, meta, items):
+        label, expr = items
+        return S.HamDecl(str(label) if label is not None else None, expr, _span(meta))
+
+    def prior_decl(self, meta, items):
+        return S.PriorDecl(str(items[0]), items[1], _span(meta))
+
+    def add(self, meta, items):
+        return S.BinOp("+", items[0], items[1], _span(meta))
+
+    def sub(self, meta, items):
+        return S.BinOp("-", items[0], items[1], _span(meta))
+
+    def mul(self, meta, items):
+        return S.BinOp("*", items[0], items[1], _span(meta))
+
+    def div(self, meta, items):
+        return S.BinOp("/", items[0], items[1], _span(meta))
+
+    def pow(self, meta, items):
+        return S.BinOp("^", items[0], items[1], _span(meta))
+
+    def neg(self, meta, items):
+        return S.Neg(items[0], _span(meta))
+
+    def number(self, meta, items):
+        return S.Num(str(items[0]), _tok_span(items[0]))
+
+    def string(self, meta, items):
+        return S.Str(str(items[0])[1:-1], _tok_span(items[0]))
+
+    def name(self, meta, items):
+        return S.Name(str(items[0]), _tok_span(items[0]))
+
+    def indexed(self, meta, items):
+        return S.Indexed(str(items[0]), tuple(items[1:]), _span(meta))
+
+    def call(self, meta, items):
+        return S.Call(str(items[0]), tuple(a for a in items[1:] if a is not None), _span(meta))
+
+    def reduce(self, meta, items):
+        op, binders, body = items
+        return S.Reduce(str(op), binders, body, _span(meta))
+
+    def binders(self, meta, items):
+        return tuple(items)
+
+    def bind_one(self, meta, items):
+        name, where = items
+        if isinstance(where, tuple):
+            return S.BindRange(str(name), where[0], where[1], _span(meta))
+        return S.BindSites(str(name), where, _span(meta))
+
+    def range_set(self, meta, items):
+        return (items[0], items[1])
+
+    def lattice_set(self, meta, items):
+        return str(items[0])
+
+    def bind_bond(self, meta, items):
+        return S.BindBond(str(items[0]), str(items[1]), str(items[2]), _span(meta))
+
+    def condition(self, meta, items):
+        return S.Condition(str(items[1]), items[0], items[2], _span(meta))
+
+
+def _describe_expected(expected) -> str:
+    parser = _parser()
+    names = []
+    for term in sorted(expected):
+        if term in _FRIENDLY:
+            names.append(_FRIENDLY[term])
+            continue
+        try:
+            pattern = parser.get_terminal(term).pattern
+        except KeyError:
+            continue
+        names.append(f"'{pattern.value}'" if pattern.type == "str" else term.lower())
+    names = sorted(set(names))
+    return ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+
+
+def _syntax_error(err: UnexpectedInput, filename: str, text: str) -> HamcError:
+    if isinstance(err, UnexpectedCharacters):
+        char = text[err.pos_in_stream] if err.pos_in_stream < len(text) else "?"
+        msg = f"unexpected character '{char}'"
+        span = Span(err.line, err.column, 1)
+    elif isinstance(err, UnexpectedToken) and err.token.type != "$END":
+        msg = f"unexpected '{err.token}'; expected {_describe_expected(err.expected)}"
+        span = _tok_span(err.token)
+    else:
+        lines = text.splitlines() or [""]
+        msg = "unexpected end of input"
+        expected = getattr(err, "expected", None)
+        if expected:
+            msg += f"; expected {_describe_expected(expected)}"
+        span = Span(len(lines), len(lines[-1]) + 1, 1)
+    return HamcError(f"syntax error: {msg}", span, filename=filename, source=text)
+
+
+def _flatten(statements) -> tuple:
+    out = []
+    for st in statements:
+        out.extend(st if isinstance(st, tuple) else (st,))
+    return tuple(out)
+
+
+def parse(text: str, *, filename: str = "<input>") -> S.Program:
+    """Parse .ham source text; syntax errors raise HamcError located at the offending token."""
+    try:
+        tree = _parser().parse(text, start="start")
+        statements = _ToSyntax().transform(tree)
+    except UnexpectedInput as err:
+        raise _syntax_error(err, filename, text) from None
+    except VisitError as err:  # a transformer bug, not the user's fault: let it surface
+        raise err.orig_exc
+    return S.Program(_flatten(statements), filename, text)
+
+
+def parse_expression(text: str, *, filename: str = "<param>") -> S.Expr:
+    """Parse a single expression, as given to --param NAME=VALUE."""
+    try:
+        return _ToSyntax().transform(_parser().parse(text, start="expr"))
+    except UnexpectedInput as err:
+        raise _syntax_error(err, filename, text) from None

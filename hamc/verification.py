@@ -1,0 +1,114 @@
+"""(Network, Hamiltonian) -> Verification: the measured error against the exact polynomial."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from .ir.hamiltonian import Hamiltonian
+from .network.model import Network
+
+EXHAUSTIVE_MAX_BITS = 20
+# A sample of configurations holds at most this many values: big lattices get fewer samples.
+SAMPLE_MAX_ELEMENTS = 2_000_000
+SAMPLE_MIN = 4
+# Values of one layer's activations in a verification batch (128 MB in float64).
+BATCH_ELEMENTS = 1 << 24
+
+
+@dataclass(frozen=True)
+class Verification:
+    max_abs_error: float
+    max_rel_error: float      # max_abs_error / scale
+    scale: float              # S = sum_m |c_m| prod_i R_i^r_i (1 for a classifier's probabilities)
+    samples: int
+    exhaustive: bool
+    target: str               # "energy" or "posterior"
+    nonfinite: int = 0        # sampled inputs where an output was NaN or inf (the errors are then inf)
+
+    @property
+    def ok(self) -> bool:
+        """Every output finite (a NaN compares as no error at all, so it is counted separately)."""
+        return self.nonfinite == 0
+
+    def to_json(self) -> dict:
+        # JSON has no inf: an error that is not finite is null, and `nonfinite` says why
+        return {k: None if isinstance(v, float) and not np.isfinite(v) else v for k, v in asdict(self).items()}
+
+
+def variable_bounds(h: Hamiltonian, input_range: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Per variable (lo, hi): reals from `input_range`, bits [0, 1], spins [-1, 1]."""
+    lo = np.select([h.domains == 1, h.domains == 2], [0.0, -1.0], input_range[0])
+    hi = np.select([h.domains == 1, h.domains == 2], [1.0, 1.0], input_range[1])
+    return lo.astype(np.float64), hi.astype(np.float64)
+
+
+def magnitude_bounds(h: Hamiltonian, input_range) -> np.ndarray:
+    lo, hi = variable_bounds(h, input_range)
+    return np.maximum(np.abs(lo), np.abs(hi))
+
+
+class _MagnitudeByDomain:
+    """magnitude_bounds(h, input_range)[index] without a float per variable (8 GB at 10^9 sites)."""
+
+    def __init__(self, h: Hamiltonian, input_range):
+        self.domains, self.by_domain = h.domains, np.array([max(abs(input_range[0]), abs(input_range[1])), 1.0, 1.0])
+
+    def __getitem__(self, index):
+        return self.by_domain[self.domains[index]]
+
+
+def energy_scale(h: Hamiltonian, input_range) -> float:
+    """S: the largest |H| can reach on the input box, bounded term by term."""
+    bound = _MagnitudeByDomain(h, input_range)
+    with np.errstate(over="ignore"):        # an overflow is S = inf, which the builder refuses
+        return max(p.bound(bound) for p in h.energies)
+
+
+def sample_inputs(h: Hamiltonian, input_range, samples: int, seed: int) -> tuple[np.ndarray, bool]:
+    """All configurations of up to 20 bits/spins (int8); otherwise a seeded sample of the box, half
+    corners and half uniform (fewer rows for huge systems, to stay under SAMPLE_MAX_ELEMENTS values)."""
+    n = h.n_variables
+    binary = bool(np.all(h.domains > 0))
+    if binary and n <= EXHAUSTIVE_MAX_BITS:
+        bits = ((np.arange(2 ** n)[:, None] >> np.arange(n)[None, :]) & 1).astype(np.int8)
+        return np.where(h.domains == 2, 2 * bits - 1, bits).astype(np.int8), True
+    samples = max(min(samples, SAMPLE_MAX_ELEMENTS // max(n, 1)), min(samples, SAMPLE_MIN if n <= SAMPLE_MAX_ELEMENTS
+                                                                      // SAMPLE_MIN else 1))
+    rng = np.random.default_rng(seed)
+    coin = rng.integers(0, 2, size=(samples, n), dtype=np.int8)
+    if binary:      # bits and spins stay int8: exact, and a quarter of the memory
+        return np.where(h.domains == 2, 2 * coin - 1, coin).astype(np.int8), False
+    lo, hi = variable_bounds(h, input_range)
+    x = rng.uniform(lo, hi, size=(samples, n))
+    # half the rows are corners of the box, where high-degree products are largest and the
+    # gates' truncation errors peak; two of them are the all-lo and all-hi corners
+    corners = (samples + 1) // 2
+    x[:corners] = np.where(rng.integers(0, 2, size=(corners, n)) == 1, hi, lo)
+    x[0], x[min(1, samples - 1)] = lo, hi
+    return np.where(h.domains == 1, coin, np.where(h.domains == 2, 2.0 * coin - 1, x)), False
+
+
+def verify(network: Network, h: Hamiltonian, *, input_range=(-1.0, 1.0), samples: int = 2000,
+           seed: int = 0, batch: int = 4096) -> Verification:
+    """Compare the network with `Hamiltonian.evaluate` (or the exact posterior for a classifier)."""
+    x, exhaustive = sample_inputs(h, input_range, samples, seed)
+    worst, nonfinite = 0.0, 0
+    # an unrolled layer's activations are (batch, neurons): 493,600 neurons x 2,000 rows was 7.4 GiB
+    widest = max([layer.n_out for layer in network.layers] if network.shared is None else [1])
+    batch = max(1, min(batch, SAMPLE_MAX_ELEMENTS // (4 * max(h.n_variables, 1)), BATCH_ELEMENTS // max(widest, 1)))
+    for start in range(0, len(x), batch):
+        chunk = x[start:start + batch]
+        exact = h.posterior(chunk) if h.is_classifier else h.evaluate(chunk)
+        with np.errstate(invalid="ignore", over="ignore"):
+            got = np.asarray(network(chunk), dtype=np.float64)
+            error = np.abs(got - exact).reshape(len(chunk), -1)
+        # max() skips NaN (max(0.0, nan) is 0.0): non-finite rows are counted, never compared
+        finite = np.all(np.isfinite(error), axis=1)
+        nonfinite += int(np.count_nonzero(~finite))
+        worst = max(worst, float(np.max(error[finite], initial=0.0)))
+    scale = 1.0 if h.is_classifier else max(energy_scale(h, input_range), np.finfo(float).tiny)
+    if nonfinite:
+        worst = float("inf")
+    return Verification(worst, worst / scale, scale, len(x), exhaustive,
+                        "posterior" if h.is_classifier else "energy", nonfinite)
