@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from hamc.draw.dot import dot_available, render, to_dot
-from hamc.build.assemble import BuildOptions
+from hamc.build.options import BuildOptions
 from hamc.pipeline import compile_hamiltonian
 from hamc.draw.diagram import blocks_diagram, input_names, network_diagram, plan_diagram
 from hamc.draw.figures import bit_gate_figure, product_gate_figure

@@ -2,7 +2,7 @@
 from .analysis.report import Analysis, ParameterCounts, analyze
 from .auditing import Audit, audit
 from .io.npz import load_network, write_npz as save_network
-from .build.assemble import BuildOptions
+from .build.options import BuildOptions
 from .pipeline import Compiled, compile_hamiltonian as compile
 from .errors import HamcError
 from .ir.hamiltonian import Hamiltonian, Lattice, Polynomial, VariableArray

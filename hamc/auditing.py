@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from math import isfinite
 
 from .io.npz import load_network
-from .build.assemble import DEFAULT_TOL
+from .build.options import DEFAULT_TOL
 from .errors import HamcError
 from .ir.hamiltonian import Hamiltonian
 from .loading import load

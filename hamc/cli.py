@@ -14,7 +14,7 @@ from pathlib import Path
 from .analysis.report import analyze
 from .auditing import audit
 from .io.npz import write_npz
-from .build.assemble import DTYPES, LAYOUTS, STRATEGIES, BuildOptions
+from .build.options import DTYPES, LAYOUTS, STRATEGIES, BuildOptions
 from .pipeline import CHECKS, compile_hamiltonian
 from .draw.diagram import BIAS_MODES, LABEL_MODES
 from .draw.output import FORMATS, VIEWS, choose_view, network_drawing, write_drawing

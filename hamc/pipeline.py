@@ -8,7 +8,8 @@ from typing import Callable
 
 import numpy as np
 
-from .build.assemble import BuildOptions, build, check_options, flat_hidden_neurons
+from .build.assemble import build, flat_hidden_neurons
+from .build.options import BuildOptions, check_options
 from .build.error_bound import ErrorBound
 from .errors import HamcError
 from .ir.hamiltonian import Hamiltonian
@@ -17,7 +18,8 @@ from .lowering.lower import DEFAULT_MAX_TERMS
 from .network.model import Network
 from .build.plan import ProductPlan
 from .build.ranges import remedy
-from .verification import Verification, energy_scale, verify
+from .analysis.bounds import energy_scale
+from .verification import Verification, verify
 
 
 @dataclass(frozen=True)

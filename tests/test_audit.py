@@ -8,7 +8,7 @@ import pytest
 
 import hamc
 from hamc.auditing import audit
-from hamc.build.assemble import BuildOptions
+from hamc.build.options import BuildOptions
 from hamc.cli import main
 
 from conftest import EXAMPLES

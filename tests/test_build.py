@@ -10,7 +10,8 @@ import pytest
 import hamc
 from hamc.build import gates, scales
 from hamc.network.activations import derivatives
-from hamc.build.assemble import BuildOptions, flat_hidden_neurons
+from hamc.build.assemble import flat_hidden_neurons
+from hamc.build.options import BuildOptions
 
 from conftest import EXAMPLES
 

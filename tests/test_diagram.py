@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from hamc.build import gates
 from hamc.draw.dot import NEGATIVE, NEUTRAL, POSITIVE, dot_available, render, to_dot
 from hamc.draw.tikz import to_tikz
-from hamc.build.assemble import BuildOptions
+from hamc.build.options import BuildOptions
 from hamc.pipeline import compile_hamiltonian
 from hamc.draw.diagram import (blocks_diagram, compact_monomial, fits_neuron_view, gate_label, input_names,
                           network_diagram, plan_diagram)

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hamc
-from hamc.build.assemble import BuildOptions
+from hamc.build.options import BuildOptions
 
 from conftest import EXAMPLES
 

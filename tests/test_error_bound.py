@@ -14,8 +14,9 @@ import hamc
 from hamc.build import error_bound as eb
 from hamc.network.activations import _mp_derivative
 from hamc.build import gates, scales
-from hamc.build.assemble import BuildOptions
-from hamc.verification import sample_inputs, variable_bounds
+from hamc.build.options import BuildOptions
+from hamc.analysis.bounds import variable_bounds
+from hamc.verification import sample_inputs
 
 from conftest import EXAMPLES
 

@@ -7,7 +7,7 @@ import pytest
 import hamc
 from hamc.build import assemble as build
 from hamc.draw import output as drawing
-from hamc.build.assemble import BuildOptions
+from hamc.build.options import BuildOptions
 
 
 def test_a_value_error_inside_the_planner_propagates_as_itself(monkeypatch):

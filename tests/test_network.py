@@ -12,7 +12,7 @@ import pytest
 import scipy.sparse as sp
 
 import hamc
-from hamc.build.assemble import BuildOptions
+from hamc.build.options import BuildOptions
 
 from conftest import EXAMPLES, REPO
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import hamc
 from hamc.build import assemble as build
-from hamc.build.assemble import BuildOptions
+from hamc.build.options import BuildOptions
 from hamc.cli import main
 
 from conftest import EXAMPLES

@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 
 import hamc
-from hamc.build.assemble import BuildOptions
-from hamc.verification import magnitude_bounds
+from hamc.build.options import BuildOptions
+from hamc.analysis.bounds import magnitude_bounds
 
 from conftest import EXAMPLES
 from plan_oracle import evaluate_plan, evaluate_shared, gate_set_from_meta

@@ -7,7 +7,7 @@ import pytest
 import sympy
 
 import hamc
-from hamc.verification import energy_scale
+from hamc.analysis.bounds import energy_scale
 
 RANGE = (-1.0, 1.0)
 # eps * sum phi^2: the phi[i]*phi[i+1] of one site cancels the phi[i]*phi[i-1] of the next

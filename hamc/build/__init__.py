@@ -1,0 +1,1 @@
+"""(Hamiltonian, BuildOptions) -> Network: product plans, the tree, flat and bit constructions, gates and their scales."""

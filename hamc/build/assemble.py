@@ -1,10 +1,7 @@
 """(Hamiltonian, ProductPlan, BuildOptions) -> Network: the strategy, the gates and their scales."""
 from __future__ import annotations
 
-import math
-import os
-import resource
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
@@ -15,48 +12,17 @@ from ..network.activations import ACTIVATIONS, get_activation
 from ..errors import HamcError
 from ..ir.hamiltonian import Hamiltonian
 from ..network.model import Network
+from .options import BuildOptions, check_options
 from .plan import ProductPlan, level, plan_from_table
 from .plan import monomial_table
 from .ranges import bits_check, check_finite_layers, check_range, flat_check, tree_check
-from .shallow import (FLAT_MAX_DEGREE, bits_errors, build_bits, build_flat, check_flat_degree, check_flat_size,
-                      flat_neurons, spins_to_bits)
+from .bits import bits_errors, build_bits, spins_to_bits
+from .flat import FLAT_MAX_DEGREE, build_flat, check_flat_degree, check_flat_size, flat_neurons
 from .scales import certified_scale, unit_gate
 from ..network.shared import SharedLayout
 from ..analysis.stencil import NotTranslationInvariant, extract_stencil, lattice_array, recanonicalize, stencil_from_density
 from .tree import GateSet, build_tree
-from ..verification import magnitude_bounds
-
-STRATEGIES = ("auto", "tree", "flat", "bits")
-DTYPES = ("float64", "float32")
-LAYOUTS = ("auto", "shared", "unrolled")
-DEFAULT_TOL = {"float64": 1e-6, "float32": 1e-2}
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    strategy: str = "auto"              # auto | tree | flat | bits
-    activation: str | None = None       # default: step for bits (exact), sigmoid otherwise
-    dtype: str = "float64"              # float64 | float32
-    tol: float | None = None            # max_rel_error to reach; default by dtype
-    input_range: tuple[float, float] = (-1.0, 1.0)   # for real variables
-    max_neurons: int = 1 << 22          # refuse larger flat networks before building them
-    layout: str = "auto"                # auto | shared | unrolled (lattice Hamiltonians)
-    max_memory: float = field(default_factory=lambda: 0.75 * physical_memory())   # bytes, unrolled builds
-
-    @property
-    def target_tol(self) -> float:
-        return self.tol if self.tol is not None else DEFAULT_TOL[self.dtype]
-
-
-def physical_memory() -> float:
-    """The machine's memory, or the process's address-space limit (ulimit -v) if that is lower."""
-    try:
-        total = float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
-    except (ValueError, OSError, AttributeError):
-        total = 16e9
-    soft = resource.getrlimit(resource.RLIMIT_AS)[0]
-    return min(total, float(soft)) if soft != resource.RLIM_INFINITY and soft > 0 else total
-
+from ..analysis.bounds import magnitude_bounds
 
 # Bytes per weight while an unrolled layer is assembled (COO triplets, sorting, CSR): measured
 # about 30 on the 10^6-spin Ising model; the estimate is meant to be pessimistic.
@@ -109,25 +75,6 @@ def shared_bytes(sites: int, patch: int, width: int) -> int:
 def gigabytes(n: int | float) -> str:
     """n bytes in GB for a message, also for a count too large for a float."""
     return f"{n / 1e9:,.1f}" if n < 1e30 else f"10^{len(str(int(n))) - 10}"
-
-
-def check_options(options: BuildOptions) -> None:
-    if options.strategy not in STRATEGIES:
-        raise HamcError(f"unknown strategy '{options.strategy}'; choose one of {', '.join(STRATEGIES)}")
-    if options.layout not in LAYOUTS:
-        raise HamcError(f"unknown layout '{options.layout}'; choose one of {', '.join(LAYOUTS)}")
-    if options.dtype not in DTYPES:
-        raise HamcError(f"unknown dtype '{options.dtype}'; choose float64 or float32")
-    if options.activation is not None and options.activation not in ACTIVATIONS:
-        raise HamcError(f"unknown activation '{options.activation}'; known: {', '.join(sorted(ACTIVATIONS))}")
-    lo, hi = options.input_range
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise HamcError(f"input range [{lo}, {hi}] must be finite with lo < hi")
-    if not options.target_tol > 0:
-        raise HamcError(f"tolerance must be positive, got {options.target_tol}")
-    memory = options.max_memory
-    if isinstance(memory, bool) or not isinstance(memory, (int, float)) or not (math.isfinite(memory) and memory > 0):
-        raise HamcError(f"the memory limit (--max-memory) must be a positive finite number, got {memory!r}")
 
 
 def choose_activation(strategy: str, activation: str | None) -> str:
@@ -371,5 +318,5 @@ def flat_hidden_neurons(h: Hamiltonian, copy_neurons: int = 2) -> int:
     return flat_neurons(monomial_table(h)[0], copy_neurons)
 
 
-__all__ = ["BuildOptions", "DEFAULT_TOL", "FLAT_MAX_DEGREE", "STRATEGIES", "build", "choose_strategy",
+__all__ = ["FLAT_MAX_DEGREE", "build", "choose_strategy",
            "flat_hidden_neurons", "level"]

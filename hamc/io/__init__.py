@@ -1,0 +1,1 @@
+"""Files: the .npz network format (write, load, check) and atomic writes."""

@@ -1,0 +1,1 @@
+"""The intermediate representation: Hamiltonian, its polynomials, exact coefficients and term tables."""

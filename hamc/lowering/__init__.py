@@ -1,0 +1,1 @@
+"""Program -> Hamiltonian: parameters, declarations, sums and products over index sets, lattice sums."""
