@@ -14,7 +14,9 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+import hamc
 from hamc.build import gates
+from hamc.draw import notebook
 from hamc.draw.dot import NEGATIVE, NEUTRAL, POSITIVE, dot_available, render, to_dot
 from hamc.draw.tikz import to_tikz
 from hamc.build.options import BuildOptions
@@ -383,6 +385,33 @@ def test_committed_readme_figures_are_up_to_date():
         assert to_dot(diagram) == committed.read_text(encoding="utf-8"), \
             f"docs/{name}.dot is stale: run python docs/make_figures.py"
         assert (ROOT / "docs" / f"{name}.svg").exists()
+
+
+# ---- hamc.draw: the public drawing functions and notebook display -------------------------------
+
+def test_draw_to_dot_of_a_network_a_plan_and_a_diagram(sharing):
+    net, plan = sharing.network, sharing.plan
+    assert hamc.draw.to_dot(net) == to_dot(network_diagram(net))           # 6 neurons a layer: auto draws them
+    assert hamc.draw.to_dot(net, "blocks") == to_dot(blocks_diagram(net))
+    assert hamc.draw.to_dot(net, "neurons", labels="values", biases="node") == \
+        to_dot(network_diagram(net, labels="values", biases="node"))
+    assert hamc.draw.to_dot(plan) == to_dot(plan_diagram(plan, None))
+    assert hamc.draw.to_dot(blocks_diagram(net)) == to_dot(blocks_diagram(net))
+    with pytest.raises(ValueError, match="unknown view 'plan' for a Network"):
+        hamc.draw.to_dot(net, "plan")
+    with pytest.raises(TypeError, match="not int"):
+        hamc.draw.to_dot(3)
+
+
+def test_notebook_display_is_registered_by_import_hamc(sharing, monkeypatch):
+    net, plan = sharing.network, sharing.plan
+    assert type(net)._repr_svg_ is hamc.draw.svg and type(plan)._repr_svg_ is hamc.draw.svg
+    monkeypatch.setattr(notebook, "dot_available", lambda: False)
+    assert net._repr_svg_() is None and plan._repr_svg_() is None           # no Graphviz: the plain repr
+    if dot_available():
+        monkeypatch.undo()
+        svg = net._repr_svg_()
+        assert svg.startswith("<?xml") and svg.count('class="node neuron"') == 6 + 8   # the hidden neurons
 
 
 # ---- rendering -----------------------------------------------------------------------------------

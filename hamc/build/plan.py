@@ -77,16 +77,6 @@ class ProductPlan:
         return {k: np.flatnonzero((level(k) < layer) & (self.needed[k] >= layer))
                 for k in self.nodes if len(self.nodes[k])}
 
-    def to_dot(self, names=None) -> str:
-        """Graphviz DOT text of the plan: one node per sub-product, columns by layer, shared ones filled."""
-        from ..draw.dot import to_dot
-        from ..draw.diagram import plan_diagram
-        return to_dot(plan_diagram(self, names))
-
-    def _repr_svg_(self):
-        from ..draw.dot import dot_available, render
-        return render(self.to_dot(), "svg").decode() if dot_available() else None
-
     def to_networkx(self, names=None):
         """The plan as a DAG (factor -> product). Node keys are 'x3', 'x1*x2', ... (or the
         variables' `names`, a sequence indexed by variable); attributes:

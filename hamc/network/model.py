@@ -187,21 +187,6 @@ class Network:
         counts = _by_kind(b for layer in self.hidden_layers for b in layer.blocks)
         return {kind: n * self.sites for kind, n in counts.items()}
 
-    def to_dot(self, view: str = "auto", *, labels: str = "none", biases: str = "annotate") -> str:
-        """Graphviz DOT text: `neurons` (every neuron, gates as clusters), `blocks` (a box per layer),
-        or `auto` (neurons when small enough to read, else blocks)."""
-        from ..draw.dot import to_dot
-        from ..draw.diagram import blocks_diagram, fits_neuron_view, network_diagram
-        if view == "neurons" or (view == "auto" and fits_neuron_view(self)):
-            return to_dot(network_diagram(self, labels=labels, biases=biases))
-        if view not in ("auto", "blocks"):
-            raise ValueError(f"unknown view '{view}' for a Network; choose neurons, blocks or auto")
-        return to_dot(blocks_diagram(self))
-
-    def _repr_svg_(self):
-        from ..draw.dot import dot_available, render
-        return render(self.to_dot(), "svg").decode() if dot_available() else None
-
     def summary(self) -> str:
         lines = [f"{'layer':>5}  {'inputs':>9}  {'neurons':>9}  {'synapses':>10}  activation  neurons by role"]
         for k, layer in enumerate(self.layers):

@@ -1,0 +1,93 @@
+"""The package's shape: no import cycles (module or package level, imports inside functions included),
+drawing a leaf that no core package imports, and every package shipped by pyproject."""
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import networkx as nx
+
+ROOT = Path(__file__).resolve().parents[1]
+CORE = ("hamc.ir", "hamc.build", "hamc.network", "hamc.analysis", "hamc.verification")
+
+
+def _modules() -> dict[str, tuple[Path, bool]]:
+    modules = {}
+    for path in sorted((ROOT / "hamc").rglob("*.py")):
+        parts = list(path.relative_to(ROOT).with_suffix("").parts)
+        is_package = parts[-1] == "__init__"
+        modules[".".join(parts[:-1] if is_package else parts)] = (path, is_package)
+    return modules
+
+
+def _imported(name: str, path: Path, is_package: bool, modules) -> set[str]:
+    """The hamc modules `name` imports anywhere in its body; `from . import x` counts as hamc.x."""
+    package = name.split(".") if is_package else name.split(".")[:-1]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package[:len(package) - node.level + 1] + ([node.module] if node.module else []))
+            targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names]
+        else:
+            continue
+        for target in targets:
+            while target not in modules and "." in target:
+                target = target.rsplit(".", 1)[0]
+            if target in modules and target != name:
+                found.add(target)
+    return found
+
+
+def import_graph() -> nx.DiGraph:
+    modules = _modules()
+    graph = nx.DiGraph()
+    graph.add_nodes_from(modules)
+    for name, (path, is_package) in modules.items():
+        graph.add_edges_from((name, target) for target in _imported(name, path, is_package, modules))
+    return graph
+
+
+def _package(module: str) -> str:
+    return ".".join(module.split(".")[:2])
+
+
+def test_the_graph_reader_sees_relative_function_level_and_package_imports():
+    graph = import_graph()
+    assert graph.has_edge("hamc.build.ranges", "hamc.build.gates")          # `from . import gates` in a function
+    assert graph.has_edge("hamc.io.npz", "hamc.network.model")              # `from ..network.model import` in one
+    assert graph.has_edge("hamc.draw", "hamc.draw.notebook")                # a package's __init__
+    assert graph.has_edge("hamc.build.tree", "hamc.build.error_bound")      # `from . import error_bound as eb`
+    assert len(graph) == len(list((ROOT / "hamc").rglob("*.py")))
+
+
+def test_no_import_cycles_between_modules():
+    assert list(nx.simple_cycles(import_graph())) == []
+
+
+def test_no_import_cycles_between_packages():
+    packages = nx.DiGraph()
+    for a, b in import_graph().edges:
+        if a != "hamc" and _package(a) != _package(b):                       # hamc/__init__ is the public API
+            packages.add_edge(_package(a), _package(b))
+    assert list(nx.simple_cycles(packages)) == []
+
+
+def test_core_packages_never_import_drawing():
+    graph = import_graph()
+    edges = [(a, b) for a, b in graph.edges if a.startswith(CORE) and b.startswith("hamc.draw")]
+    assert edges == []
+    reachable = nx.descendants(graph, "hamc.pipeline") | nx.descendants(graph, "hamc.build.assemble")
+    assert not any(m.startswith("hamc.draw") for m in reachable)
+    assert "hamc.verification" not in nx.descendants(graph, "hamc.build.assemble")
+
+
+def test_pyproject_ships_every_package():
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    listed = set(re.findall(r'"(hamc[\w.]*)"', re.search(r"packages = \[([^\]]*)\]", pyproject).group(1)))
+    on_disk = {name for name, (_, is_package) in _modules().items() if is_package}
+    assert listed == on_disk | {"hamc.grammar"}
