@@ -2,7 +2,7 @@
 
     python docs/make_figures.py            # from the repository root (or anywhere)
 
-The .dot text is deterministic (tests/test_diagram.py compares it with the committed files); the
+The .dot text is deterministic (tests/draw/test_diagram.py compares it with the committed files); the
 SVG depends on the Graphviz version, so only the .dot files are compared.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Shared helpers for the front-half tests: example paths, cached loads, error capture, term tables."""
+"""Shared helpers: the repository and example paths, cached loads, error capture, term tables, the CLI run."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import hamc
+from hamc.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -40,3 +41,11 @@ def terms(h: hamc.Hamiltonian, k: int = 0) -> dict:
             assert key not in out, f"monomial {key} stored twice"
             out[key] = poly.coefficients[d].scalar(row)
     return out
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    """`hamc ARGV...` in-process: (exit code, stdout, stderr); a traceback is never printed to the user."""
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import networkx as nx
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import REPO
+
 CORE = ("hamc.ir", "hamc.build", "hamc.network", "hamc.analysis", "hamc.verification")
 
 
 def _modules() -> dict[str, tuple[Path, bool]]:
     modules = {}
-    for path in sorted((ROOT / "hamc").rglob("*.py")):
-        parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    for path in sorted((REPO / "hamc").rglob("*.py")):
+        parts = list(path.relative_to(REPO).with_suffix("").parts)
         is_package = parts[-1] == "__init__"
         modules[".".join(parts[:-1] if is_package else parts)] = (path, is_package)
     return modules
@@ -62,7 +63,7 @@ def test_the_graph_reader_sees_relative_function_level_and_package_imports():
     assert graph.has_edge("hamc.io.npz", "hamc.network.model")              # `from ..network.model import` in one
     assert graph.has_edge("hamc.draw", "hamc.draw.notebook")                # a package's __init__
     assert graph.has_edge("hamc.build.tree", "hamc.build.error_bound")      # `from . import error_bound as eb`
-    assert len(graph) == len(list((ROOT / "hamc").rglob("*.py")))
+    assert len(graph) == len(list((REPO / "hamc").rglob("*.py")))
 
 
 def test_no_import_cycles_between_modules():
@@ -87,7 +88,7 @@ def test_core_packages_never_import_drawing():
 
 
 def test_pyproject_ships_every_package():
-    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     listed = set(re.findall(r'"(hamc[\w.]*)"', re.search(r"packages = \[([^\]]*)\]", pyproject).group(1)))
     on_disk = {name for name, (_, is_package) in _modules().items() if is_package}
     assert listed == on_disk | {"hamc.grammar"}

@@ -9,18 +9,11 @@ import pytest
 import hamc
 from hamc.auditing import audit
 from hamc.build.options import BuildOptions
-from hamc.cli import main
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, run
 
 ISING = str(EXAMPLES / "ising.ham")
 XY = "real x\nreal y\nH = x*y\n"
-
-
-def run(capsys, *argv) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def saved(tmp_path, source, name: str, **options) -> str:

@@ -9,16 +9,10 @@ import pytest
 
 from hamc.cli import main
 
-from conftest import EXAMPLES, REPO
+from conftest import EXAMPLES, REPO, run
 
 THREE_BODY = str(EXAMPLES / "three_body.ham")
 ISING = str(EXAMPLES / "ising.ham")
-
-
-def run(capsys, *argv) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_analyze_prints_the_summary(capsys):

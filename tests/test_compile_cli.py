@@ -9,20 +9,13 @@ import pytest
 
 from hamc.cli import main
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, run
 
 PRODUCT32 = str(EXAMPLES / "product32.ham")
 ISING = str(EXAMPLES / "ising.ham")
 CAT_DOG = str(EXAMPLES / "cat_dog.ham")
 MICROPHONE = str(EXAMPLES / "microphone.ham")
 KNOWN_ACTIVATIONS = ("sigmoid", "tanh", "softplus", "exp", "step", "relu")      # README's list
-
-
-def run(capsys, *argv) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err and "Traceback" not in out
-    return code, out, err
 
 
 def number(text: str, label: str) -> str:

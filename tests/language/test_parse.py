@@ -1,7 +1,6 @@
 """Parser tests: statements, expression forms, precedence, spans, syntax errors, grammar as package data."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 import sympy
@@ -11,9 +10,7 @@ import hamc
 from hamc.language import syntax as S
 from hamc.language.parse import grammar_file, parse_expression
 
-from conftest import error
-
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import REPO, error
 
 
 def sexpr(e) -> str:
@@ -267,9 +264,9 @@ def test_grammar_is_installed_as_package_data():
     # one code path finds the grammar, installed (package data hamc.grammar) or run from a checkout
     resource = grammar_file()
     assert resource.is_file()
-    assert resource.read_text(encoding="utf-8") == (ROOT / "grammar" / "ham.lark").read_text(encoding="utf-8")
+    assert resource.read_text(encoding="utf-8") == (REPO / "grammar" / "ham.lark").read_text(encoding="utf-8")
     tree = Lark(resource.read_text(encoding="utf-8"), parser="lalr").parse("real x\nH = x^2")
     assert [t.data for t in tree.children] == ["var_decl", "ham_decl"]
     # and installing ships it: pyproject maps the grammar/ folder to hamc.grammar with its .lark files
-    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     assert '"hamc.grammar" = "grammar"' in pyproject and '"hamc.grammar" = ["*.lark"]' in pyproject

@@ -8,7 +8,6 @@ import math
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -27,8 +26,8 @@ from hamc.draw.layout import layout, text_width
 from hamc.draw.output import choose_view
 from hamc.draw.figures import bit_gate_figure, product_gate_figure
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples"
+from conftest import EXAMPLES, REPO
+
 SHARING = "real x[1..4]\nH = x[1]*x[2]*x[3] + x[1]*x[2]*x[4]\n"
 
 
@@ -370,7 +369,7 @@ def test_compact_labels():
 # ---- README figures ------------------------------------------------------------------------------
 
 def _make_figures():
-    spec = importlib.util.spec_from_file_location("make_figures", ROOT / "docs" / "make_figures.py")
+    spec = importlib.util.spec_from_file_location("make_figures", REPO / "docs" / "make_figures.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -380,11 +379,11 @@ def test_committed_readme_figures_are_up_to_date():
     figures = _make_figures().figures()
     assert set(figures) == {"product-gate", "bit-gate", "tree-8", "plan-sharing", "ising-neurons", "ising-blocks"}
     for name, diagram in figures.items():
-        committed = ROOT / "docs" / f"{name}.dot"
+        committed = REPO / "docs" / f"{name}.dot"
         assert committed.exists(), f"{committed} missing: run python docs/make_figures.py"
         assert to_dot(diagram) == committed.read_text(encoding="utf-8"), \
             f"docs/{name}.dot is stale: run python docs/make_figures.py"
-        assert (ROOT / "docs" / f"{name}.svg").exists()
+        assert (REPO / "docs" / f"{name}.svg").exists()
 
 
 # ---- hamc.draw: the public drawing functions and notebook display -------------------------------

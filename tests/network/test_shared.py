@@ -1,6 +1,5 @@
 """Lattice sums lowered at one site, the weight-shared layout, sparse unrolled layers, limits."""
 import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,9 +9,9 @@ import scipy.sparse as sp
 
 import hamc
 from hamc.io import atomic as files
-from hamc.cli import main
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+from conftest import EXAMPLES, REPO, run
+
 LATTICE_EXAMPLES = [("ising", {"L": 4}), ("ising", {"L": 2}), ("three_body", {}), ("phi4", {"L": 3}),
                     ("image", {"L": 4}), ("microphone", {"n": 8})]
 
@@ -85,7 +84,7 @@ def test_shared_network_round_trips_and_the_readme_forward_pass_reads_it(tmp_pat
     with np.load(path, allow_pickle=False) as f:
         assert "inputs" not in f and tuple(f["lattice/shape"]) == (5, 5)
         assert str(f["lattice/variable"]) == "phi"
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    readme = (REPO / "README.md").read_text()
     snippet = readme.split("```python\nimport numpy as np\n\ndef forward")[1].split("```")[0]
     namespace = {}
     exec("import numpy as np\n\ndef forward" + snippet, namespace)
@@ -122,13 +121,6 @@ def test_exact_bit_activations(activation):
 def test_bits_default_to_the_step_activation():
     assert hamc.compile(EXAMPLES / "cat_dog.ham").network.meta["activation"] == "step"
     assert hamc.compile(EXAMPLES / "microphone.ham").network.meta["activation"] == "sigmoid"
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return code, out, err
 
 
 def test_oversized_unrolled_build_is_refused_before_allocating(capsys, tmp_path):

@@ -2,21 +2,12 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
 from hamc.draw.dot import dot_available
-from hamc.cli import main
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
+from conftest import EXAMPLES, run
 
 
 def test_figure_to_dot_needs_nothing(tmp_path, monkeypatch, capsys):

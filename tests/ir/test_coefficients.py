@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,7 +16,8 @@ from hypothesis import strategies as st
 import hamc
 from hamc.ir.coefficients import MAX_EXACT_BITS, Coefficients, compare
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import REPO
+
 x, y, z = sympy.symbols("x y z")
 
 
@@ -139,7 +139,7 @@ def test_an_exact_compile_reports_exact_coefficients():
 def test_cli_analyze_json_names_the_float_source(tmp_path):
     (tmp_path / "h.ham").write_text("real x\nH = exp(1) * x\n")
     out = subprocess.run([sys.executable, "-m", "hamc", "analyze", str(tmp_path / "h.ham"), "--json"],
-                         capture_output=True, text=True, cwd=ROOT, check=True)
+                         capture_output=True, text=True, cwd=REPO, check=True)
     j = json.loads(out.stdout)
     assert j["exact"] is False and j["coefficients"] == f"floating point (from exp(1) at {tmp_path / 'h.ham'}:2:5)"
 
