@@ -12,6 +12,7 @@ from .build.assemble import build, flat_hidden_neurons
 from .build.options import BuildOptions, check_options
 from .build.error_bound import ErrorBound
 from .errors import HamcError
+from .ir.domain import Domain
 from .ir.hamiltonian import Hamiltonian
 from .loading import load
 from .lowering.lower import DEFAULT_MAX_TERMS
@@ -127,7 +128,7 @@ def compile_hamiltonian(source: Hamiltonian | str | os.PathLike, *, params: dict
         lo, hi = options.input_range
         raise HamcError(f"the network's output is not finite (NaN or inf) on {result.nonfinite:,} of "
                         f"{result.samples:,} inputs with --input-range {lo:g} {hi:g} and --dtype {options.dtype}; "
-                        f"{remedy(options.dtype, bool(np.any(h.domains == 0)))}", filename=h.source)
+                        f"{remedy(options.dtype, bool(np.any(h.domains == Domain.REAL)))}", filename=h.source)
     compiled = Compiled(h, plan, network, result, options,
                         flat_hidden_neurons(h, network.meta.get("copy_neurons", 2)), check_by)
     if check and not compiled.ok:

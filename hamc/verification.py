@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from .analysis.bounds import energy_scale, variable_bounds
+from .ir.domain import Domain
 from .ir.hamiltonian import Hamiltonian
 from .network.model import Network
 
@@ -44,13 +45,13 @@ def sample_inputs(h: Hamiltonian, input_range, samples: int, seed: int) -> tuple
     binary = bool(np.all(h.domains > 0))
     if binary and n <= EXHAUSTIVE_MAX_BITS:
         bits = ((np.arange(2 ** n)[:, None] >> np.arange(n)[None, :]) & 1).astype(np.int8)
-        return np.where(h.domains == 2, 2 * bits - 1, bits).astype(np.int8), True
+        return np.where(h.domains == Domain.SPIN, 2 * bits - 1, bits).astype(np.int8), True
     samples = max(min(samples, SAMPLE_MAX_ELEMENTS // max(n, 1)), min(samples, SAMPLE_MIN if n <= SAMPLE_MAX_ELEMENTS
                                                                       // SAMPLE_MIN else 1))
     rng = np.random.default_rng(seed)
     coin = rng.integers(0, 2, size=(samples, n), dtype=np.int8)
     if binary:      # bits and spins stay int8: exact, and a quarter of the memory
-        return np.where(h.domains == 2, 2 * coin - 1, coin).astype(np.int8), False
+        return np.where(h.domains == Domain.SPIN, 2 * coin - 1, coin).astype(np.int8), False
     lo, hi = variable_bounds(h, input_range)
     x = rng.uniform(lo, hi, size=(samples, n))
     # half the rows are corners of the box, where high-degree products are largest and the
@@ -58,7 +59,7 @@ def sample_inputs(h: Hamiltonian, input_range, samples: int, seed: int) -> tuple
     corners = (samples + 1) // 2
     x[:corners] = np.where(rng.integers(0, 2, size=(corners, n)) == 1, hi, lo)
     x[0], x[min(1, samples - 1)] = lo, hi
-    return np.where(h.domains == 1, coin, np.where(h.domains == 2, 2.0 * coin - 1, x)), False
+    return np.where(h.domains == Domain.BIT, coin, np.where(h.domains == Domain.SPIN, 2.0 * coin - 1, x)), False
 
 
 def verify(network: Network, h: Hamiltonian, *, input_range=(-1.0, 1.0), samples: int = 2000,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..ir.domain import Domain
 from ..ir.hamiltonian import Hamiltonian
 
 
 def variable_bounds(h: Hamiltonian, input_range: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
     """Per variable (lo, hi): reals from `input_range`, bits [0, 1], spins [-1, 1]."""
-    lo = np.select([h.domains == 1, h.domains == 2], [0.0, -1.0], input_range[0])
-    hi = np.select([h.domains == 1, h.domains == 2], [1.0, 1.0], input_range[1])
+    lo = np.select([h.domains == Domain.BIT, h.domains == Domain.SPIN], [0.0, -1.0], input_range[0])
+    hi = np.select([h.domains == Domain.BIT, h.domains == Domain.SPIN], [1.0, 1.0], input_range[1])
     return lo.astype(np.float64), hi.astype(np.float64)
 
 
@@ -23,7 +24,7 @@ class _MagnitudeByDomain:
     """magnitude_bounds(h, input_range)[index] without a float per variable (8 GB at 10^9 sites)."""
 
     def __init__(self, h: Hamiltonian, input_range):
-        self.domains, self.by_domain = h.domains, np.array([max(abs(input_range[0]), abs(input_range[1])), 1.0, 1.0])
+        self.domains, self.by_domain = h.domains, np.array([max(abs(input_range[0]), abs(input_range[1])), 1.0, 1.0])   # by Domain code
 
     def __getitem__(self, index):
         return self.by_domain[self.domains[index]]

@@ -8,7 +8,8 @@ from math import comb
 import numpy as np
 
 from ..errors import HamcError
-from ..ir.hamiltonian import DOMAINS, Hamiltonian
+from ..ir.domain import KEYWORDS
+from ..ir.hamiltonian import Hamiltonian
 from ..lowering.lower import DEFAULT_MAX_TERMS
 from ..ir.terms import unique_rows
 from .symmetry import Symmetry, TermTable, automorphism_group, translation_group
@@ -174,7 +175,7 @@ def _lattice_analysis(h: Hamiltonian) -> Analysis | None:
              for a in stencil.offsets[row] for b in stencil.offsets[row] if np.any(a != b)}
     d = max(terms, default=0)
     return Analysis(
-        variables={dom: n if dom == energy.lattice.array.domain else 0 for dom in DOMAINS},
+        variables={dom: n if dom == energy.lattice.array.domain else 0 for dom in KEYWORDS},
         terms=dict(sorted(terms.items())), degree=d, max_neighbors=len(steps),
         interaction_edges=sites * len(steps) // 2, symmetry="translations", symmetry_group_order=sites,
         translations=sites, translation_invariant=True,
@@ -207,7 +208,7 @@ def analyze(h: Hamiltonian, *, automorphism_max_variables: int = AUTOMORPHISM_MA
         for deg, count in p.terms_by_degree().items():
             terms[deg] = terms.get(deg, 0) + count
     return Analysis(
-        variables={dom: sum(a.size for a in h.variables if a.domain == dom) for dom in DOMAINS},
+        variables={dom: sum(a.size for a in h.variables if a.domain == dom) for dom in KEYWORDS},
         terms=dict(sorted(terms.items())),
         degree=d,
         max_neighbors=max_neighbors,

@@ -10,6 +10,7 @@ from . import error_bound as eb
 from . import gates
 from ..network.activations import ACTIVATIONS, get_activation
 from ..errors import HamcError
+from ..ir.domain import Domain
 from ..ir.hamiltonian import Hamiltonian
 from ..network.model import Network
 from .options import BuildOptions, check_options
@@ -47,7 +48,7 @@ def unrolled_bytes(h: Hamiltonian, strategy: str) -> int:
             synapses += copies * len(vars_) * 40 * max(k - 1, 1)
             continue
         # bits: each spin factor doubles the bit monomials (s = 2x - 1); flat: 2^k neurons per monomial
-        doubling = (h.domains[vars_] == 2).sum(axis=1) if strategy == "bits" else np.full(len(vars_), k)
+        doubling = (h.domains[vars_] == Domain.SPIN).sum(axis=1) if strategy == "bits" else np.full(len(vars_), k)
         for d, m in zip(*np.unique(doubling, return_counts=True)):
             synapses += copies * int(m) * 2 ** int(d) * (k + 1)
     return synapses * BYTES_PER_SYNAPSE
@@ -97,7 +98,7 @@ def choose_strategy(h: Hamiltonian, strategy: str) -> str:
     if strategy == "auto":
         return "bits" if binary else "tree"
     if strategy == "bits" and not binary:
-        reals = [v.name for v in h.variables if v.domain == "real"]
+        reals = [v.name for v in h.variables if Domain.of(v.domain) == Domain.REAL]
         raise HamcError(f"the bits strategy needs bit or spin variables, but {', '.join(reals)} "
                         f"{'is' if len(reals) == 1 else 'are'} real; use --strategy tree (or auto)")
     return strategy
@@ -145,7 +146,7 @@ def build(h: Hamiltonian, *, options: BuildOptions, scale: float = 1.0) -> tuple
     on |H| that relative errors are measured against. Ranges whose bounds or weights overflow the
     dtype are refused before building (HamcError); a non-finite weight after building is too."""
     check_options(options)
-    has_reals = bool(np.any(h.domains == 0))
+    has_reals = bool(np.any(h.domains == Domain.REAL))
     network, plan = _build(h, options, scale, has_reals)
     extra = {"pooling biases": network.shared.pool_bias} if network.shared is not None else {}
     check_finite_layers(network.layers, extra, options.dtype, options.input_range, has_reals)
@@ -165,9 +166,9 @@ def _build(h: Hamiltonian, options: BuildOptions, scale: float, has_reals: bool)
     if stencil is not None:
         array = lattice_array(h)
         names = stencil.patch_names(array.name)
-        spin = np.full(len(stencil.offsets), array.domain == "spin")
+        spin = np.full(len(stencil.offsets), Domain.of(array.domain) == Domain.SPIN)
         # the array's one bound, not one float per site (8 GB at 10^9 sites)
-        bound = np.array([1.0 if array.domain != "real" else max(map(abs, options.input_range))])
+        bound = np.array([1.0 if Domain.of(array.domain) != Domain.REAL else max(map(abs, options.input_range))])
         layers, plan, errors = _layers(strategy, activation, stencil.table, np.zeros(len(outputs)), spin, names,
                                        np.repeat(bound, len(names)), options, scale, None, meta, stencil.sites,
                                        in_bits=True, has_reals=has_reals, posterior=h.is_classifier)
@@ -191,7 +192,7 @@ def _build(h: Hamiltonian, options: BuildOptions, scale: float, has_reals: bool)
         raise HamcError(f"an unrolled network for this Hamiltonian needs about {gigabytes(need)} GB to build "
                         f"(limit {options.max_memory / 1e9:.1f} GB, --max-memory); {hint}")
     table, constant = monomial_table(h)
-    layers, plan, errors = _layers(strategy, activation, table, constant, h.domains == 2,
+    layers, plan, errors = _layers(strategy, activation, table, constant, h.domains == Domain.SPIN,
                                    h.variable_labels(), magnitude_bounds(h, options.input_range), options, scale,
                                    h.log_priors() if h.is_classifier else None, meta, 1, has_reals=has_reals,
                                    posterior=h.is_classifier)
@@ -302,7 +303,7 @@ def shared_stencil(h: Hamiltonian, strategy: str, layout: str):
             raise HamcError(f"{why}; use --layout unrolled")
         return None
     if strategy == "bits":       # convert the density to bits, then merge translates (x[i+1] is x[i])
-        spin = np.full(len(stencil.offsets), array.domain == "spin")
+        spin = np.full(len(stencil.offsets), Domain.of(array.domain) == Domain.SPIN)
         bits, per_site = spins_to_bits(stencil.table, np.zeros_like(stencil.constant), spin)
         stencil = recanonicalize(stencil, bits, stencil.constant + stencil.sites * per_site)
     return stencil if stencil.orbits else None      # a constant needs no lattice

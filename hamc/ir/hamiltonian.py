@@ -11,9 +11,9 @@ import numpy as np
 import sympy
 
 from .coefficients import Coefficients
+from .domain import Domain
 from .terms import Terms, add, combine
 
-DOMAINS = ("real", "bit", "spin")
 BOND_VECTORS = {
     "chain": ((1,),),
     "square": ((1, 0), (0, 1)),
@@ -220,7 +220,7 @@ class Hamiltonian:
     @cached_property
     def domains(self) -> np.ndarray:
         """Domain code per flat variable: 0 real, 1 bit, 2 spin."""
-        return np.concatenate([np.full(v.size, DOMAINS.index(v.domain), np.int8) for v in self.variables]
+        return np.concatenate([np.full(v.size, Domain.of(v.domain), np.int8) for v in self.variables]
                               or [np.empty(0, np.int8)])
 
     @property

@@ -8,8 +8,7 @@ from math import comb
 import numpy as np
 
 from .coefficients import Coefficients
-
-REAL, BIT, SPIN = 0, 1, 2
+from .domain import Domain
 
 
 @dataclass(frozen=True)
@@ -136,16 +135,16 @@ def _reduce_powers(t: Terms, domains: np.ndarray) -> Terms:
     if t.width < 2 or len(t) == 0:
         return t
     v = t.vars
-    dom = np.where(v >= 0, domains[np.maximum(v, 0)], REAL)
+    dom = np.where(v >= 0, domains[np.maximum(v, 0)], Domain.REAL)
     same = np.zeros_like(v, dtype=bool)
     same[:, 1:] = (v[:, 1:] == v[:, :-1]) & (v[:, 1:] >= 0)
     if not same.any():
         return t
-    drop = same & (dom == BIT)
+    drop = same & (dom == Domain.BIT)
     # run[:, k]: how many equal entries precede entry k within its run of equal entries
     pos = np.arange(v.shape[1])
     run = pos - np.maximum.accumulate(np.where(same, 0, pos), axis=1)
-    pair = same & (dom == SPIN) & (run % 2 == 1)
+    pair = same & (dom == Domain.SPIN) & (run % 2 == 1)
     drop |= pair
     drop[:, :-1] |= pair[:, 1:]
     if not drop.any():

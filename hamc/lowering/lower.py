@@ -14,11 +14,12 @@ from .array_files import check_regular_file, read_npy, read_text
 from ..ir.coefficients import Coefficients, ExactTooLarge, Origin
 from ..errors import HamcError, Span
 from ..language.parse import parse_expression
-from ..ir.hamiltonian import BOND_VECTORS, DOMAINS, Hamiltonian, Lattice, Polynomial, VariableArray, terms_to_blocks
+from ..ir.hamiltonian import BOND_VECTORS, Hamiltonian, Lattice, Polynomial, VariableArray, terms_to_blocks
 from ..ir.lattice_sum import LatticeDensity, canonical_local
 from .lattice_sums import split_energy
 from .binders import reduce_terms
-from ..ir.terms import REAL, Bindings, Terms, TooManyTerms, add, combine, multiply, power_count, power_work
+from ..ir.domain import Domain
+from ..ir.terms import Bindings, Terms, TooManyTerms, add, combine, multiply, power_count, power_work
 
 DEFAULT_MAX_TERMS = 20_000_000
 # Variables of all arrays together: each costs a byte per domain table and 8 per bound or sample
@@ -156,7 +157,7 @@ class _Lowering:
         var = VariableArray(decl.name, decl.domain, lows, shape, boundary, len(self.domains),
                             lattice.name if lattice else None)
         self.variables[decl.name] = var
-        self.domains = np.concatenate([self.domains, np.full(var.size, DOMAINS.index(decl.domain), np.int8)])
+        self.domains = np.concatenate([self.domains, np.full(var.size, Domain.of(decl.domain), np.int8)])
 
     def positive_int(self, node) -> int:
         value = int(self.integer(node, _TOP)[0])
@@ -339,7 +340,7 @@ class _Lowering:
     def monomial_power(self, base: Terms, k: int, n_rows: int, node) -> Terms:
         """(c * monomial)^k, one monomial per row: square and multiply, so x^1000000 takes 20 steps."""
         used = base.vars[base.vars >= 0]
-        if (self.domains[used] == REAL).any() and k * base.width > self.max_terms:
+        if (self.domains[used] == Domain.REAL).any() and k * base.width > self.max_terms:
             raise _err(f"this power has degree {k * base.width:,} (limit {self.max_terms:,}); "
                        "raise the limit with --max-terms (API: max_terms=)", node)
         out = Terms.constant(Coefficients.of(1, n_rows), np.arange(n_rows))
