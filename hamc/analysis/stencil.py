@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..ir.terms import group_sum, unique_rows
+from ..ir.terms import scatter_sum, unique_rows
 
 
 class NotTranslationInvariant(ValueError):
@@ -145,7 +145,7 @@ def recanonicalize(stencil: Stencil, table: dict, constant: np.ndarray) -> Stenc
         if k == 0:
             continue
         uniq, inverse, _ = unique_rows(_canonical(stencil.offsets[monomials], shape, radix))
-        summed = group_sum(coef, inverse, len(uniq))
+        summed = scatter_sum(coef, inverse, len(uniq))
         templates += [(u, c) for u, c in zip(uniq, summed) if np.any(c != 0)]
     return _stencil(templates, shape, radix, constant)
 

@@ -18,7 +18,7 @@ from .plan import ProductPlan, level, plan_from_table
 from .plan import monomial_table
 from .ranges import bits_check, check_finite_layers, check_range, flat_check, tree_check
 from .bits import bits_errors, build_bits, spins_to_bits
-from .flat import FLAT_MAX_DEGREE, build_flat, check_flat_degree, check_flat_size, flat_neurons
+from .flat import FLAT_STRATEGY_MAX_DEGREE, build_flat, check_flat_degree, check_flat_size, flat_network_neurons
 from .scales import certified_scale, unit_gate
 from ..network.shared import SharedLayout
 from ..analysis.stencil import NotTranslationInvariant, extract_stencil, lattice_array, recanonicalize, stencil_from_density
@@ -315,9 +315,9 @@ def flat_hidden_neurons(h: Hamiltonian, copy_neurons: int = 2) -> int:
     array = lattice_array(h)
     if array is not None and _density_only(h, array):
         stencil = stencil_from_density(h.energies[0].lattice, np.zeros(1))
-        return flat_neurons(stencil.table, copy_neurons) * array.size
-    return flat_neurons(monomial_table(h)[0], copy_neurons)
+        return flat_network_neurons(stencil.table, copy_neurons) * array.size
+    return flat_network_neurons(monomial_table(h)[0], copy_neurons)
 
 
-__all__ = ["FLAT_MAX_DEGREE", "build", "choose_strategy",
+__all__ = ["FLAT_STRATEGY_MAX_DEGREE", "build", "choose_strategy",
            "flat_hidden_neurons", "level"]

@@ -7,7 +7,7 @@ import numpy as np
 from . import error_bound
 from . import gates
 from ..network.model import LABELLED_GATES_MAX, Layer, gate_blocks, make_layer
-from ..ir.terms import group_sum, unique_rows
+from ..ir.terms import scatter_sum, unique_rows
 from .flat import monomial_labels, output_layer
 
 
@@ -38,7 +38,7 @@ def spins_to_bits(table: dict, constant: np.ndarray, spin: np.ndarray) -> tuple[
         mono = np.vstack([m for m, _ in items])
         coef = np.vstack([c for _, c in items])
         uniq, inverse, _ = unique_rows(mono)
-        summed = group_sum(coef, inverse, len(uniq))
+        summed = scatter_sum(coef, inverse, len(uniq))
         nz = np.any(summed != 0, axis=1)
         out[k] = (uniq[nz], summed[nz])
     return out, constant

@@ -8,10 +8,10 @@ from . import gates
 from ..errors import HamcError
 from ..network.model import ACTIVATION_FUNCTIONS, LABELLED_GATES_MAX, Layer, Triplets, gate_blocks, make_layer
 
-FLAT_MAX_DEGREE = 24
+FLAT_STRATEGY_MAX_DEGREE = 24
 
 
-def flat_neurons(table: dict, copy_neurons: int) -> int:
+def flat_network_neurons(table: dict, copy_neurons: int) -> int:
     """Hidden neurons of the flat network: prod(r_i + 1) per monomial of degree >= 2 (Rolnick &
     Tegmark; 2^d for distinct factors), copy neurons per linear term. Exact integer, never built."""
     total = 0
@@ -20,17 +20,17 @@ def flat_neurons(table: dict, copy_neurons: int) -> int:
             total += copy_neurons * len(monomials)
         elif k >= 2:
             repeats = np.any(monomials[:, 1:] == monomials[:, :-1], axis=1)
-            total += int((~repeats).sum()) * gates.flat_neurons(k)
+            total += int((~repeats).sum()) * gates.flat_gate_neurons(k)
             for row in monomials[repeats]:       # powers of real variables: the rare, slow case
-                total += gates.flat_neurons_for_powers(tuple(np.unique(row, return_counts=True)[1]))
+                total += gates.flat_gate_neurons_for_powers(tuple(np.unique(row, return_counts=True)[1]))
     return total
 
 
 def check_flat_degree(k: int) -> None:
-    """Refuse (HamcError) a flat gate for a monomial of degree k beyond FLAT_MAX_DEGREE."""
-    if k > FLAT_MAX_DEGREE:
-        raise HamcError(f"a flat network for a monomial of degree {k} needs {gates.flat_neurons(k):,} "
-                         f"hidden neurons; the flat strategy stops at degree {FLAT_MAX_DEGREE}")
+    """Refuse (HamcError) a flat gate for a monomial of degree k beyond FLAT_STRATEGY_MAX_DEGREE."""
+    if k > FLAT_STRATEGY_MAX_DEGREE:
+        raise HamcError(f"a flat network for a monomial of degree {k} needs {gates.flat_gate_neurons(k):,} "
+                         f"hidden neurons; the flat strategy stops at degree {FLAT_STRATEGY_MAX_DEGREE}")
 
 
 def output_layer(hidden_coef: np.ndarray, constant: np.ndarray, n_hidden: int, dtype, log_priors) -> Layer:
@@ -52,7 +52,7 @@ def monomial_labels(names, monomials, prefix: str, keep: bool) -> tuple[str, ...
 def check_flat_size(table: dict, copy_neurons: int, max_neurons: int) -> None:
     """Refuse (HamcError) a flat network beyond the degree limit or `max_neurons`, before building it."""
     check_flat_degree(max(table, default=0))
-    needed = flat_neurons(table, copy_neurons)
+    needed = flat_network_neurons(table, copy_neurons)
     if needed > max_neurons:
         raise HamcError(f"the flat network needs {needed:,} hidden neurons (limit {max_neurons:,})")
 

@@ -10,7 +10,7 @@ import numpy as np
 from ..network.activations import bias_point, derivatives, get_activation
 
 FLAT_MAX_INPUTS = 24
-FLAT_MAX_DEGREE = FLAT_MAX_INPUTS + 8   # weights scale like lambda^-d: beyond this only noise is left
+FLAT_GATE_MAX_DEGREE = FLAT_MAX_INPUTS + 8   # weights scale like lambda^-d: beyond this only noise is left
 _ZERO = 1e-12         # |s_m / s_k| below this is a derivative that vanishes at c, up to rounding of c
 
 
@@ -131,12 +131,12 @@ def copy_gate(activation: str, lam: float, neurons: int | None = None, c: float 
     raise ValueError(f"a copy gate has 1 or 2 neurons, not {neurons}")
 
 
-def flat_neurons(n: int) -> int:
+def flat_gate_neurons(n: int) -> int:
     """Hidden neurons of one layer multiplying n distinct inputs: 2^n (exact Python int)."""
     return 2 ** int(n)
 
 
-def flat_neurons_for_powers(powers: tuple[int, ...]) -> int:
+def flat_gate_neurons_for_powers(powers: tuple[int, ...]) -> int:
     """Rolnick & Tegmark: prod (r_i + 1) neurons for x1^r1 ... xm^rm in one hidden layer."""
     return prod(int(r) + 1 for r in powers)
 
@@ -145,8 +145,8 @@ def _check_powers(powers) -> tuple[int, ...]:
     powers = tuple(int(r) for r in powers)
     if not powers or min(powers) < 0 or sum(powers) < 1:
         raise ValueError(f"powers must be non-negative with a positive sum, got {powers}")
-    if sum(powers) > FLAT_MAX_DEGREE:
-        raise ValueError(f"a flat gate of degree {sum(powers)} is beyond the limit {FLAT_MAX_DEGREE}: "
+    if sum(powers) > FLAT_GATE_MAX_DEGREE:
+        raise ValueError(f"a flat gate of degree {sum(powers)} is beyond the limit {FLAT_GATE_MAX_DEGREE}: "
                          "its weights would scale like lambda^-degree")
     return powers
 
@@ -162,10 +162,10 @@ def flat_power_gate(activation: str, powers: tuple[int, ...], lam: float, c: flo
     normalisation, bit i of j saying i is in S_j. c defaults to argmax |s_d|.
     """
     powers = _check_powers(powers)
-    neurons = flat_neurons_for_powers(powers)
-    if neurons > flat_neurons(FLAT_MAX_INPUTS):
+    neurons = flat_gate_neurons_for_powers(powers)
+    if neurons > flat_gate_neurons(FLAT_MAX_INPUTS):
         raise ValueError(f"a flat gate for powers {powers} needs {neurons:,} neurons; "
-                         f"the limit is {flat_neurons(FLAT_MAX_INPUTS):,}")
+                         f"the limit is {flat_gate_neurons(FLAT_MAX_INPUTS):,}")
     lam = _positive(lam, "lambda")
     d = sum(powers)
     c, s = _series(activation, d, c, d)
@@ -188,8 +188,8 @@ def flat_product_gate(activation: str, n: int, lam: float, c: float | None = Non
     if n < 1:
         raise ValueError(f"a flat product needs at least one input, got {n}")
     if n > FLAT_MAX_INPUTS:
-        raise ValueError(f"flat product of {n} inputs needs {flat_neurons(n):,} neurons; the limit is "
-                         f"{FLAT_MAX_INPUTS} inputs ({flat_neurons(FLAT_MAX_INPUTS):,} neurons)")
+        raise ValueError(f"flat product of {n} inputs needs {flat_gate_neurons(n):,} neurons; the limit is "
+                         f"{FLAT_MAX_INPUTS} inputs ({flat_gate_neurons(FLAT_MAX_INPUTS):,} neurons)")
     return flat_power_gate(activation, (1,) * n, lam, c)
 
 

@@ -176,7 +176,7 @@ class Coefficients:
                 base = base * base
         return out
 
-    def group_sum(self, groups: np.ndarray, starts: np.ndarray) -> "Coefficients":
+    def sum_runs(self, groups: np.ndarray, starts: np.ndarray) -> "Coefficients":
         """Sums over runs: `groups` orders the elements so that each group is contiguous from `starts`."""
         if len(starts) == len(groups):      # one element per group (no like terms): nothing to add
             return self.take(groups)
@@ -185,7 +185,7 @@ class Coefficients:
         num, den = self.num[groups], self.den[groups]
         sizes = np.diff(np.append(starts, len(groups)))
         if self.wide:
-            return _group_sum_wide(num, den, starts, sizes)
+            return _sum_runs_wide(num, den, starts, sizes)
         fits, common, scale = _int64_group_plan(num, den, starts, sizes)
         scaled = num * scale
         if fits.all():
@@ -195,7 +195,7 @@ class Coefficients:
         in_small = np.repeat(fits, sizes)
         fast = _reduced(np.add.reduceat(scaled[in_small], _starts(sizes[small])) if len(small) else num[:0],
                         common[small])
-        slow = _group_sum_wide(num[~in_small], den[~in_small], _starts(sizes[big]), sizes[big])
+        slow = _sum_runs_wide(num[~in_small], den[~in_small], _starts(sizes[big]), sizes[big])
         return _merged(len(starts), small, fast, big, slow)
 
 
@@ -226,7 +226,7 @@ def _int64_group_plan(num, den, starts, sizes):
     return np.broadcast_to(lcm_fits & magnitude_fits, (len(starts),)), common, scale
 
 
-def _group_sum_wide(num, den, starts, sizes) -> Coefficients:
+def _sum_runs_wide(num, den, starts, sizes) -> Coefficients:
     num, den = _wide(num), _wide(den)
     common = np.lcm.reduceat(den, starts)
     return _reduced_wide(np.add.reduceat(num * (np.repeat(common, sizes) // den), starts), common)

@@ -203,7 +203,7 @@ def unique_rows(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return a[order[starts]], inverse, np.diff(np.append(starts, len(a)))
 
 
-def group_sum(values: np.ndarray, groups: np.ndarray, n_groups: int, reduce=np.add) -> np.ndarray:
+def scatter_sum(values: np.ndarray, groups: np.ndarray, n_groups: int, reduce=np.add) -> np.ndarray:
     """reduce.at(out, groups, values) over rows, by sorting instead of the slow unbuffered ufunc.at."""
     order = np.argsort(groups, kind="stable")
     g = groups[order]
@@ -223,6 +223,6 @@ def combine(t: Terms) -> Terms:
     vars_ = t.vars[:, t.width - width:]
     order, new = _sort_order(t.rows, vars_)
     starts = np.flatnonzero(new)
-    coef = t.coef.group_sum(order, starts)
+    coef = t.coef.sum_runs(order, starts)
     first = order[starts]
     return _trimmed(Terms(t.rows[first], vars_[first], coef))   # x - x is a number: width 0

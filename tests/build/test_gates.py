@@ -6,7 +6,7 @@ import pytest
 
 from hamc.network.activations import bias_point, derivatives
 from hamc.build.gates import (Gate, bit_error, bit_product_gate, bit_scale, copy_gate, copy_neurons, copy_scale,
-                        flat_neurons, flat_neurons_for_powers, flat_power_gate, flat_product_gate, flat_scale,
+                        flat_gate_neurons, flat_gate_neurons_for_powers, flat_power_gate, flat_product_gate, flat_scale,
                         product_gate, product_scale, square_gate, square_scale)
 
 RNG = np.random.default_rng(20170)
@@ -171,7 +171,7 @@ def test_flat_product_accuracy(activation):
     for n in range(2, 7):
         scale = flat_scale(activation, n)
         g = flat_product_gate(activation, n, scale.value)
-        assert g.neurons == flat_neurons(n) == 2 ** n
+        assert g.neurons == flat_gate_neurons(n) == 2 ** n
         x = np.vstack([rng.uniform(-1, 1, (1000, n)), np.ones((1, n))])
         err = max_error(g, x, lambda x: np.prod(x, axis=1))
         assert err < 1e-3 and err < 1.2 * scale.predicted_error
@@ -184,9 +184,9 @@ def test_flat_limits_and_counts():
         flat_product_gate("sigmoid", 25, 0.1)
     assert str(info.value) == ("flat product of 25 inputs needs 33,554,432 neurons; "
                                "the limit is 24 inputs (16,777,216 neurons)")
-    assert flat_neurons(32) == 4294967296
-    assert flat_neurons_for_powers((1,) * 5) == 32
-    assert flat_neurons_for_powers((2, 1)) == 6 and flat_neurons_for_powers((3,)) == 4
+    assert flat_gate_neurons(32) == 4294967296
+    assert flat_gate_neurons_for_powers((1,) * 5) == 32
+    assert flat_gate_neurons_for_powers((2, 1)) == 6 and flat_gate_neurons_for_powers((3,)) == 4
 
 
 def test_flat_power_gate():
@@ -196,7 +196,7 @@ def test_flat_power_gate():
     rng = np.random.default_rng(3)
     for powers, tol in (((2, 1), 1e-5), ((3,), 1e-5), ((3, 2), 1e-3), ((2, 2, 1), 1e-3)):
         g = flat_power_gate("softplus", powers, flat_scale("softplus", powers).value)
-        assert g.neurons == flat_neurons_for_powers(powers) < 2 ** sum(powers)
+        assert g.neurons == flat_gate_neurons_for_powers(powers) < 2 ** sum(powers)
         x = np.vstack([rng.uniform(-1, 1, (1000, len(powers))), np.ones((1, len(powers)))])
         assert max_error(g, x, lambda x: np.prod(x ** np.array(powers), axis=1)) < tol
     # x^2 from 3 neurons: C(2, k) (-1)^k = 1, -2, 1 over 2^2 s2 lam^2, the middle neuron constant

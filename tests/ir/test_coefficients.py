@@ -88,7 +88,7 @@ def test_mixed_int64_and_wide_vectors_agree_with_fractions():
     assert list(compare(a, "<", b)) == [u < v for u, v in zip(values, reversed(values))]
     groups = np.argsort(np.arange(40) % 7, kind="stable")
     starts = np.flatnonzero(np.r_[True, np.diff(np.arange(40)[groups] % 7) != 0])
-    sums = a.group_sum(groups, starts)
+    sums = a.sum_runs(groups, starts)
     assert [Fraction(int(n), int(d)) for n, d in zip(sums.num, sums.den)] == \
         [sum(values[k::7], Fraction(0)) for k in range(7)]
     assert np.allclose(a.as_float(), [float(v) for v in values], rtol=1e-15, atol=0)
