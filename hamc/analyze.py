@@ -1,4 +1,4 @@
-"""Hamiltonian -> Analysis: degree, terms, locality, symmetry and parameter counts (REFERENCE.md section 5)."""
+"""Hamiltonian -> Analysis: degree, terms, locality, symmetry and parameter counts."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
