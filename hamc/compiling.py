@@ -79,7 +79,7 @@ def compile_hamiltonian(source: Hamiltonian | str | os.PathLike, *, params: dict
         progress("building")
         scale = energy_scale(h, options.input_range)
         network, plan = build(h, options=options, scale=scale)
-    except HamcError as err:          # name the file the options were refused for, not <input>
+    except HamcError as err:          # name the file the options were refused for
         raise err.located(h.source, "") from None
     progress("verifying")
     result = verify(network, h, input_range=options.input_range, samples=samples, seed=seed)

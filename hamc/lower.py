@@ -10,7 +10,7 @@ import sympy
 
 from . import syntax as S
 from .coefficients import Coefficients
-from .errors import HamcError, Span
+from .errors import TEXT_NAME, HamcError, Span
 from .parse import parse_expression
 from .hamiltonian import BOND_VECTORS, DOMAINS, Hamiltonian, Lattice, Polynomial, VariableArray, terms_to_blocks
 from .density import LatticeDensity
@@ -33,7 +33,7 @@ def _err(message: str, node) -> HamcError:
 class _Lowering:
     def __init__(self, program: S.Program, params: dict, max_terms: int):
         self.program, self.max_terms = program, max_terms
-        self.base_dir = Path(program.filename).parent if program.filename != "<input>" else Path.cwd()
+        self.base_dir = Path(program.filename).parent if program.filename != TEXT_NAME else Path.cwd()
         self.overrides = dict(params)
         self.override_text = {k: v for k, v in params.items() if isinstance(v, str)}
         for name, text in self.override_text.items():

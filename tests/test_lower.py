@@ -434,7 +434,7 @@ def test_semantic_errors_have_message_and_position(text, line, col, message):
     err = error(text)
     assert (err.message, err.line, err.col) == (message, line, col)
     head, source_line, caret = err.format().split("\n")
-    assert head == f"<input>:{line}:{col}: error: {message}"
+    assert head == f"<text>:{line}:{col}: error: {message}"
     assert source_line == "    " + text.splitlines()[line - 1]
     assert caret.startswith(" " * (4 + col - 1) + "^")
 
