@@ -6,6 +6,7 @@ from math import comb
 
 import numpy as np
 
+from .errors import LOAD_FIRST, expect_type
 from .hamiltonian import DOMAINS, Hamiltonian
 from .terms import unique_rows
 from .symmetry import Symmetry, TermTable, automorphism_group, translation_group
@@ -139,6 +140,7 @@ def _lattice_analysis(h: Hamiltonian) -> Analysis | None:
 
 
 def analyze(h: Hamiltonian, *, automorphism_max_variables: int = AUTOMORPHISM_MAX_VARIABLES) -> Analysis:
+    expect_type(h, Hamiltonian, "hamc.analyze takes a Hamiltonian (from hamc.load)", hint_for_text=LOAD_FIRST)
     if automorphism_max_variables == AUTOMORPHISM_MAX_VARIABLES:
         fast = _lattice_analysis(h)
         if fast is not None:

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from numbers import Integral
 from typing import Callable
 
 from .build import BuildOptions, build, check_options, flat_hidden_neurons
-from .errors import HamcError
+from .errors import HamcError, expect_type
 from .hamiltonian import Hamiltonian
 from .loading import load
 from .lower import DEFAULT_MAX_TERMS
@@ -70,6 +71,11 @@ def compile_hamiltonian(source: Hamiltonian | str | os.PathLike, *, params: dict
     (HamcError) rather than returned; `hamc verify` passes check=False and reports instead.
     `progress(stage)` is called as each stage starts.
     """
+    expect_type(source, (Hamiltonian, str, os.PathLike), "hamc.compile takes a Hamiltonian, a path or .ham text")
+    expect_type(options, BuildOptions, "hamc.compile's options= takes a BuildOptions, as in "
+                "BuildOptions(strategy='bits')")
+    for name, value in (("samples", samples), ("seed", seed), ("max_terms", max_terms)):
+        expect_type(value, Integral, f"hamc.compile's {name}= takes an int")
     progress("lowering")
     h = source if isinstance(source, Hamiltonian) else load(source, params=params, max_terms=max_terms)
     try:

@@ -1,6 +1,7 @@
 """HamcError: a user's mistake, located in a source file, printed as file:line:col: error: message."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 TEXT_NAME = "<text>"        # the file name of .ham text given to the API as a string
@@ -15,6 +16,19 @@ class Span:
     line: int
     col: int
     width: int = 1
+
+
+LOAD_FIRST = "; read a file or .ham text with hamc.load(...) first"
+
+
+def expect_type(value, kind: type | tuple, what: str, *, hint_for_text: str = "") -> None:
+    """The API's type check: a TypeError that says what was expected, instead of an AttributeError deeper in.
+    `what` is the sentence so far, e.g. "hamc.analyze takes a Hamiltonian (from hamc.load)"."""
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds):
+        return
+    hint = hint_for_text if isinstance(value, (str, os.PathLike)) else ""
+    raise TypeError(f"{what}, got {type(value).__name__}{hint}")
 
 
 class HamcError(Exception):

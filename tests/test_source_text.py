@@ -25,8 +25,9 @@ def refuse(*args, **kw):
     raise SystemExit("pickle.load called")
 pickle.load = pickle.loads = pickle.Unpickler = refuse
 import hamc
+from hamc.parse import _parser
 for run in range(2):            # lark's cache=True wrote its pickle on the first run and read it on the second
-    sys.modules["hamc.parse"]._parser.cache_clear()
+    _parser.cache_clear()
     hamc.compile("real x, y\\nH = x * y", samples=20)
 print("ok")
 """
