@@ -4,13 +4,14 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
+from numbers import Integral
 from typing import Callable
 
 import numpy as np
 
 from .build import BuildOptions, build, check_options, flat_hidden_neurons
 from .error_bound import ErrorBound
-from .errors import HamcError
+from .errors import HamcError, expect_type
 from .hamiltonian import Hamiltonian
 from .loading import load
 from .lower import DEFAULT_MAX_TERMS
@@ -106,6 +107,11 @@ def compile_hamiltonian(source: Hamiltonian | str | os.PathLike, *, params: dict
     "bound", the certified bound over the whole input box (the sample where there is none), or
     "sample", the measured maximum. `progress(stage)` is called as each stage starts.
     """
+    expect_type(source, (Hamiltonian, str, os.PathLike), "hamc.compile takes a Hamiltonian, a path or .ham text")
+    expect_type(options, BuildOptions, "hamc.compile's options= takes a BuildOptions, as in "
+                "BuildOptions(strategy='bits')")
+    for name, value in (("samples", samples), ("seed", seed), ("max_terms", max_terms)):
+        expect_type(value, Integral, f"hamc.compile's {name}= takes an int")
     progress("lowering")
     h = source if isinstance(source, Hamiltonian) else load(source, params=params, max_terms=max_terms)
     try:
@@ -117,7 +123,7 @@ def compile_hamiltonian(source: Hamiltonian | str | os.PathLike, *, params: dict
         progress("building")
         scale = energy_scale(h, options.input_range)
         network, plan = build(h, options=options, scale=scale)
-    except HamcError as err:          # name the file the options were refused for, not <input>
+    except HamcError as err:          # name the file the options were refused for
         raise err.located(h.source, "") from None
     progress("verifying")
     result = verify(network, h, input_range=options.input_range, samples=samples, seed=seed)
