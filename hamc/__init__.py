@@ -1,22 +1,42 @@
 """hamc: compile polynomial Hamiltonians to explicit neural networks (Lin, Tegmark & Rolnick 2017)."""
-from .analysis.report import Analysis, ParameterCounts, analyze
-from .auditing import Audit, audit
-from .io.npz import load_network, write_npz as save_network
-from .build.options import BuildOptions
-from .draw import register_notebook_display
-from .pipeline import Compiled, compile_hamiltonian as compile
-from .errors import HamcError
-from .ir.hamiltonian import Hamiltonian, Lattice, Polynomial, VariableArray
-from .loading import load
-from .lowering.lower import lower
-from .network.model import GateBlock, Layer, Network
-from .language.parse import parse
-from .build.plan import ProductPlan, plan_products
-from .verification import Verification, verify
+import sys
+import types
+from importlib import import_module
 
-# inline SVG of a Network or ProductPlan in notebooks: the drawing code registers it, the core knows nothing of it
-register_notebook_display()
+# name -> (module, attribute), imported on first use: `python -m hamc` and the `hamc` command install
+# their signal handlers before NumPy, SciPy and SymPy load (about a second in which Ctrl-C must work)
+_EXPORTS = {
+    "Analysis": ("analysis.report", "Analysis"), "ParameterCounts": ("analysis.report", "ParameterCounts"),
+    "analyze": ("analysis.report", "analyze"), "Audit": ("auditing", "Audit"), "audit": ("auditing", "audit"),
+    "load_network": ("io.npz", "load_network"), "save_network": ("io.npz", "write_npz"),
+    "BuildOptions": ("build.options", "BuildOptions"),
+    "Compiled": ("pipeline", "Compiled"), "compile": ("pipeline", "compile_hamiltonian"),
+    "HamcError": ("errors", "HamcError"), "Hamiltonian": ("ir.hamiltonian", "Hamiltonian"),
+    "Lattice": ("ir.hamiltonian", "Lattice"), "Polynomial": ("ir.hamiltonian", "Polynomial"),
+    "VariableArray": ("ir.hamiltonian", "VariableArray"), "load": ("loading", "load"),
+    "lower": ("lowering.lower", "lower"), "GateBlock": ("network.model", "GateBlock"),
+    "Layer": ("network.model", "Layer"), "Network": ("network.model", "Network"),
+    "parse": ("language.parse", "parse"), "ProductPlan": ("build.plan", "ProductPlan"),
+    "plan_products": ("build.plan", "plan_products"),
+    "Verification": ("verification", "Verification"), "verify": ("verification", "verify"),
+}
+__all__ = sorted(_EXPORTS)
 
-__all__ = ["Analysis", "Audit", "BuildOptions", "Compiled", "GateBlock", "HamcError", "Hamiltonian", "Lattice", "Layer",
-           "Network", "ParameterCounts", "Polynomial", "ProductPlan", "VariableArray", "Verification", "analyze", "audit",
-           "compile", "load", "load_network", "lower", "parse", "plan_products", "save_network", "verify"]
+
+class _Package(types.ModuleType):
+    def __getattr__(self, name: str):
+        if name not in _EXPORTS:
+            raise AttributeError(f"module 'hamc' has no attribute '{name}'")
+        module, attribute = _EXPORTS[name]
+        value = getattr(import_module(f"hamc.{module}"), attribute)
+        # inline SVG of a Network or ProductPlan in notebooks, once the API is used: the drawing code
+        # registers it, the core knows nothing of it
+        import_module("hamc.draw").register_notebook_display()
+        types.ModuleType.__setattr__(self, name, value)
+        return value
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(_EXPORTS))
+
+
+sys.modules[__name__].__class__ = _Package

@@ -1,4 +1,5 @@
-"""Command line: argv -> exit code (0 ok, 1 verification above tolerance, 2 bad input or usage)."""
+"""Command line: argv -> exit code (0 ok, 1 verification above tolerance, 2 bad input or usage, 3 a bug in hamc,
+128+n ended by signal n)."""
 from __future__ import annotations
 
 import argparse
@@ -6,8 +7,10 @@ from dataclasses import replace
 import json
 import math
 import os
+import re
 import sys
 import time
+import traceback
 
 from pathlib import Path
 
@@ -19,11 +22,22 @@ from .pipeline import CHECKS, compile_hamiltonian
 from .draw.diagram import BIAS_MODES, LABEL_MODES
 from .draw.output import FORMATS, VIEWS, choose_view, network_drawing, write_drawing
 from .draw.figures import FIGURES, bit_gate_figure, product_gate_figure
-from .errors import HamcError
+from .errors import NO_FILE, HamcError
 from .loading import load
 from .lowering.lower import DEFAULT_MAX_TERMS
+from .signals import exit_code, say
 
 EMIT_FORMATS = ("npz", "dot", "svg", "pdf", "png", "tex")
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse reads -1e10 as an option (its negative numbers are -1 and -1.5 only): here every float
+    that float() reads is a value, so that --input-range -1e10 1e10 works. No option of hamc looks like one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = re.compile(r"^-((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|inf|infinity|nan)$",
+                                                   re.IGNORECASE)
 
 
 def _param(text: str) -> tuple[str, str]:
@@ -98,7 +112,7 @@ def _add_network_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hamc", description="Compile polynomial Hamiltonians to neural networks.")
+    parser = _ArgumentParser(prog="hamc", description="Compile polynomial Hamiltonians to neural networks.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_input(sub.add_parser("analyze", help="degree, terms, locality, symmetry and parameter counts"))
     p = sub.add_parser("compile", help="compile to a network, write its weights, print a summary")
@@ -168,7 +182,7 @@ def _output_dir(text: str) -> Path:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise HamcError(f"cannot create output folder '{out}': {exc.strerror}") from None
+        raise HamcError(f"-o/--output: cannot create the folder '{out}': {exc.strerror}", filename=NO_FILE) from None
     return out
 
 
@@ -311,9 +325,13 @@ def main(argv: list[str] | None = None) -> int:
     except HamcError as err:
         print(err.format(), file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("hamc: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:   # Ctrl-C, or SIGTERM/SIGHUP under the `hamc` command
+        say("hamc: interrupted")
+        return exit_code(exc)
     except BrokenPipeError:            # `hamc ... | head`: the reader left, nothing is wrong
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:           # not the user's mistake: say so, with what a bug report needs
+        say(f"hamc: internal error in hamc (please report it): {type(exc).__name__}: {exc}\n"
+            f"{traceback.format_exc().rstrip()}")
+        return 3

@@ -5,28 +5,52 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import HamcError
+from .errors import TEXT_NAME, HamcError, Span
 from .ir.hamiltonian import Hamiltonian
 from .lowering.lower import DEFAULT_MAX_TERMS, lower
-from .language.parse import parse
+from .language.parse import MAX_SOURCE_CHARS, parse
 
 
 RECURSION_LIMIT = 20_000
 
 
+def _looks_like_text(s: str) -> bool:
+    """.ham text, not a path: it holds a newline, or an '=' (every Hamiltonian has one) and is not a
+    one-line name ending in .ham (runs/L=64.ham is a path, even when that file is missing)."""
+    if "\n" in s:
+        return True
+    return "=" in s and not s.rstrip().endswith(".ham") and not os.path.isfile(s)
+
+
+def _decoded(path: Path, data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        col = len(data[line_start:exc.start].decode("utf-8", errors="replace")) + 1
+        raise HamcError(f"not UTF-8 text: byte 0x{data[exc.start]:02x} at byte offset {exc.start:,} "
+                        "(save the file as UTF-8)", Span(line, col), filename=str(path),
+                        source=data.decode("utf-8", errors="replace")) from None
+
+
 def read_source(path_or_text: str | os.PathLike) -> tuple[str, str]:
-    """(filename, text). A str holding '=' (every Hamiltonian has one) is .ham text, unless it is
-    the name of an existing file (a path such as runs/L=64.ham); anything else is a path."""
-    if isinstance(path_or_text, str) and "=" in path_or_text and \
-            ("\n" in path_or_text or not os.path.isfile(path_or_text)):
-        return "<input>", path_or_text
+    """(filename, text): a str is .ham text or a path (see _looks_like_text); anything else is a path."""
+    if not isinstance(path_or_text, (str, os.PathLike)):
+        raise TypeError(f"expected a path or .ham text (str or os.PathLike), got {type(path_or_text).__name__}")
+    if isinstance(path_or_text, str) and _looks_like_text(path_or_text):
+        return TEXT_NAME, path_or_text
     path = Path(path_or_text)
     try:
-        return str(path), path.read_text(encoding="utf-8")
-    except (OSError, ValueError) as exc:      # ValueError: not UTF-8, or a NUL byte in the path
-        reason = "no such file" if isinstance(exc, FileNotFoundError) else (
-            "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else getattr(exc, "strerror", None) or str(exc))
+        with open(path, "rb") as fh:      # a pipe is fine (hamc analyze <(generate)): read a bounded amount
+            data = fh.read(MAX_SOURCE_CHARS + 1)      # a byte per character at least: enough to refuse
+    except (OSError, ValueError) as exc:      # ValueError: a NUL byte in the path
+        reason = "no such file" if isinstance(exc, FileNotFoundError) else getattr(exc, "strerror", None) or str(exc)
         raise HamcError(f"cannot read '{path}': {reason}", filename=str(path)) from None
+    if len(data) > MAX_SOURCE_CHARS:
+        raise HamcError(f"the file is larger than the limit of {MAX_SOURCE_CHARS:,} bytes (16 MiB)",
+                        filename=str(path))
+    return str(path), _decoded(path, data)
 
 
 def load(path_or_text: str | os.PathLike, *, params: dict | None = None,

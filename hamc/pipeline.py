@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
+from numbers import Integral
 from typing import Callable
 
 import numpy as np
@@ -11,7 +12,7 @@ import numpy as np
 from .build.assemble import build, flat_hidden_neurons
 from .build.options import BuildOptions, check_options
 from .build.error_bound import ErrorBound
-from .errors import HamcError
+from .errors import HamcError, expect_type
 from .ir.domain import Domain
 from .ir.hamiltonian import Hamiltonian
 from .loading import load
@@ -109,6 +110,11 @@ def compile_hamiltonian(source: Hamiltonian | str | os.PathLike, *, params: dict
     "bound", the certified bound over the whole input box (the sample where there is none), or
     "sample", the measured maximum. `progress(stage)` is called as each stage starts.
     """
+    expect_type(source, (Hamiltonian, str, os.PathLike), "hamc.compile takes a Hamiltonian, a path or .ham text")
+    expect_type(options, BuildOptions, "hamc.compile's options= takes a BuildOptions, as in "
+                "BuildOptions(strategy='bits')")
+    for name, value in (("samples", samples), ("seed", seed), ("max_terms", max_terms)):
+        expect_type(value, Integral, f"hamc.compile's {name}= takes an int")
     progress("lowering")
     h = source if isinstance(source, Hamiltonian) else load(source, params=params, max_terms=max_terms)
     try:
@@ -120,7 +126,7 @@ def compile_hamiltonian(source: Hamiltonian | str | os.PathLike, *, params: dict
         progress("building")
         scale = energy_scale(h, options.input_range)
         network, plan = build(h, options=options, scale=scale)
-    except HamcError as err:          # name the file the options were refused for, not <input>
+    except HamcError as err:          # name the file the options were refused for
         raise err.located(h.source, "") from None
     progress("verifying")
     result = verify(network, h, input_range=options.input_range, samples=samples, seed=seed)
@@ -146,8 +152,8 @@ def tolerance_message(c: Compiled) -> str:
         return (f"the certified error bound {bound.relative:.2g} (rel; {bound.absolute:.2g} abs, over the whole input "
                 f"box) is above the tolerance {o.target_tol:g}, although the {measured} meets it; the bound "
                 f"reaches --tol {_round_up(bound.relative)}; --check sample accepts the network on the sample alone")
-    hint = ("in float32 the 4-neuron product gate reaches about 1e-3 (REFERENCE.md section 3): "
-            "use --dtype float64 or a looser --tol" if o.dtype == "float32" else
+    hint = ("float32's 24-bit rounding limits every gate: use --dtype float64 or a looser --tol"
+            if o.dtype == "float32" else
             "a looser --tol, a smaller --input-range, or --activation softplus may help")
     reach = max(v.max_rel_error, bound.relative or 0.0) if c.checked_error[0] == "bound" else v.max_rel_error
     certified = f", certified bound {bound.relative:.2g}" if bound.relative is not None else ""

@@ -82,7 +82,8 @@ def test_bad_param_values_exit_2(capsys):
     code, _, err = run(capsys, "analyze", ISING, "--param", "L=abc")
     assert (code, err) == (2, "--param L:1:1: error: unknown name 'abc'\n    abc\n    ^~~\n")
     code, _, err = run(capsys, "analyze", ISING, "--param", "K=3")
-    assert (code, err) == (2, f"{ISING}: error: no parameter named 'K' to override (parameters: J, L, h)\n")
+    assert (code, err) == (2, f"--param K: error: no parameter named 'K' in {ISING} to override "
+                              "(parameters: J, L, h)\n")
     code, _, err = run(capsys, "analyze", ISING, "--param", "L=0")
     assert code == 2 and err.startswith(f"{ISING}:8:20: error: a size must be a positive integer, got 0")
 

@@ -1,4 +1,4 @@
-"""Hamiltonian -> Analysis: degree, terms, locality, symmetry and parameter counts (REFERENCE.md section 5)."""
+"""Hamiltonian -> Analysis: degree, terms, locality, symmetry and parameter counts."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -7,7 +7,7 @@ from math import comb
 
 import numpy as np
 
-from ..errors import HamcError
+from ..errors import HamcError, LOAD_FIRST, expect_type
 from ..ir.domain import KEYWORDS
 from ..ir.hamiltonian import Hamiltonian
 from ..lowering.lower import DEFAULT_MAX_TERMS
@@ -186,6 +186,7 @@ def _lattice_analysis(h: Hamiltonian) -> Analysis | None:
 def analyze(h: Hamiltonian, *, automorphism_max_variables: int = AUTOMORPHISM_MAX_VARIABLES,
             max_terms: int = DEFAULT_MAX_TERMS) -> Analysis:
     """`max_terms` bounds the interacting pairs collected (prod of 10^4 variables has 5 x 10^7)."""
+    expect_type(h, Hamiltonian, "hamc.analyze takes a Hamiltonian (from hamc.load)", hint_for_text=LOAD_FIRST)
     if automorphism_max_variables == AUTOMORPHISM_MAX_VARIABLES:
         fast = _lattice_analysis(h)
         if fast is not None:

@@ -6,6 +6,7 @@ from math import ceil, log2
 
 import numpy as np
 
+from ..errors import LOAD_FIRST, expect_type
 from ..ir.hamiltonian import Hamiltonian
 from ..ir.terms import unique_rows
 
@@ -135,6 +136,7 @@ def monomial_table(h: Hamiltonian) -> tuple[dict[int, tuple[np.ndarray, np.ndarr
 def plan_products(h: Hamiltonian) -> ProductPlan:
     """Split every monomial into balanced halves (sorted factors: first ceil(k/2), then the rest),
     recursively; identical sub-products anywhere in H become one node."""
+    expect_type(h, Hamiltonian, "hamc.plan_products takes a Hamiltonian (from hamc.load)", hint_for_text=LOAD_FIRST)
     table, constant = monomial_table(h)
     return plan_from_table(h.n_variables, len(h.energies), table, constant)
 

@@ -10,7 +10,7 @@ from ..network.activations import derivatives
 from .diagram import BIAS_MODES, LABEL_MODES, Diagram, Edge, Node, _value, tex_number
 
 FIGURES = ("product-gate", "bit-gate", "tree")
-BIT_GATE_BETA = 23.0        # beta > D ln 10 ~ 23 gives D = 10 correct digits (REFERENCE.md section 4)
+BIT_GATE_BETA = 23.0        # beta > D ln 10 ~ 23 gives D = 10 correct digits (the threshold tail sigma(-beta/2) ~ e^(-beta/2))
 
 
 def _sub(name: str, index: int) -> str:

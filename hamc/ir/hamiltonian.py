@@ -211,7 +211,7 @@ class Hamiltonian:
     labels: tuple[str, ...] = ()              # class labels; empty for a single Hamiltonian
     priors: tuple = ()                        # p(y), exact where written exactly
     params: dict = field(default_factory=dict)  # resolved scalar parameters, for reports
-    source: str = "<input>"
+    source: str = "<Hamiltonian>"           # the file it was read from, or <text>
 
     @property
     def n_variables(self) -> int:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import HamcError
+from ..errors import TEXT_NAME, HamcError
 from .terms import Terms, add, combine
 
 
@@ -22,7 +22,7 @@ class LatticeDensity:
     local: Terms
     sums: tuple = ()                 # (Span, index combinations) of each sum merged into this one
     limit: int = 0                   # --max-terms: expanding more index combinations is refused
-    origin: tuple = ("<input>", "")  # (file name, source text), to locate that refusal
+    origin: tuple = (TEXT_NAME, "")  # (file name, source text), to locate that refusal
 
     @property
     def sites(self) -> int:

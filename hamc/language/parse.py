@@ -2,17 +2,31 @@
 from __future__ import annotations
 
 import importlib.resources
+import re
+import unicodedata
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import syntax as S
-from ..errors import HamcError, Span
+from ..errors import TEXT_NAME, HamcError, Span
 
 _FRIENDLY = {"NAME": "a name", "NUMBER": "a number", "STRING": "a quoted path", "DOMAIN": "real/bit/spin",
              "BOUNDARY": "periodic/open", "REDUCE": "sum/prod", "COMPARE": "a comparison", "$END": "end of input"}
+# characters that look like ASCII operators or spaces: the message says which one to type instead
+_LOOKALIKES = {"\u2212": "'-'", "\u2013": "'-'", "\u2014": "'-'", "\u00d7": "'*'", "\u22c5": "'*'",
+               "\u00b7": "'*'", "\u00f7": "'/'", "\u201c": "'\"'", "\u201d": "'\"'",
+               "\u200b": "nothing (delete it)", "\ufeff": "nothing (delete it)"}
+MAX_DIGITS = 1000           # of a number literal: 10**1000 is cheap; float ends near 1e308 anyway
+MAX_EXPONENT = 1000         # |e| of a literal such as 1e-50: 1e999999999 would build a billion-digit Fraction
+MAX_SOURCE_CHARS = 16 * 2**20
+MAX_TOKENS = 200_000
+# an upper estimate of the parser's tokens, counted at C speed: lark takes ~10-20 us per token
+_COMMENT = re.compile(r"#[^\n]*")
+_TOKEN = re.compile(r'"[^"\n]*"|[A-Za-z_0-9.]+|\S')
 
 
 def grammar_file():
@@ -26,8 +40,9 @@ def grammar_file():
 
 @lru_cache(maxsize=None)
 def _parser() -> Lark:
-    # cache=True: lark keeps the LALR tables in a temporary file, saving ~0.2 s per process start
-    return Lark(grammar_file().read_text(encoding="utf-8"), parser="lalr", propagate_positions=True, cache=True,
+    # no cache=True: lark's cache is a pickle in the shared temporary folder, which another user could
+    # plant; building the tables takes ~0.15 s (0.3 s on a busy machine), next to ~1 s of imports
+    return Lark(grammar_file().read_text(encoding="utf-8"), parser="lalr", propagate_positions=True,
                 start=["start", "expr"], maybe_placeholders=True)
 
 
@@ -38,6 +53,21 @@ def _span(meta) -> Span:
 
 def _tok_span(tok: Token) -> Span:
     return Span(tok.line, tok.column, max(len(str(tok)), 1))
+
+
+def _checked_number(tok: Token) -> str:
+    """The literal's text, refused (before anything computes with it) beyond MAX_DIGITS or MAX_EXPONENT."""
+    text = str(tok)
+    mantissa, _, exponent = text.lower().partition("e")
+    digits = len(mantissa) - ("." in mantissa)
+    shown = text if len(text) <= 40 else f"{text[:16]}...{text[-16:]}"
+    if digits > MAX_DIGITS:
+        raise HamcError(f"the number {shown} has {digits:,} digits; at most {MAX_DIGITS:,} are allowed",
+                        _tok_span(tok))
+    if exponent and (len(exponent.lstrip("+-0")) > 6 or abs(int(exponent)) > MAX_EXPONENT):
+        raise HamcError(f"the exponent of {shown} is outside -{MAX_EXPONENT}..{MAX_EXPONENT} "
+                        "(floating point ends near 1e308)", _tok_span(tok))
+    return text
 
 
 @v_args(meta=True)
@@ -99,7 +129,7 @@ class _ToSyntax(Transformer):
         return S.Neg(items[0], _span(meta))
 
     def number(self, meta, items):
-        return S.Num(str(items[0]), _tok_span(items[0]))
+        return S.Num(_checked_number(items[0]), _tok_span(items[0]))
 
     def string(self, meta, items):
         return S.Str(str(items[0])[1:-1], _tok_span(items[0]))
@@ -155,10 +185,21 @@ def _describe_expected(expected) -> str:
     return ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
 
 
+def describe_char(char: str) -> str:
+    """'$' for printable ASCII; code point and Unicode name for anything one cannot tell by looking."""
+    if " " < char < "\x7f":
+        return f"'{char}'"
+    name = unicodedata.name(char, None) or {"\0": "NULL", "\x7f": "DELETE"}.get(char, "(a control character)")
+    text = f"U+{ord(char):04X} {name}"
+    if char.isprintable() and not char.isspace() and unicodedata.category(char) != "Cf":
+        text += f" '{char}'"
+    return text + (f": use {_LOOKALIKES[char]}" if char in _LOOKALIKES else "")
+
+
 def _syntax_error(err: UnexpectedInput, filename: str, text: str) -> HamcError:
     if isinstance(err, UnexpectedCharacters):
         char = text[err.pos_in_stream] if err.pos_in_stream < len(text) else "?"
-        msg = f"unexpected character '{char}'"
+        msg = f"unexpected character {describe_char(char)}"
         span = Span(err.line, err.column, 1)
     elif isinstance(err, UnexpectedToken) and err.token.type != "$END":
         msg = f"unexpected '{err.token}'; expected {_describe_expected(err.expected)}"
@@ -180,21 +221,42 @@ def _flatten(statements) -> tuple:
     return tuple(out)
 
 
-def parse(text: str, *, filename: str = "<input>") -> S.Program:
+def check_size(text: str, filename: str) -> None:
+    """Refuse sources that lark would take minutes and gigabytes to parse (it is linear, but ~15 us a token)."""
+    if len(text) > MAX_SOURCE_CHARS:
+        raise HamcError(f"the source is {len(text):,} characters long, more than the limit of "
+                        f"{MAX_SOURCE_CHARS:,} (16 MiB)", filename=filename)
+    tokens = sum(1 for _ in islice(_TOKEN.finditer(_COMMENT.sub("", text)), MAX_TOKENS + 1))
+    if tokens > MAX_TOKENS:
+        raise HamcError(f"the source has more than {MAX_TOKENS:,} tokens (names, numbers and symbols); put "
+                        "large tables of coefficients in a .npy or .csv file and load() them", filename=filename)
+
+
+def parse(text: str, *, filename: str = TEXT_NAME) -> S.Program:
     """Parse .ham source text; syntax errors raise HamcError located at the offending token."""
+    if not isinstance(text, str):
+        raise TypeError(f"parse takes .ham text (a str), got {type(text).__name__}; "
+                        "for a file use hamc.load(path)")
+    text = text.removeprefix("\ufeff")       # a byte-order mark some editors write: not part of the text
+    check_size(text, filename)
     try:
         tree = _parser().parse(text, start="start")
         statements = _ToSyntax().transform(tree)
     except UnexpectedInput as err:
         raise _syntax_error(err, filename, text) from None
-    except VisitError as err:  # a transformer bug, not the user's fault: let it surface
-        raise err.orig_exc
+    except VisitError as err:  # a literal out of range, or a transformer bug (not the user's fault): surface it
+        raise (err.orig_exc.located(filename, text) if isinstance(err.orig_exc, HamcError) else err.orig_exc) \
+            from None
     return S.Program(_flatten(statements), filename, text)
 
 
 def parse_expression(text: str, *, filename: str = "<param>") -> S.Expr:
     """Parse a single expression, as given to --param NAME=VALUE."""
+    check_size(text, filename)
     try:
         return _ToSyntax().transform(_parser().parse(text, start="expr"))
     except UnexpectedInput as err:
         raise _syntax_error(err, filename, text) from None
+    except VisitError as err:
+        raise (err.orig_exc.located(filename, text) if isinstance(err.orig_exc, HamcError) else err.orig_exc) \
+            from None

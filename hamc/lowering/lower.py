@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
 
@@ -12,7 +13,8 @@ import sympy
 from ..language import syntax as S
 from .array_files import check_regular_file, read_npy, read_text
 from ..ir.coefficients import Coefficients, ExactTooLarge, Origin
-from ..errors import HamcError, Span
+from ..errors import LOAD_FIRST, TEXT_NAME, HamcError, Span, expect_type
+from .file_messages import load_failure
 from ..language.parse import parse_expression
 from ..ir.hamiltonian import BOND_VECTORS, Hamiltonian, Lattice, Polynomial, VariableArray, terms_to_blocks
 from ..ir.lattice_sum import LatticeDensity, canonical_local
@@ -39,7 +41,7 @@ def _err(message: str, node) -> HamcError:
 class _Lowering:
     def __init__(self, program: S.Program, params: dict, max_terms: int):
         self.program, self.max_terms = program, max_terms
-        self.base_dir = Path(program.filename).parent if program.filename != "<input>" else Path.cwd()
+        self.base_dir = Path(program.filename).parent if program.filename != TEXT_NAME else Path.cwd()
         self.overrides = dict(params)
         self.override_text = {k: v for k, v in params.items() if isinstance(v, str)}
         for name, text in self.override_text.items():
@@ -65,23 +67,23 @@ class _Lowering:
     def param(self, decl: S.ParamDecl) -> None:
         self.declare(decl.name, "parameter", decl)
         value = self.overrides.pop(decl.name, decl.value)
-        if isinstance(value, np.ndarray):
-            self.arrays[decl.name] = value
-            self.array_origins[decl.name] = self.origin(f"param {decl.name} (an array passed in)", decl.span)
-        elif isinstance(value, S.Call) and value.name == "load":
-            self.arrays[decl.name] = self.load_array(value)
-            text = self.override_text.get(decl.name, "load(...)")
-            what = self.snippet(decl.span) if value is decl.value else f"--param {decl.name}={text}"
-            self.array_origins[decl.name] = self.origin(what, decl.span)
-        elif isinstance(value, S.Expr.__args__):
-            try:
+        try:
+            if isinstance(value, np.ndarray):
+                self.arrays[decl.name] = value
+                self.array_origins[decl.name] = self.origin(f"param {decl.name} (an array passed in)", decl.span)
+            elif isinstance(value, S.Call) and value.name == "load":
+                self.arrays[decl.name] = self.load_array(value)
+                text = self.override_text.get(decl.name, "load(...)")
+                what = self.snippet(decl.span) if value is decl.value else f"--param {decl.name}={text}"
+                self.array_origins[decl.name] = self.origin(what, decl.span)
+            elif isinstance(value, S.Expr.__args__):
                 self.scalars[decl.name] = self.numeric(value, _TOP)
-            except HamcError as err:
-                text = self.override_text.get(decl.name)
-                raise err.located(f"--param {decl.name}", text) if text and value is not decl.value else err
-        else:
-            self.scalars[decl.name] = Coefficients.of(value, origin=self.origin(f"param {decl.name} = {value!r}",
-                                                                                decl.span))
+            else:
+                self.scalars[decl.name] = _given_number(
+                    decl.name, value, self.origin(f"param {decl.name} = {value!r}", decl.span))
+        except HamcError as err:            # an error in --param text is located in that text
+            text = self.override_text.get(decl.name)
+            raise err.located(f"--param {decl.name}", text) if text and value is not decl.value else err
 
     def origin(self, what: str, span) -> Origin:
         return Origin(what, span, self.program.filename)
@@ -108,8 +110,7 @@ class _Lowering:
             else:
                 raise _err(f"cannot load '{path.name}': use a .npy or .csv file", call.args[0])
         except (OSError, ValueError) as exc:
-            reason = "file not found" if isinstance(exc, FileNotFoundError) else str(exc).splitlines()[0]
-            raise _err(f"cannot load '{path}': {reason}", call.args[0]) from None
+            raise _err(f"cannot load '{path}': {load_failure(path, exc)}", call.args[0]) from None
         if not (np.issubdtype(data.dtype, np.number) or data.dtype == bool):
             raise _err(f"'{path.name}' holds {data.dtype} data, not numbers", call.args[0])
         if len(call.args) > 1:
@@ -406,7 +407,8 @@ class _Lowering:
         if self.overrides:
             name = sorted(self.overrides)[0]
             declared = sorted(n for n, (k, _) in self.declared.items() if k == "parameter")
-            raise HamcError(f"no parameter named '{name}' to override (parameters: {', '.join(declared) or 'none'})")
+            raise HamcError(f"no parameter named '{name}' in {self.program.filename} to override (parameters: "
+                            f"{', '.join(declared) or 'none'})", filename=f"--param {name}", source="")
         labels, priors_out = self.check_classes(hams, priors)
         return Hamiltonian(
             variables=tuple(self.variables.values()), lattices=tuple(self.lattices.values()),
@@ -445,12 +447,25 @@ class _Lowering:
         return tuple(labels), tuple(values)
 
 
+def _given_number(name: str, value, origin: Origin) -> Coefficients:
+    """A parameter's value given to the API as a Python number."""
+    try:
+        return Coefficients.of(value, origin=origin)
+    except OverflowError:
+        raise HamcError(f"the value of parameter '{name}' is too large for floating point") from None
+    except (TypeError, ValueError):
+        raise HamcError(f"parameter '{name}' takes a number, .ham text or a NumPy array, "
+                        f"not {type(value).__name__}") from None
+
+
 def _polynomial(t: Terms, lattice=None) -> Polynomial:
     return Polynomial(*terms_to_blocks(t), lattice)
 
 
 def lower(program: S.Program, *, params: dict | None = None, max_terms: int = DEFAULT_MAX_TERMS) -> Hamiltonian:
     """Lower a parsed program; `params` override declared parameters (numbers, text or arrays)."""
+    expect_type(program, S.Program, "hamc.lower takes a Program (from hamc.parse)", hint_for_text=LOAD_FIRST)
+    expect_type(params or {}, Mapping, "params= takes a dict of parameter names to numbers, .ham text or arrays")
     try:
         return _Lowering(program, dict(params or {}), max_terms).run()
     except HamcError as err:

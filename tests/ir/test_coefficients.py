@@ -127,7 +127,7 @@ def test_a_float_array_makes_the_coefficients_inexact_and_says_which_declaration
 
 def test_an_irrational_function_is_named_as_the_source_of_floats():
     h = hamc.load("real x\nreal y\nparam c = 2\nH = x / 3 + sqrt(c) * y")
-    assert h.coefficients_note() == "floating point (from sqrt(c) at <input>:4:13)"
+    assert h.coefficients_note() == "floating point (from sqrt(c) at <text>:4:13)"
     assert hamc.load("real x\nH = sqrt(4) * x").coefficients_note() == "exact rationals"
 
 

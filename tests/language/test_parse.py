@@ -199,7 +199,7 @@ def test_unexpected_token_with_exact_format():
     err = error("real x\nH = x +* 2")
     assert (err.line, err.col) == (2, 8)
     assert err.format() == (
-        f"<input>:2:8: error: syntax error: unexpected '*'; expected {EXPR_START}\n"
+        f"<text>:2:8: error: syntax error: unexpected '*'; expected {EXPR_START}\n"
         "    H = x +* 2\n"
         "           ^")
 
@@ -207,7 +207,7 @@ def test_unexpected_token_with_exact_format():
 def test_unexpected_character():
     err = error("real x\nH = x $ 2")
     assert err.format() == (
-        "<input>:2:7: error: syntax error: unexpected character '$'\n"
+        "<text>:2:7: error: syntax error: unexpected character '$'\n"
         "    H = x $ 2\n"
         "          ^")
 
@@ -240,7 +240,7 @@ def test_wide_token_gets_a_caret_and_tildes():
     assert (err.line, err.col, err.span.width) == (2, 7, 5)
     assert err.format().splitlines()[1:] == ["    H = x 12345 + 1", "          ^~~~~"]
     err = error("param = 3")
-    assert err.format() == ("<input>:1:7: error: syntax error: unexpected '='; expected a name\n"
+    assert err.format() == ("<text>:1:7: error: syntax error: unexpected '='; expected a name\n"
                             "    param = 3\n"
                             "          ^")
 

@@ -216,7 +216,8 @@ def test_parameter_overrides_numbers_and_text():
 def test_unknown_override_names_the_declared_parameters():
     with pytest.raises(hamc.HamcError) as info:
         hamc.load(EXAMPLES / "ising.ham", params={"K": 2})
-    assert info.value.message == "no parameter named 'K' to override (parameters: J, L, h)"
+    assert (info.value.filename, info.value.message) == (
+        "--param K", f"no parameter named 'K' in {EXAMPLES / 'ising.ham'} to override (parameters: J, L, h)")
 
 
 def test_bad_override_text_is_located_in_the_override():
@@ -279,7 +280,7 @@ def test_pickled_arrays_are_refused(in_tmp):
     np.save(in_tmp / "J.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
     err = error(COUPLINGS)
     assert (err.line, err.col) == (1, 16)
-    assert "allow_pickle=False" in err.message
+    assert err.message == f"cannot load '{in_tmp / 'J.npy'}': it holds pickled Python objects, which are never loaded (allow_pickle=False)"
 
 
 def test_non_finite_array_is_refused(in_tmp):
@@ -434,7 +435,7 @@ def test_semantic_errors_have_message_and_position(text, line, col, message):
     err = error(text)
     assert (err.message, err.line, err.col) == (message, line, col)
     head, source_line, caret = err.format().split("\n")
-    assert head == f"<input>:{line}:{col}: error: {message}"
+    assert head == f"<text>:{line}:{col}: error: {message}"
     assert source_line == "    " + text.splitlines()[line - 1]
     assert caret.startswith(" " * (4 + col - 1) + "^")
 
