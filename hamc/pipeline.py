@@ -119,7 +119,8 @@ def compile_hamiltonian(source: Hamiltonian | str | os.PathLike, *, params: dict
             raise HamcError(f"the error check needs at least 1 random input (--samples), got {samples}")
         progress("building")
         scale = energy_scale(h, options.input_range)
-        network, plan = build(h, options=options, scale=scale)
+        built = build(h, options=options, scale=scale)
+        network, plan = built.network, built.plan
     except HamcError as err:          # name the file the options were refused for, not <input>
         raise err.located(h.source, "") from None
     progress("verifying")
