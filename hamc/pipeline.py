@@ -99,7 +99,7 @@ class Compiled:
 
 
 def compile_hamiltonian(source: Hamiltonian | str | os.PathLike, *, params: dict | None = None,
-                        max_terms: int = DEFAULT_MAX_TERMS, options: BuildOptions = BuildOptions(),
+                        max_terms: int = DEFAULT_MAX_TERMS, options: BuildOptions | None = None,
                         samples: int = 2000, seed: int = 0, check: bool = True, check_by: str = "bound",
                         progress: Callable[[str], None] = lambda stage: None) -> Compiled:
     """Compile a .ham file, .ham text or a Hamiltonian to a network and measure its error.
@@ -109,6 +109,8 @@ def compile_hamiltonian(source: Hamiltonian | str | os.PathLike, *, params: dict
     "bound", the certified bound over the whole input box (the sample where there is none), or
     "sample", the measured maximum. `progress(stage)` is called as each stage starts.
     """
+    # made per call, not at import: its memory limit is the process's when it compiles (ulimit -v)
+    options = options if options is not None else BuildOptions()
     progress("lowering")
     h = source if isinstance(source, Hamiltonian) else load(source, params=params, max_terms=max_terms)
     try:

@@ -377,3 +377,11 @@ def test_build_info_is_typed_and_is_what_the_network_carries(strategy):
         assert info.error_bound is None and info.error_bound_reason == "the flat strategy's one-layer gates"
     with pytest.raises(dataclasses.FrozenInstanceError):
         info.strategy = "tree"
+
+
+def test_default_options_are_made_per_compile_with_the_memory_limit_of_that_moment(monkeypatch):
+    # the default BuildOptions is not built once at import: a lower limit set later (ulimit -v) is honoured
+    from hamc.build import options as build_options
+    monkeypatch.setattr(build_options, "physical_memory", lambda: 1000.0)
+    with pytest.raises(hamc.HamcError, match=r"needs about [\d.]+ GB to build \(limit 0\.0 GB, --max-memory\)"):
+        hamc.compile("real x[3]\nH = x[0]*x[1]*x[2]")
