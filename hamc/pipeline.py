@@ -100,7 +100,7 @@ class Compiled:
 
 
 def compile_hamiltonian(source: Hamiltonian | str | os.PathLike, *, params: dict | None = None,
-                        max_terms: int = DEFAULT_MAX_TERMS, options: BuildOptions = BuildOptions(),
+                        max_terms: int = DEFAULT_MAX_TERMS, options: BuildOptions | None = None,
                         samples: int = 2000, seed: int = 0, check: bool = True, check_by: str = "bound",
                         progress: Callable[[str], None] = lambda stage: None) -> Compiled:
     """Compile a .ham file, .ham text or a Hamiltonian to a network and measure its error.
@@ -110,6 +110,8 @@ def compile_hamiltonian(source: Hamiltonian | str | os.PathLike, *, params: dict
     "bound", the certified bound over the whole input box (the sample where there is none), or
     "sample", the measured maximum. `progress(stage)` is called as each stage starts.
     """
+    # made per call, not at import: its memory limit is the process's when it compiles (ulimit -v)
+    options = options if options is not None else BuildOptions()
     expect_type(source, (Hamiltonian, str, os.PathLike), "hamc.compile takes a Hamiltonian, a path or .ham text")
     expect_type(options, BuildOptions, "hamc.compile's options= takes a BuildOptions, as in "
                 "BuildOptions(strategy='bits')")
@@ -125,7 +127,8 @@ def compile_hamiltonian(source: Hamiltonian | str | os.PathLike, *, params: dict
             raise HamcError(f"the error check needs at least 1 random input (--samples), got {samples}")
         progress("building")
         scale = energy_scale(h, options.input_range)
-        network, plan = build(h, options=options, scale=scale)
+        built = build(h, options=options, scale=scale)
+        network, plan = built.network, built.plan
     except HamcError as err:          # name the file the options were refused for
         raise err.located(h.source, "") from None
     progress("verifying")

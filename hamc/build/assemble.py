@@ -1,8 +1,8 @@
 """(Hamiltonian, ProductPlan, BuildOptions) -> Network: the strategy, the gates and their scales."""
 from __future__ import annotations
 
-from dataclasses import replace
-from functools import lru_cache
+from dataclasses import dataclass, replace
+from functools import lru_cache, partial
 
 import numpy as np
 
@@ -13,6 +13,7 @@ from ..errors import HamcError
 from ..ir.domain import Domain
 from ..ir.hamiltonian import Hamiltonian
 from ..network.model import Network
+from .info import BuildInfo, GateScales, PlanCounts
 from .options import BuildOptions, check_options
 from .plan import ProductPlan, level, plan_from_table
 from .plan import monomial_table
@@ -105,7 +106,7 @@ def choose_strategy(h: Hamiltonian, strategy: str) -> str:
 
 
 @lru_cache(maxsize=None)
-def unit_gates(activation: str, dtype: str) -> tuple[GateSet, dict]:
+def unit_gates(activation: str, dtype: str) -> tuple[GateSet, GateScales]:
     """Gates for inputs in [-1, 1], each at the scale and bias point that minimise the certified
     error bound it adds (scales.certified_scale). A chain of gates adds their truncations and
     their roundings alike, so its length does not change the choice."""
@@ -119,10 +120,8 @@ def unit_gates(activation: str, dtype: str) -> tuple[GateSet, dict]:
     # differently for its two neurons: x^4 came out at 3e-6 instead of 1e-7.
     gate_set = GateSet(*(unit_gate(kind, activation, scale.value, scale.center)
                          for kind, scale in (("product", product), ("square", square), ("copy", copy))))
-    scales = {"product_lambda": product.value, "square_lambda": square.value, "copy_lambda": copy.value,
-              "product_bias": product.center, "square_bias": square.center, "copy_bias": copy.center,
-              "copy_neurons": gate_set.copy.neurons}
-    return gate_set, scales
+    return gate_set, GateScales(product.value, square.value, copy.value, product.center, square.center, copy.center,
+                                gate_set.copy.neurons)
 
 
 # The share of --tol left to the threshold neurons' tails; the rest is for the rounding in the bound.
@@ -141,16 +140,24 @@ def bit_beta(bit_table: dict, tol: float, scale: float) -> float:
     return max(gates.bit_scale(target if target > 0 else tol), 1.0)
 
 
-def build(h: Hamiltonian, *, options: BuildOptions, scale: float = 1.0) -> tuple[Network, ProductPlan | None]:
-    """The network for H, and the product plan it follows (tree strategy). `scale` is S, the bound
+@dataclass(frozen=True)
+class Built:
+    network: Network
+    plan: ProductPlan | None        # the product plan a tree network follows (per site for a shared layout)
+    info: BuildInfo                 # also network.meta, as JSON
+
+
+def build(h: Hamiltonian, *, options: BuildOptions, scale: float = 1.0) -> Built:
+    """The network for H, the product plan it follows (tree strategy) and what was chosen. `scale` is S, the bound
     on |H| that relative errors are measured against. Ranges whose bounds or weights overflow the
     dtype are refused before building (HamcError); a non-finite weight after building is too."""
     check_options(options)
     has_reals = bool(np.any(h.domains == Domain.REAL))
-    network, plan = _build(h, options, scale, has_reals)
+    built = _build(h, options, scale, has_reals)
+    network = built.network
     extra = {"pooling biases": network.shared.pool_bias} if network.shared is not None else {}
     check_finite_layers(network.layers, extra, options.dtype, options.input_range, has_reals)
-    return network, plan
+    return built
 
 
 def _build(h: Hamiltonian, options: BuildOptions, scale: float, has_reals: bool):
@@ -158,30 +165,31 @@ def _build(h: Hamiltonian, options: BuildOptions, scale: float, has_reals: bool)
     activation = choose_activation(strategy, options.activation)
     if strategy == "bits":
         check_bit_activation(activation)
-    meta = {"strategy": strategy, "activation": activation, "dtype": options.dtype,
-            "input_range": list(options.input_range), "tol": options.target_tol}
     outputs = h.labels if h.is_classifier else ("H",)
     stencil = shared_stencil(h, strategy, options.layout)
-    meta["layout"] = "shared" if stencil is not None else "unrolled"
+    info = partial(BuildInfo, strategy, activation, options.dtype, tuple(options.input_range), options.target_tol,
+                   "shared" if stencil is not None else "unrolled")
     if stencil is not None:
         array = lattice_array(h)
         names = stencil.patch_names(array.name)
         spin = np.full(len(stencil.offsets), Domain.of(array.domain) == Domain.SPIN)
         # the array's one bound, not one float per site (8 GB at 10^9 sites)
         bound = np.array([1.0 if Domain.of(array.domain) != Domain.REAL else max(map(abs, options.input_range))])
-        layers, plan, errors = _layers(strategy, activation, stencil.table, np.zeros(len(outputs)), spin, names,
-                                       np.repeat(bound, len(names)), options, scale, None, meta, stencil.sites,
-                                       in_bits=True, has_reals=has_reals, posterior=h.is_classifier)
+        made = _layers(strategy, activation, stencil.table, np.zeros(len(outputs)), spin, names,
+                       np.repeat(bound, len(names)), options, scale, None, stencil.sites,
+                       in_bits=True, has_reals=has_reals, posterior=h.is_classifier)
+        layers = made.layers
         _check_shared_memory(stencil.sites, len(names), max(layer.n_out for layer in layers), options)
         if h.is_classifier:      # the local layers add up -H; priors and softmax come after the sum
             out = layers[-1]
             layers = layers[:-1] + (replace(out, weight=-out.weight, bias=-out.bias),)
         pool_bias = (-stencil.constant + h.log_priors()) if h.is_classifier else stencil.constant
-        _record_bound(meta, errors, options, sites=stencil.sites, pool_bias=pool_bias,
-                      log_priors=h.log_priors() if h.is_classifier else None)
+        certified = _bound(made.errors, options, sites=stencil.sites, pool_bias=pool_bias,
+                           log_priors=h.log_priors() if h.is_classifier else None)
         shared = SharedLayout(stencil.shape, stencil.offsets, pool_bias.astype(options.dtype),
                               "softmax" if h.is_classifier else "identity", array.name, array.lows)
-        return Network(layers, h.variable_labels(), tuple(outputs), meta, shared), plan
+        built = made.info(info, *certified)
+        return Built(Network(layers, h.variable_labels(), tuple(outputs), built.to_meta(), shared), made.plan, built)
     # estimated before the terms exist: a lattice sum's size is known from its one-site density
     if strategy == "flat":
         check_flat_degree(max((v.shape[1] for v, _ in _monomial_blocks(h) if len(v)), default=0))
@@ -192,23 +200,36 @@ def _build(h: Hamiltonian, options: BuildOptions, scale: float, has_reals: bool)
         raise HamcError(f"an unrolled network for this Hamiltonian needs about {gigabytes(need)} GB to build "
                         f"(limit {options.max_memory / 1e9:.1f} GB, --max-memory); {hint}")
     table, constant = monomial_table(h)
-    layers, plan, errors = _layers(strategy, activation, table, constant, h.domains == Domain.SPIN,
-                                   h.variable_labels(), magnitude_bounds(h, options.input_range), options, scale,
-                                   h.log_priors() if h.is_classifier else None, meta, 1, has_reals=has_reals,
-                                   posterior=h.is_classifier)
-    _record_bound(meta, errors, options, log_priors=h.log_priors() if h.is_classifier else None)
-    return Network(layers, h.variable_labels(), tuple(outputs), meta), plan
+    made = _layers(strategy, activation, table, constant, h.domains == Domain.SPIN,
+                   h.variable_labels(), magnitude_bounds(h, options.input_range), options, scale,
+                   h.log_priors() if h.is_classifier else None, 1, has_reals=has_reals, posterior=h.is_classifier)
+    built = made.info(info, *_bound(made.errors, options, log_priors=h.log_priors() if h.is_classifier else None))
+    return Built(Network(made.layers, h.variable_labels(), tuple(outputs), built.to_meta()), made.plan, built)
 
 
-def _record_bound(meta: dict, errors, options: BuildOptions, **where) -> None:
-    """meta["error_bound"]: the certified bound on max |network - H| (None, with the reason, where
-    the construction has no model: see error_bound)."""
+def _bound(errors, options: BuildOptions, **where) -> tuple[float | None, str]:
+    """(error_bound, error_bound_reason): the certified bound on max |network - H| (None, with the
+    reason, where the construction has no model: see error_bound)."""
     if isinstance(errors, str):
-        meta.update(error_bound=None, error_bound_reason=errors)
-        return
+        return None, errors
     bound = eb.network_bound(errors, u=eb.unit_roundoff(options.dtype), **where)
-    meta.update(error_bound=bound if np.isfinite(bound) else None,
-                error_bound_reason="" if np.isfinite(bound) else "the bound overflowed")
+    return (bound, "") if np.isfinite(bound) else (None, "the bound overflowed")
+
+
+@dataclass(frozen=True)
+class _Layers:
+    """What _layers made: the layers, the plan (tree), the error model or the reason there is none,
+    and the choices BuildInfo records."""
+    layers: tuple
+    plan: ProductPlan | None
+    errors: object
+    beta: float | None = None
+    scales: GateScales | None = None
+
+    def info(self, partial_info, error_bound: float | None, reason: str) -> BuildInfo:
+        counts = None if self.plan is None else PlanCounts(self.plan.depth, self.plan.product_gates,
+                                                           self.plan.unshared_product_gates)
+        return partial_info(error_bound, reason, beta=self.beta, scales=self.scales, plan=counts)
 
 
 def _conversion_error(table: dict, in_bits: bool, spin, sites: int, scale: float, u: float) -> float:
@@ -231,9 +252,9 @@ def _check_shared_memory(sites: int, patch: int, width: int, options: BuildOptio
                         f"{gigabytes(need)} GB (limit {options.max_memory / 1e9:.1f} GB, --max-memory)")
 
 
-def _layers(strategy, activation, table, constant, spin, names, magnitude, options, scale, log_priors, meta,
-            sites: int, in_bits: bool = False, has_reals: bool = True, posterior: bool = False):
-    """(layers, plan, error_bound.OutputErrors or the reason there is none) for a monomial table over
+def _layers(strategy, activation, table, constant, spin, names, magnitude, options, scale, log_priors,
+            sites: int, in_bits: bool = False, has_reals: bool = True, posterior: bool = False) -> _Layers:
+    """The layers, plan and error_bound.OutputErrors (or the reason there is none) for a monomial table over
     len(names) inputs (`spin` marks spin inputs); `sites` copies of them run in parallel. For
     bits, `in_bits` says the table is over x = (s+1)/2 already."""
     dtype = np.dtype(options.dtype)
@@ -247,26 +268,23 @@ def _layers(strategy, activation, table, constant, spin, names, magnitude, optio
         refuse_overflow(bits_check(scale, bit_table))
         beta = bit_beta({k: (m, c * sites) for k, (m, c) in bit_table.items()}, options.target_tol,
                         2.0 if posterior else scale)
-        meta["beta"] = beta
         layers = build_bits(bit_table, constant, spin, names, activation, dtype, beta, log_priors)
         conversion = _conversion_error(table, in_bits, spin, sites, scale, u)
         errors = bits_errors(*layers, activation, beta, u, conversion)
-        return layers, None, errors if errors is not None else "threshold sums that are not exact"
+        return _Layers(layers, None, errors if errors is not None else "threshold sums that are not exact", beta=beta)
     gate_set, scales = unit_gates(activation, options.dtype)
-    meta.update(scales)
     if strategy == "flat":
         check_flat_size(table, gate_set.copy.neurons, options.max_neurons)
         refuse_overflow(flat_check(table, magnitude, gate_set.copy, activation, options.dtype, scale))
-        return build_flat(table, constant, len(names), names, magnitude, activation, dtype, gate_set.copy,
-                          lambda powers: gates.flat_scale(activation, powers, options.dtype).value,
-                          log_priors, options.max_neurons), None, "the flat strategy's one-layer gates"
+        layers = build_flat(table, constant, len(names), names, magnitude, activation, dtype, gate_set.copy,
+                            lambda powers: gates.flat_scale(activation, powers, options.dtype).value,
+                            log_priors, options.max_neurons)
+        return _Layers(layers, None, "the flat strategy's one-layer gates", scales=scales)
     plan = plan_from_table(len(names), len(constant), table, constant)
-    meta.update(product_layers=plan.depth, product_gates=plan.product_gates,
-                product_gates_unshared=plan.unshared_product_gates)
     refuse_overflow(tree_check(plan, magnitude, gate_set, scale))
     layers, errors = build_tree(plan, magnitude, gate_set, activation, dtype, names, log_priors,
                                 rounded_inputs=dtype != np.float64)
-    return layers, plan, errors
+    return _Layers(layers, plan, errors, scales=scales)
 
 
 def _density_only(h: Hamiltonian, array) -> bool:

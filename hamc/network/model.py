@@ -126,7 +126,7 @@ class Network:
     layers: tuple[Layer, ...]
     inputs: Sequence[str]          # input names in column order (a lazy sequence for big lattices)
     outputs: tuple[str, ...]
-    meta: dict = field(default_factory=dict)     # strategy, activation, dtype, scales, plan counts
+    meta: dict = field(default_factory=dict)     # BuildInfo.to_meta() of its build; as read for a loaded file
     shared: SharedLayout | None = None
 
     @property

@@ -1,6 +1,7 @@
 """Compiled networks: tree, flat and bits strategies, neuron counts against the paper, errors, scales."""
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from functools import lru_cache
 
@@ -10,7 +11,9 @@ import pytest
 import hamc
 from hamc.build import gates, scales
 from hamc.network.activations import derivatives
-from hamc.build.assemble import flat_hidden_neurons
+from hamc.analysis.bounds import energy_scale
+from hamc.build.assemble import build, flat_hidden_neurons
+from hamc.build.info import PlanCounts
 from hamc.build.options import BuildOptions
 
 from conftest import EXAMPLES
@@ -351,3 +354,34 @@ def test_bits_for_a_hamiltonian_that_is_zero_on_the_box():
     assert h.energies[0].terms_by_degree() == {}
     c = hamc.compile(h, options=BuildOptions(activation="sigmoid"))
     assert c.verification.max_abs_error == 0.0 and c.network.hidden_neurons == 0
+
+
+# ---- BuildInfo: the build's choices, typed; network.meta is its JSON form ---------------------------
+
+@pytest.mark.parametrize("strategy", ["tree", "flat", "bits"])
+def test_build_info_is_typed_and_is_what_the_network_carries(strategy):
+    h = hamc.load(EXAMPLES / "three_body.ham") if strategy != "bits" else hamc.load(EXAMPLES / "ising.ham",
+                                                                                      params={"L": 3})
+    options = BuildOptions(strategy=strategy, layout="unrolled")
+    built = build(h, options=options, scale=energy_scale(h, options.input_range))
+    info = built.info
+    assert (info.strategy, info.dtype, info.layout, info.input_range) == (strategy, "float64", "unrolled", (-1.0, 1.0))
+    assert info.to_meta() == built.network.meta
+    assert (info.beta is not None) == (strategy == "bits") and (info.scales is None) == (strategy == "bits")
+    if strategy == "tree":
+        assert info.plan == PlanCounts(built.plan.depth, built.plan.product_gates, built.plan.unshared_product_gates)
+        assert info.error_bound > 0 and info.error_bound_reason == ""
+    else:
+        assert info.plan is None and built.plan is None
+    if strategy == "flat":
+        assert info.error_bound is None and info.error_bound_reason == "the flat strategy's one-layer gates"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        info.strategy = "tree"
+
+
+def test_default_options_are_made_per_compile_with_the_memory_limit_of_that_moment(monkeypatch):
+    # the default BuildOptions is not built once at import: a lower limit set later (ulimit -v) is honoured
+    from hamc.build import options as build_options
+    monkeypatch.setattr(build_options, "physical_memory", lambda: 1000.0)
+    with pytest.raises(hamc.HamcError, match=r"needs about [\d.]+ GB to build \(limit 0\.0 GB, --max-memory\)"):
+        hamc.compile("real x[3]\nH = x[0]*x[1]*x[2]")

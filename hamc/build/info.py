@@ -1,0 +1,51 @@
+"""BuildInfo: what a build chose and certified (strategy, activation, dtype, layout, gate scales, beta,
+plan counts, error bound), typed; `to_meta()` is the JSON object a Network and its .npz file carry."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class GateScales:
+    """The unit gates' scales lambda and bias points c (tree and flat strategies)."""
+    product_lambda: float
+    square_lambda: float
+    copy_lambda: float
+    product_bias: float
+    square_bias: float
+    copy_bias: float
+    copy_neurons: int
+
+
+@dataclass(frozen=True)
+class PlanCounts:
+    """The product plan's size (tree strategy)."""
+    product_layers: int
+    product_gates: int
+    product_gates_unshared: int
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    strategy: str                       # tree | flat | bits
+    activation: str
+    dtype: str
+    input_range: tuple[float, float]
+    tol: float
+    layout: str                         # shared | unrolled
+    error_bound: float | None           # certified max |network - H|; None where there is no model
+    error_bound_reason: str             # why there is none ("" when there is one)
+    beta: float | None = None           # the threshold sharpness (bits strategy)
+    scales: GateScales | None = None
+    plan: PlanCounts | None = None
+
+    def to_meta(self) -> dict:
+        meta = {"strategy": self.strategy, "activation": self.activation, "dtype": self.dtype,
+                "input_range": list(self.input_range), "tol": self.tol, "layout": self.layout}
+        if self.beta is not None:
+            meta["beta"] = self.beta
+        for part in (self.scales, self.plan):
+            if part is not None:
+                meta.update(asdict(part))
+        meta.update(error_bound=self.error_bound, error_bound_reason=self.error_bound_reason)
+        return meta
