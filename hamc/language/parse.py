@@ -40,7 +40,7 @@ def grammar_file():
 
 @lru_cache(maxsize=None)
 def _parser() -> Lark:
-    # no cache=True: lark's cache is a pickle in the shared temporary folder, which another user could
+    # no parser cache: lark's cache is a pickle in the shared temporary folder, which another user could
     # plant; building the tables takes ~0.15 s (0.3 s on a busy machine), next to ~1 s of imports
     return Lark(grammar_file().read_text(encoding="utf-8"), parser="lalr", propagate_positions=True,
                 start=["start", "expr"], maybe_placeholders=True)
