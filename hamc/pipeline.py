@@ -149,8 +149,9 @@ def tolerance_message(c: Compiled) -> str:
         return (f"the certified error bound {bound.relative:.2g} (rel; {bound.absolute:.2g} abs, over the whole input "
                 f"box) is above the tolerance {o.target_tol:g}, although the {measured} meets it; the bound "
                 f"reaches --tol {_round_up(bound.relative)}; --check sample accepts the network on the sample alone")
-    hint = ("in float32 the 4-neuron product gate reaches about 1e-3 (REFERENCE.md section 3): "
-            "use --dtype float64 or a looser --tol" if o.dtype == "float32" else
+    hint = ("in float32 the 4-neuron product gate reaches about 1e-3 at best (its output weights "
+            "1/(4 lambda^2 sigma'') amplify the rounding): use --dtype float64 or a looser --tol"
+            if o.dtype == "float32" else
             "a looser --tol, a smaller --input-range, or --activation softplus may help")
     reach = max(v.max_rel_error, bound.relative or 0.0) if c.checked_error[0] == "bound" else v.max_rel_error
     certified = f", certified bound {bound.relative:.2g}" if bound.relative is not None else ""
