@@ -1,13 +1,19 @@
 """Shared helpers: the repository and example paths, cached loads, error capture, term tables, the CLI run."""
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 import hamc
 from hamc.cli import main
+
+# in CI (CI=true): the same examples on every run, so a red build is reproducible
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"

@@ -153,6 +153,7 @@ def test_impossible_float32_tolerance(capsys, tmp_path):
     reachable = float(re.search(r"reaches about ([0-9.e+-]+)", err).group(1))
     assert 1e-3 < reachable < 31 * 2e-3                     # 31 chained float32 gates of ~1e-3 each
     assert not (tmp_path / "o").exists()
+    assert "use --dtype float64 or a looser --tol" in err and ".md" not in err    # no file users do not have
 
 
 def test_bits_on_real_variables(capsys, tmp_path):

@@ -24,7 +24,7 @@ def load_or_hamc_error(text: str) -> None:
         assert err.message
         err.format()                     # formatting the error must not fail either
         return
-    assert h.energies and h.n_variables >= 0
+    assert h.energies and h.n_variables == sum(a.size for a in h.variables) == len(h.domains)
 
 
 # (a) robustness ------------------------------------------------------------------------------
