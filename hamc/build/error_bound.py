@@ -205,11 +205,6 @@ def softmax_error(logit_error: float, logit_bound: float, classes: int, u: float
     return logit_error / 2 + 2 * ACT_ULPS * u * (2 * logit_bound + math.log(max(classes, 1)) + 2)
 
 
-def conversion_error(parts_magnitude: np.ndarray, parts: int, u: float) -> np.ndarray:
-    """A coefficient summed from `parts` terms whose magnitudes add up to parts_magnitude."""
-    return gamma(parts + 1, u) * parts_magnitude
-
-
 # ---- whole networks ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
