@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .dot import RENDER_FORMATS, dot_available, render, to_dot
+from .dot import INSTALL_HINT, RENDER_FORMATS, dot_available, render, to_dot
 from ..io.atomic import write_atomic
 from .tikz import to_tikz
 from .diagram import (NEURON_VIEW_MAX_COLUMN, NEURON_VIEW_MAX_EDGES, NEURON_VIEW_MAX_NODES, Diagram,
@@ -80,9 +80,7 @@ def write_drawing(diagram: Diagram, stem: Path, fmt: str) -> list[Path]:
     elif fmt in RENDER_FORMATS:
         if not dot_available():
             raise _error(f"wrote {dot_path}, but rendering {fmt} needs Graphviz's 'dot' program, which is not "
-                            f"installed (not on PATH). Install Graphviz (Debian/Ubuntu: sudo apt-get install "
-                            f"graphviz; macOS: brew install graphviz; conda: conda install -c conda-forge graphviz) "
-                            f"and run again, or render it elsewhere: dot -T{fmt} {dot_path} -o "
-                            f"{path('.' + fmt)}")
+                            f"installed (not on PATH). {INSTALL_HINT} and run again, or render it elsewhere: "
+                            f"dot -T{fmt} {dot_path} -o {path('.' + fmt)}")
         written.append(write_atomic(path("." + fmt), render(dot_text, fmt)))
     return written
