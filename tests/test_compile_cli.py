@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -210,3 +211,14 @@ def test_constant_hamiltonian_compiles(capsys, tmp_path):
     with np.load(tmp_path / "o" / "const.npz", allow_pickle=False) as f:
         last = int(f["n_layers"]) - 1
         assert f[f"layer{last}/bias"].tolist() == [3.0] and len(f[f"layer{last}/values"]) == 0
+
+
+def test_stage_lines_are_printed_for_a_person_at_a_terminal(capsys, monkeypatch, tmp_path):
+    """At a terminal, each stage prints one progress line on stderr; --quiet silences them."""
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code, _, err = run(capsys, "compile", EXAMPLES / "ising.ham", "-o", tmp_path)
+    stages = [line.split("...")[0] for line in err.splitlines()]
+    assert code == 0 and stages == ["hamc: lowering", "hamc: building", "hamc: verifying"]
+    assert all(line.endswith(" s)") for line in err.splitlines())
+    code, _, err = run(capsys, "compile", EXAMPLES / "ising.ham", "-o", tmp_path, "--quiet")
+    assert (code, err) == (0, "")
