@@ -12,6 +12,7 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import syntax as S
+from .hints import hint
 from ..errors import TEXT_NAME, HamcError, Span
 
 _FRIENDLY = {"NAME": "a name", "NUMBER": "a number", "STRING": "a quoted path", "DOMAIN": "real/bit/spin",
@@ -19,7 +20,8 @@ _FRIENDLY = {"NAME": "a name", "NUMBER": "a number", "STRING": "a quoted path", 
 # characters that look like ASCII operators or spaces: the message says which one to type instead
 _LOOKALIKES = {"\u2212": "'-'", "\u2013": "'-'", "\u2014": "'-'", "\u00d7": "'*'", "\u22c5": "'*'",
                "\u00b7": "'*'", "\u00f7": "'/'", "\u201c": "'\"'", "\u201d": "'\"'",
-               "\u200b": "nothing (delete it)", "\ufeff": "nothing (delete it)"}
+               "\u200b": "nothing (delete it)", "\ufeff": "nothing (delete it)",
+               "\u00b2": "'^2'", "\u00b3": "'^3'", "{": "'(' (braces do not group)", "}": "')' (braces do not group)"}
 MAX_DIGITS = 1000           # of a number literal: 10**1000 is cheap; float ends near 1e308 anyway
 MAX_EXPONENT = 1000         # |e| of a literal such as 1e-50: 1e999999999 would build a billion-digit Fraction
 MAX_SOURCE_CHARS = 16 * 2**20
@@ -188,7 +190,7 @@ def _describe_expected(expected) -> str:
 def describe_char(char: str) -> str:
     """'$' for printable ASCII; code point and Unicode name for anything one cannot tell by looking."""
     if " " < char < "\x7f":
-        return f"'{char}'"
+        return f"'{char}'" + (f": use {_LOOKALIKES[char]}" if char in _LOOKALIKES else "")
     name = unicodedata.name(char, None) or {"\0": "NULL", "\x7f": "DELETE"}.get(char, "(a control character)")
     text = f"U+{ord(char):04X} {name}"
     if char.isprintable() and not char.isspace() and unicodedata.category(char) != "Cf":
@@ -196,8 +198,28 @@ def describe_char(char: str) -> str:
     return text + (f": use {_LOOKALIKES[char]}" if char in _LOOKALIKES else "")
 
 
+def _expected_text(expected) -> set[str]:
+    """Each expected terminal as written (`*`, `in`) if it is a literal, else its name (NAME, DOMAIN)."""
+    out = set()
+    for term in expected:
+        try:
+            pattern = _parser().get_terminal(term).pattern
+        except KeyError:
+            continue
+        out.add(pattern.value if pattern.type == "str" else term)
+    return out
+
+
 def _syntax_error(err: UnexpectedInput, filename: str, text: str) -> HamcError:
-    if isinstance(err, UnexpectedCharacters):
+    found = None
+    if isinstance(err, UnexpectedToken) and err.token.type != "$END":
+        history = getattr(err, "token_history", None) or [None]
+        found = hint(err.token, history[-1], _expected_text(err.expected), text)
+    if found is not None:
+        msg, width = found
+        span = Span(err.token.line, err.token.column - (1 if msg.startswith("'**'") else 0),
+                    width + (1 if msg.startswith("'**'") else 0))
+    elif isinstance(err, UnexpectedCharacters):
         char = text[err.pos_in_stream] if err.pos_in_stream < len(text) else "?"
         msg = f"unexpected character {describe_char(char)}"
         span = Span(err.line, err.column, 1)

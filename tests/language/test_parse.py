@@ -245,9 +245,10 @@ def test_wide_token_gets_a_caret_and_tildes():
                             "          ^")
 
 
-def test_python_power_operator_is_a_syntax_error():
+def test_python_power_operator_is_a_syntax_error_that_names_the_caret():
     err = error("real x\nH = x ** 2")
-    assert (err.line, err.col, err.message.split(";")[0]) == (2, 8, "syntax error: unexpected '*'")
+    assert (err.line, err.col, err.span.width) == (2, 7, 2)
+    assert err.message == "syntax error: '**' is not an operator: powers are written with '^', as in x^2"
 
 
 def test_parse_expression_error_is_located_in_the_param_text():
