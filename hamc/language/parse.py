@@ -165,7 +165,27 @@ class _ToSyntax(Transformer):
         return str(items[0])
 
     def bind_bond(self, meta, items):
-        return S.BindBond(str(items[0]), str(items[1]), str(items[2]), _span(meta))
+        lattice, shell = items[2]
+        return S.BindBond(str(items[0]), str(items[1]), lattice, _span(meta), shell)
+
+    def bind_second(self, meta, items):
+        second = S.Num("2", _span(meta))
+        return S.BindBond(str(items[0]), str(items[1]), str(items[2]), _span(meta), second)
+
+    def bond_set(self, meta, items):
+        if len(items) == 1:
+            return str(items[0]), None
+        func, lattice, shell = items
+        if str(func) != "bonds":
+            raise HamcError(f"'{func}(...)' is not a set of bonds; write <i,j> in G, or <i,j> in bonds(G, k) "
+                            "for the k-th shell of neighbours", _tok_span(func))
+        return str(lattice), shell
+
+    def displacement(self, meta, items):
+        return S.Displacement(tuple(items), _span(meta))
+
+    def graph_decl(self, meta, items):
+        return S.GraphDecl(str(items[0]), items[1], _span(meta))
 
     def condition(self, meta, items):
         return S.Condition(str(items[1]), items[0], items[2], _span(meta))
