@@ -444,7 +444,7 @@ def test_expansion_beyond_the_limit_is_refused_before_expanding(monkeypatch):
     def no_multiplying(*args, **kwargs):
         raise AssertionError("multiply() was called: the expansion was not refused up front")
 
-    monkeypatch.setattr(sys.modules["hamc.lowering.lower"], "multiply", no_multiplying)   # hamc.lower is the function
+    monkeypatch.setattr(sys.modules["hamc.lowering.expressions"], "multiply", no_multiplying)
     text = "real x[1..30]\nH = sum(i in 1..30: x[i])^12"
     err = error(text)
     assert (err.line, err.col) == (2, 5)
