@@ -11,6 +11,7 @@ import sympy
 from ..language import syntax as S
 from ..errors import TEXT_NAME, HamcError, Span
 from ..ir.coefficients import Coefficients, Origin
+from ..ir.graph import Graph
 from ..ir.hamiltonian import Lattice, VariableArray
 from ..ir.terms import Bindings, Terms, combine
 from ..language.parse import parse_expression
@@ -49,6 +50,7 @@ class LoweringContext:
         self.arrays: dict[str, np.ndarray] = {}
         self.array_origins: dict[str, Origin] = {}              # where a float array was declared
         self.lattices: dict[str, Lattice] = {}
+        self.graphs: dict[str, Graph] = {}                      # graph E = edges(...)
         self.variables: dict[str, VariableArray] = {}
         self.domains = np.empty(0, np.int8)                     # Domain per variable, by offset
         self.lattice_sums: list = []                            # (span, combinations) of the current H

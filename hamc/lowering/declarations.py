@@ -1,4 +1,4 @@
-"""Declarations -> context entries: parameters (numbers, overrides, loaded arrays), lattices, variables."""
+"""Declarations -> context entries: parameters (numbers, overrides, loaded arrays), lattices, graphs, variables."""
 from __future__ import annotations
 
 import math
@@ -13,6 +13,7 @@ from ..ir.hamiltonian import BOND_VECTORS, Lattice, VariableArray
 from .array_files import check_regular_file, read_npy, read_text
 from .context import MAX_VARIABLES, TOP, LoweringContext, err
 from .file_messages import load_failure
+from .graphs import read_graph
 
 
 def declare_param(ctx: LoweringContext, decl: S.ParamDecl) -> None:
@@ -89,6 +90,11 @@ def declare_lattice(ctx: LoweringContext, decl: S.LatticeDecl) -> None:
     ctx.lattices[decl.name] = Lattice(decl.name, decl.kind, shape, decl.boundary)
 
 
+def declare_graph(ctx: LoweringContext, decl: S.GraphDecl) -> None:
+    ctx.declare(decl.name, "graph", decl)
+    ctx.graphs[decl.name] = read_graph(ctx, decl)
+
+
 def declare_variable(ctx: LoweringContext, decl: S.VarDecl) -> None:
     ctx.declare(decl.name, "variable", decl)
     lows, shape, boundary, lattice = _variable_layout(ctx, decl)
@@ -110,6 +116,9 @@ def _variable_layout(ctx: LoweringContext, decl: S.VarDecl):
             and decl.dims[0].hi.name in ctx.lattices:
         lattice = ctx.lattices[decl.dims[0].hi.name]
         return (0,) * len(lattice.shape), lattice.shape, decl.boundary or lattice.boundary, lattice
+    if len(decl.dims) == 1 and decl.dims[0].lo is None and isinstance(decl.dims[0].hi, S.Name) \
+            and decl.dims[0].hi.name in ctx.graphs:
+        return (0,), (ctx.graphs[decl.dims[0].hi.name].n_vertices,), decl.boundary, None
     lows = tuple(0 if d.lo is None else int(ctx.integer(d.lo, TOP)[0]) for d in decl.dims)
     shape = tuple(ctx.positive_int(d.hi) if d.lo is None else
                   int(ctx.integer(d.hi, TOP)[0]) - lo + 1 for d, lo in zip(decl.dims, lows))

@@ -20,7 +20,7 @@ MAX_FIELD = 40          # characters of one number: a vertex or a weight
 
 def read_edges(path: Path, n_vertices: int | None, max_edges: int):
     """(n, edges (m, 2) int64, weights Coefficients or None). Blank lines and `#` comments are skipped;
-    the separator is a comma (a .csv) or white space. Errors name the file's line, never its content."""
+    numbers are separated by commas or white space. Errors name the file's line, never its content."""
     check_regular_file(path)
     size = os.stat(path).st_size
     if size > 64 * max(max_edges, 1):
@@ -28,7 +28,7 @@ def read_edges(path: Path, n_vertices: int | None, max_edges: int):
     rows, weights, widths, lines = [], [], set(), []
     with open(path, encoding="utf-8", errors="replace") as fh:
         for number, line in enumerate(fh, 1):
-            fields = _fields(line, path.suffix == ".csv")
+            fields = _fields(line)
             if not fields:
                 continue
             if len(fields) not in (2, 3):
@@ -56,11 +56,11 @@ def read_edges(path: Path, n_vertices: int | None, max_edges: int):
     return n, edges, _coefficients(weights) if weights else None
 
 
-def _fields(line: str, comma: bool) -> list[str]:
+def _fields(line: str) -> list[str]:
     text = line.split("#", 1)[0].strip()
     if not text:
         return []
-    return [f.strip() for f in text.split(",")] if comma else text.split()
+    return [f.strip() for f in text.split(",")] if "," in text else text.split()
 
 
 def _vertex(text: str, line: int, column: int) -> int:

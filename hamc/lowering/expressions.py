@@ -12,6 +12,8 @@ from ..ir.domain import Domain
 from ..ir.terms import Bindings, Terms, TooManyTerms, add, combine, multiply, power_count, power_work
 from .binders import reduce_terms
 from .context import FUNCTIONS, LoweringContext, err
+from .displacements import MISPLACED, site_columns
+from .graphs import graph_weight
 
 
 def lower_expression(ctx: LoweringContext, node, scope: Bindings) -> Terms:
@@ -46,8 +48,10 @@ def _name(ctx: LoweringContext, node: S.Name, scope: Bindings) -> Terms:
     if node.name in scope.indices:
         comps = scope.indices[node.name]
         if len(comps) != 1:
-            raise err(f"'{node.name}' is a lattice site with {len(comps)} coordinates; "
-                      f"use it only as a variable index, as in s[{node.name}]", node)
+            vector = ", ".join(["1"] + ["0"] * (len(comps) - 1))
+            raise err(f"'{node.name}' is a lattice site with {len(comps)} coordinates; use it only as a "
+                      f"variable index, as in s[{node.name}], moved by a lattice vector as in "
+                      f"s[{node.name} + ({vector})]", node)
         return Terms.constant(Coefficients.from_array(comps[0]), rows)
     if node.name in ctx.scalars:
         return Terms.constant(ctx.scalars[node.name].take(np.zeros(scope.n_rows, np.int64)), rows)
@@ -59,8 +63,9 @@ def _name(ctx: LoweringContext, node: S.Name, scope: Bindings) -> Terms:
         return Terms.variable(np.full(scope.n_rows, var.offset), rows)
     if node.name in ctx.arrays:
         raise err(f"'{node.name}' is an array parameter; index it, as in {node.name}[i]", node)
-    if node.name in ctx.lattices:
-        raise err(f"'{node.name}' is a lattice; sum over it, as in sum(i in {node.name}: ...)", node)
+    if node.name in ctx.lattices or node.name in ctx.graphs:
+        what = "lattice" if node.name in ctx.lattices else "graph"
+        raise err(f"'{node.name}' is a {what}; sum over it, as in sum(i in {node.name}: ...)", node)
     raise ctx.unknown(node.name, node, scope)
 
 
@@ -68,8 +73,9 @@ def index_columns(ctx: LoweringContext, node: S.Indexed, scope: Bindings, rank: 
     """One integer column (a value per row) per axis; a lattice site index fills one column per coordinate."""
     columns = []
     for idx in node.indices:
-        if isinstance(idx, S.Name) and idx.name in scope.indices:
-            columns.extend(scope.indices[idx.name])
+        site = site_columns(ctx, idx, scope)
+        if site is not None:
+            columns.extend(site)
         else:
             columns.append(ctx.integer(idx, scope))
     if len(columns) != rank:
@@ -80,6 +86,8 @@ def index_columns(ctx: LoweringContext, node: S.Indexed, scope: Bindings, rank: 
 def _indexed(ctx: LoweringContext, node: S.Indexed, scope: Bindings) -> Terms:
     if node.name in ctx.arrays:
         return _array_entry(ctx, node, scope)
+    if node.name in ctx.graphs:
+        return graph_weight(ctx, ctx.graphs[node.name], node, scope)
     if node.name not in ctx.variables:
         if node.name in ctx.declared:
             raise err(f"'{node.name}' is a {ctx.declared[node.name][0]} and cannot be indexed", node)
@@ -200,12 +208,19 @@ def _monomial_power(ctx: LoweringContext, base: Terms, k: int, n_rows: int, node
     return out
 
 
+def _displacement(ctx: LoweringContext, node: S.Displacement, scope: Bindings) -> Terms:
+    raise err(MISPLACED, node)
+
+
 def _call(ctx: LoweringContext, node: S.Call, scope: Bindings) -> Terms:
     if node.name == "load":
         raise err('load(...) is only allowed as a parameter value: param J = load("J.npy")', node)
     if node.name not in FUNCTIONS:
         if node.name in ctx.declared or node.name in scope.indices:
-            raise err(f"'{node.name}' is not a function", node)
+            what = ctx.declared.get(node.name, ("index",))[0]
+            hint = {"variable": f"; index it with [ ], as in {node.name}[i], or multiply with *",
+                    "parameter": "; multiply with *, as in J * (...)"}.get(what, "")
+            raise err(f"'{node.name}' is not a function{hint}", node)
         raise err(f"unknown function '{node.name}'; numbers may use {', '.join(FUNCTIONS)}", node)
     if len(node.args) != 1:
         raise err(f"{node.name} takes one argument, got {len(node.args)}", node)
@@ -227,4 +242,4 @@ def _call(ctx: LoweringContext, node: S.Call, scope: Bindings) -> Terms:
 
 
 _HANDLERS = {S.Num: _num, S.Str: _str, S.Name: _name, S.Indexed: _indexed, S.Neg: _neg, S.BinOp: _binop,
-             S.Call: _call, S.Reduce: reduce_terms}
+             S.Call: _call, S.Reduce: reduce_terms, S.Displacement: _displacement}

@@ -11,7 +11,7 @@ from ..ir.hamiltonian import Hamiltonian, Polynomial, terms_to_blocks
 from ..ir.lattice_sum import LatticeDensity, canonical_local
 from ..ir.terms import Terms, combine
 from .context import DEFAULT_MAX_TERMS, TOP, LoweringContext, err
-from .declarations import declare_lattice, declare_param, declare_variable
+from .declarations import declare_graph, declare_lattice, declare_param, declare_variable
 from .expressions import lower_expression
 from .lattice_sums import split_energy
 
@@ -35,6 +35,8 @@ def _lower_program(ctx: LoweringContext) -> Hamiltonian:
             declare_param(ctx, st)
         elif isinstance(st, S.LatticeDecl):
             declare_lattice(ctx, st)
+        elif isinstance(st, S.GraphDecl):
+            declare_graph(ctx, st)
         elif isinstance(st, S.VarDecl):
             declare_variable(ctx, st)
         elif isinstance(st, S.HamDecl):
@@ -52,7 +54,8 @@ def _lower_program(ctx: LoweringContext) -> Hamiltonian:
     return Hamiltonian(
         variables=tuple(ctx.variables.values()), lattices=tuple(ctx.lattices.values()),
         energies=tuple(_polynomial(t, lattice) for _, t, lattice in hams), labels=labels, priors=priors_out,
-        params={k: v.scalar() for k, v in ctx.scalars.items()}, source=ctx.program.filename)
+        params={k: v.scalar() for k, v in ctx.scalars.items()}, source=ctx.program.filename,
+        graphs=tuple(ctx.graphs.values()))
 
 
 def _energy(ctx: LoweringContext, st: S.HamDecl) -> tuple[Terms, LatticeDensity | None]:
