@@ -32,7 +32,7 @@ class GraphSummary:
 
 
 def graph_summary(graph: Graph) -> GraphSummary:
-    degrees = graph.degrees()
+    low, high = graph.degree_range()
     order, exact = None, True
     if graph.n_vertices <= AUTOMORPHISM_MAX_VERTICES:
         block = np.sort(graph.edges, axis=1)
@@ -41,5 +41,4 @@ def graph_summary(graph: Graph) -> GraphSummary:
                           np.zeros(graph.n_vertices, np.int8))
         group = automorphism_group(table)
         order, exact = group.order, group.exact
-    return GraphSummary(graph.name, graph.n_vertices, graph.n_edges, int(degrees.min()), int(degrees.max()),
-                        order, exact)
+    return GraphSummary(graph.name, graph.n_vertices, graph.n_edges, low, high, order, exact)

@@ -20,8 +20,10 @@ class Graph:
     def n_edges(self) -> int:
         return len(self.edges)
 
-    def degrees(self) -> np.ndarray:
-        return np.bincount(self.edges.ravel(), minlength=self.n_vertices)
+    def degree_range(self) -> tuple[int, int]:
+        """(min, max) vertex degree; counted over the edges' vertices, as n may be 10^9 (isolated ones: 0)."""
+        _, counts = np.unique(self.edges, return_counts=True)
+        return (int(counts.min()) if len(counts) == self.n_vertices else 0), int(counts.max())
 
     def keys(self) -> np.ndarray:
         """u * n + v with u < v: one integer per undirected edge."""

@@ -9,6 +9,7 @@ from ..ir.graph import Graph
 from ..ir.terms import Terms
 from ..language import syntax as S
 from .array_files import ArrayFileError
+from .context import MAX_VARIABLES
 from .edge_files import read_edges
 
 USAGE = 'a graph is read from an edge list: graph E = edges("file.csv") or edges("file.csv", vertex count)'
@@ -21,6 +22,8 @@ def read_graph(ctx, decl: S.GraphDecl) -> Graph:
             and isinstance(call.args[0], S.Str)):
         raise HamcError(USAGE, call.span)
     n_vertices = ctx.positive_int(call.args[1]) if len(call.args) == 2 else None
+    if n_vertices is not None and n_vertices > MAX_VARIABLES:
+        raise HamcError(f"graph '{decl.name}' has {n_vertices:,} vertices (limit {MAX_VARIABLES:,})", call.args[1].span)
     path = ctx.base_dir / call.args[0].value
     try:
         n, edges, weights = read_edges(path, n_vertices, ctx.max_terms)

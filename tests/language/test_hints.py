@@ -1,7 +1,10 @@
 """Syntax errors that say what to write instead: message text, line and column of each common slip."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
+
+import hamc
 
 from conftest import error
 
@@ -47,3 +50,21 @@ def test_a_token_starting_a_new_line_is_taken_for_a_statement_not_a_product():
 
 def test_the_caret_covers_both_stars():
     assert error("real x\nH = x ** 2").format().splitlines()[1:] == ["    H = x ** 2", "          ^~"]
+
+
+def test_the_forms_the_readme_now_documents(tmp_path):
+    (tmp_path / "perm.csv").write_text("2\n0\n1\n")
+    path = tmp_path / "p.ham"
+    path.write_text('param P = load("perm.csv"); real x[3], y, z open\nH = sum(i in 0..2: (i + 1) * x[P[i]]) + y * z')
+    h = hamc.load(path)
+    assert [v.name for v in h.variables] == ["x", "y", "z"] and h.variables[2].boundary == "open"
+    assert h.evaluate(np.array([[1.0, 10.0, 100.0, 3.0, 5.0]]))[0] == 1 * 100 + 2 * 1 + 3 * 10 + 15
+
+
+@pytest.mark.parametrize("text, message", [
+    ("real x\nH = x(x + 1)", "'x' is not a function; index it with [ ], as in x[i], or multiply with *"),
+    ("param J = 2\nreal x\nH = J(x + 1)", "'J' is not a function; multiply with *, as in J * (...)"),
+])
+def test_a_name_called_like_a_function_gets_a_hint(text, message):
+    err = error(text)
+    assert (err.line, err.message) == (text.count("\n") + 1, message)

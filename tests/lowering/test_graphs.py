@@ -56,6 +56,10 @@ def test_analyze_reports_the_graph(tmp_path, capsys):
     assert code == 0 and "graph E        7 vertices, 7 edges, degree 1..3, 2 automorphisms" in out
     path = write(tmp_path, MAXCUT, ring)
     assert hamc.analyze(hamc.load(path)).graphs[0].automorphisms == 12
+    path = write(tmp_path, MAXCUT.replace('"edges.csv"', '"edges.csv", 10^9').replace("bit x[E]", "bit x[3]")
+                 .replace("sum(<i,j> in E", "sum(<i,j> in E, i < 3, j < 3"), ring)
+    g = hamc.analyze(hamc.load(path)).graphs[0]       # 10^9 vertices, 6 of them on edges: nothing that large is made
+    assert (g.vertices, g.edges, g.min_degree, g.max_degree, g.automorphisms) == (10**9, 6, 0, 2, None)
 
 
 @pytest.mark.parametrize("edges, message", [
@@ -76,6 +80,14 @@ def test_a_bad_edge_file_is_refused_at_the_call_with_its_line(tmp_path, edges, m
     err = info.value
     assert (err.line, err.col) == (1, 17)
     assert err.message == f"cannot read the edges of 'E' from '{tmp_path / 'edges.csv'}': {message}"
+
+
+def test_a_vertex_count_beyond_the_variable_limit(tmp_path):
+    path = write(tmp_path, MAXCUT.replace('"edges.csv"', '"edges.csv", 10^10'), "0,1\n")
+    with pytest.raises(hamc.HamcError) as info:
+        hamc.load(path)
+    assert (info.value.line, info.value.col, info.value.message) == (
+        1, 30, "graph 'E' has 10,000,000,000 vertices (limit 1,000,000,000)")
 
 
 def test_a_vertex_beyond_the_given_count(tmp_path):
