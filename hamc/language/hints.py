@@ -37,6 +37,18 @@ def hint(token: Token, previous: Token | None, expected: set[str], text: str) ->
     return None
 
 
+def expected_text(parser, expected) -> set[str]:
+    """Each expected terminal as written (`*`, `in`) if it is a literal, else its name (NAME, DOMAIN)."""
+    out = set()
+    for term in expected:
+        try:
+            pattern = parser.get_terminal(term).pattern
+        except KeyError:
+            continue
+        out.add(pattern.value if pattern.type == "str" else term)
+    return out
+
+
 def _on_new_line(text: str, pos: int) -> bool:
     """Whether the token at pos starts its line (a comment runs to the end of a line: none precedes it)."""
     start = text.rfind("\n", 0, pos) + 1

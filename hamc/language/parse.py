@@ -12,7 +12,7 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import syntax as S
-from .hints import hint
+from .hints import expected_text, hint
 from ..errors import TEXT_NAME, HamcError, Span
 
 _FRIENDLY = {"NAME": "a name", "NUMBER": "a number", "STRING": "a quoted path", "DOMAIN": "real/bit/spin",
@@ -218,23 +218,11 @@ def describe_char(char: str) -> str:
     return text + (f": use {_LOOKALIKES[char]}" if char in _LOOKALIKES else "")
 
 
-def _expected_text(expected) -> set[str]:
-    """Each expected terminal as written (`*`, `in`) if it is a literal, else its name (NAME, DOMAIN)."""
-    out = set()
-    for term in expected:
-        try:
-            pattern = _parser().get_terminal(term).pattern
-        except KeyError:
-            continue
-        out.add(pattern.value if pattern.type == "str" else term)
-    return out
-
-
 def _syntax_error(err: UnexpectedInput, filename: str, text: str) -> HamcError:
     found = None
     if isinstance(err, UnexpectedToken) and err.token.type != "$END":
         history = getattr(err, "token_history", None) or [None]
-        found = hint(err.token, history[-1], _expected_text(err.expected), text)
+        found = hint(err.token, history[-1], expected_text(_parser(), err.expected), text)
     if found is not None:
         msg, width = found
         span = Span(err.token.line, err.token.column - (1 if msg.startswith("'**'") else 0),
