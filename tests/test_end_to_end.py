@@ -21,6 +21,8 @@ TABLE = {
     "curie_weiss": ({}, 1e-9, "bits", False),
     "image": ({"L": 4}, 1e-6, "tree", True),
     "ising": ({"L": 4}, 1e-9, "bits", True),
+    "j1j2": ({"L": 4}, 1e-9, "bits", True),
+    "maxcut": ({}, 1e-9, "bits", False),
     "microphone": ({}, 1e-6, "tree", True),
     "phi4": ({"L": 4}, 1e-6, "tree", True),
     "product32": ({}, 1e-6, "tree", False),

@@ -34,6 +34,11 @@ def ising_energy(s, J=1.0, h=0.5):
     return -J * np.sum(s * np.roll(s, -1, 0) + s * np.roll(s, -1, 1)) - h * np.sum(s)
 
 
+def j1j2_energy(s, J1=1.0, J2=0.5):
+    right, down = np.roll(s, -1, 0), np.roll(s, -1, 1)
+    return J1 * np.sum(s * right + s * down) + J2 * np.sum(s * np.roll(right, -1, 1) + s * np.roll(right, 1, 1))
+
+
 def image_energy(p, y0=1.0, y1=0.5, y2=0.25):
     up, down, right, left = np.roll(p, -1, 0), np.roll(p, 1, 0), np.roll(p, -1, 1), np.roll(p, 1, 1)
     lap = up + down + right + left - 4 * p
@@ -67,6 +72,26 @@ TABLE = {
             (grid(checkerboard(16)), 512),                              # every bond anti-aligned, no net field
             (grid(np.where(np.arange(256) == 37, -1.0, 1.0)), -631),    # one flip: 4 bonds turn (+8), field -127
             (grid(RANDOM_SPINS_16), ising_energy(RANDOM_SPINS_16)),
+        ]),
+    "j1j2": dict(
+        variables={"spin": 256}, terms={2: 1024}, degree=2, neighbors=8, order=256, independent=4,
+        coefficients={F(1): 512, F(1, 2): 512},
+        energies=[
+            (np.ones((1, 256)), 768),                                   # J1 * 512 + J2 * 512
+            (grid(checkerboard(16)), -256),                             # Neel: J1 bonds -512, J2 bonds +256
+            (grid(np.where(np.arange(16)[:, None] % 2 == 0, 1.0, -1.0) * np.ones(16)), -256),  # stripes: the same
+            (grid(RANDOM_SPINS_16), j1j2_energy(RANDOM_SPINS_16)),
+        ]),
+    "maxcut": dict(
+        variables={"bit": 8}, terms={1: 8, 2: 12}, degree=2, neighbors=3, order=1, independent=20,
+        # x[v]: minus the weights at v (6 5 8 8 7 4 10 6); x[u] x[v]: twice the weight of edge u-v
+        coefficients={F(-6): 2, F(-5): 1, F(-8): 2, F(-7): 1, F(-4): 1, F(-10): 1,
+                      F(6): 2, F(2): 4, F(4): 4, F(8): 1, F(10): 1},
+        energies=[
+            (np.zeros((1, 8)), 0),
+            (np.ones((1, 8)), 0),                                       # nothing cut
+            (np.array([[1, 0, 0, 0, 0, 0, 0, 0]]), -6),                 # the three edges at vertex 0
+            (np.array([[0, 1, 1, 0, 1, 0, 0, 1]]), -24),                # a maximum cut: all but 1-2 and 5-6
         ]),
     "curie_weiss": dict(
         variables={"spin": 16}, terms={0: 1, 2: 120}, degree=2, neighbors=15, order=20_922_789_888_000,

@@ -1,7 +1,7 @@
 """Hamiltonian -> Analysis: degree, terms, locality, symmetry and parameter counts."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 import math
 from math import comb
 
@@ -12,6 +12,7 @@ from ..ir.domain import KEYWORDS
 from ..ir.hamiltonian import Hamiltonian
 from ..lowering.lower import DEFAULT_MAX_TERMS
 from ..ir.terms import unique_rows
+from .graphs import GraphSummary, graph_summary
 from .symmetry import Symmetry, TermTable, automorphism_group, translation_group
 
 AUTOMORPHISM_MAX_VARIABLES = 64
@@ -40,12 +41,14 @@ class Analysis:
     exact: bool
     symmetry_exact: bool = True   # False: the search stopped at its budget; the order is a lower bound
     coefficients: str = "exact rationals"   # or "floating point (from param J = load(...) at f.ham:5:1)"
+    graphs: tuple[GraphSummary, ...] = ()    # each `graph E = edges(...)`: size, degrees, automorphisms
 
     def to_json(self) -> dict:
         out = asdict(self)
         out["parameters"]["generic"] = _json_count(self.parameters.generic)
         out["terms"] = {str(k): v for k, v in self.terms.items()}
         out["classes"] = list(self.classes)
+        out["graphs"] = [asdict(g) for g in self.graphs]
         return out
 
     def summary(self) -> str:
@@ -66,6 +69,7 @@ class Analysis:
         ]
         if self.classes:
             lines.insert(0, f"classes        {', '.join(self.classes)}")
+        lines.extend(g.line() for g in self.graphs)
         return "\n".join(lines)
 
 
@@ -187,10 +191,11 @@ def analyze(h: Hamiltonian, *, automorphism_max_variables: int = AUTOMORPHISM_MA
             max_terms: int = DEFAULT_MAX_TERMS) -> Analysis:
     """`max_terms` bounds the interacting pairs collected (prod of 10^4 variables has 5 x 10^7)."""
     expect_type(h, Hamiltonian, "hamc.analyze takes a Hamiltonian (from hamc.load)", hint_for_text=LOAD_FIRST)
+    graphs = tuple(graph_summary(g) for g in h.graphs)
     if automorphism_max_variables == AUTOMORPHISM_MAX_VARIABLES:
         fast = _lattice_analysis(h)
         if fast is not None:
-            return fast
+            return replace(fast, graphs=graphs)
     table = term_table(h)
     translations = translation_group(table, h.variables)
     symmetry: Symmetry | None = translations
@@ -223,4 +228,5 @@ def analyze(h: Hamiltonian, *, automorphism_max_variables: int = AUTOMORPHISM_MA
         exact=h.exact,
         coefficients=h.coefficients_note(),
         symmetry_exact=symmetry.exact,
+        graphs=graphs,
     )

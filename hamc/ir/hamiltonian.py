@@ -212,6 +212,7 @@ class Hamiltonian:
     priors: tuple = ()                        # p(y), exact where written exactly
     params: dict = field(default_factory=dict)  # resolved scalar parameters, for reports
     source: str = "<Hamiltonian>"           # the file it was read from, or <text>
+    graphs: tuple = ()                        # graph.Graph of each `graph E = edges(...)`, for reports
 
     @property
     def n_variables(self) -> int:

@@ -12,6 +12,7 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import syntax as S
+from .hints import expected_text, hint
 from ..errors import TEXT_NAME, HamcError, Span
 
 _FRIENDLY = {"NAME": "a name", "NUMBER": "a number", "STRING": "a quoted path", "DOMAIN": "real/bit/spin",
@@ -19,7 +20,8 @@ _FRIENDLY = {"NAME": "a name", "NUMBER": "a number", "STRING": "a quoted path", 
 # characters that look like ASCII operators or spaces: the message says which one to type instead
 _LOOKALIKES = {"\u2212": "'-'", "\u2013": "'-'", "\u2014": "'-'", "\u00d7": "'*'", "\u22c5": "'*'",
                "\u00b7": "'*'", "\u00f7": "'/'", "\u201c": "'\"'", "\u201d": "'\"'",
-               "\u200b": "nothing (delete it)", "\ufeff": "nothing (delete it)"}
+               "\u200b": "nothing (delete it)", "\ufeff": "nothing (delete it)",
+               "\u00b2": "'^2'", "\u00b3": "'^3'", "{": "'(' (braces do not group)", "}": "')' (braces do not group)"}
 MAX_DIGITS = 1000           # of a number literal: 10**1000 is cheap; float ends near 1e308 anyway
 MAX_EXPONENT = 1000         # |e| of a literal such as 1e-50: 1e999999999 would build a billion-digit Fraction
 MAX_SOURCE_CHARS = 16 * 2**20
@@ -163,7 +165,27 @@ class _ToSyntax(Transformer):
         return str(items[0])
 
     def bind_bond(self, meta, items):
-        return S.BindBond(str(items[0]), str(items[1]), str(items[2]), _span(meta))
+        lattice, shell = items[2]
+        return S.BindBond(str(items[0]), str(items[1]), lattice, _span(meta), shell)
+
+    def bind_second(self, meta, items):
+        second = S.Num("2", _span(meta))
+        return S.BindBond(str(items[0]), str(items[1]), str(items[2]), _span(meta), second)
+
+    def bond_set(self, meta, items):
+        if len(items) == 1:
+            return str(items[0]), None
+        func, lattice, shell = items
+        if str(func) != "bonds":
+            raise HamcError(f"'{func}(...)' is not a set of bonds; write <i,j> in G, or <i,j> in bonds(G, k) "
+                            "for the k-th shell of neighbours", _tok_span(func))
+        return str(lattice), shell
+
+    def displacement(self, meta, items):
+        return S.Displacement(tuple(items), _span(meta))
+
+    def graph_decl(self, meta, items):
+        return S.GraphDecl(str(items[0]), items[1], _span(meta))
 
     def condition(self, meta, items):
         return S.Condition(str(items[1]), items[0], items[2], _span(meta))
@@ -188,7 +210,7 @@ def _describe_expected(expected) -> str:
 def describe_char(char: str) -> str:
     """'$' for printable ASCII; code point and Unicode name for anything one cannot tell by looking."""
     if " " < char < "\x7f":
-        return f"'{char}'"
+        return f"'{char}'" + (f": use {_LOOKALIKES[char]}" if char in _LOOKALIKES else "")
     name = unicodedata.name(char, None) or {"\0": "NULL", "\x7f": "DELETE"}.get(char, "(a control character)")
     text = f"U+{ord(char):04X} {name}"
     if char.isprintable() and not char.isspace() and unicodedata.category(char) != "Cf":
@@ -197,7 +219,15 @@ def describe_char(char: str) -> str:
 
 
 def _syntax_error(err: UnexpectedInput, filename: str, text: str) -> HamcError:
-    if isinstance(err, UnexpectedCharacters):
+    found = None
+    if isinstance(err, UnexpectedToken) and err.token.type != "$END":
+        history = getattr(err, "token_history", None) or [None]
+        found = hint(err.token, history[-1], expected_text(_parser(), err.expected), text)
+    if found is not None:
+        msg, width = found
+        span = Span(err.token.line, err.token.column - (1 if msg.startswith("'**'") else 0),
+                    width + (1 if msg.startswith("'**'") else 0))
+    elif isinstance(err, UnexpectedCharacters):
         char = text[err.pos_in_stream] if err.pos_in_stream < len(text) else "?"
         msg = f"unexpected character {describe_char(char)}"
         span = Span(err.line, err.column, 1)

@@ -41,6 +41,13 @@ class Call:
 
 
 @dataclass(frozen=True)
+class Displacement:
+    """`(1, 0)`: a lattice vector, added to a site as in s[i + (1, 0)]."""
+    components: tuple["Expr", ...]
+    span: Span
+
+
+@dataclass(frozen=True)
 class BinOp:
     op: str            # one of + - * / ^
     left: "Expr"
@@ -73,11 +80,13 @@ class BindSites:
 
 @dataclass(frozen=True)
 class BindBond:
-    """`<i,j> in G`: (i, j) runs over the nearest-neighbour bonds of lattice G."""
+    """`<i,j> in G`: (i, j) runs over the nearest-neighbour bonds of lattice G, or the edges of graph G;
+    `<i,j> in bonds(G, k)` and `<<i,j>> in G` (k = 2) over its k-th shell of neighbours."""
     first: str
     second: str
     lattice: str
     span: Span
+    shell: "Expr | None" = None     # None: nearest neighbours (or a graph's edges)
 
 
 @dataclass(frozen=True)
@@ -99,7 +108,7 @@ class Reduce:
     span: Span
 
 
-Expr = Union[Num, Str, Name, Indexed, Call, BinOp, Neg, Reduce]
+Expr = Union[Num, Str, Name, Indexed, Call, BinOp, Neg, Reduce, Displacement]
 
 
 # Statements --------------------------------------------------------------------------------
@@ -116,6 +125,14 @@ class LatticeDecl:
     kind: str          # chain, square, triangular, cubic
     sizes: tuple[Expr, ...]
     boundary: str      # periodic or open
+    span: Span
+
+
+@dataclass(frozen=True)
+class GraphDecl:
+    """`graph E = edges("data/edges.csv")`: vertices 0..n-1, edges (and weights) from a file."""
+    name: str
+    source: Expr       # the edges(...) call
     span: Span
 
 
@@ -150,7 +167,7 @@ class PriorDecl:
     span: Span
 
 
-Statement = Union[ParamDecl, LatticeDecl, VarDecl, HamDecl, PriorDecl]
+Statement = Union[ParamDecl, LatticeDecl, GraphDecl, VarDecl, HamDecl, PriorDecl]
 
 
 @dataclass(frozen=True)

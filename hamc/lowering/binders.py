@@ -7,6 +7,7 @@ from ..language import syntax as S
 from ..ir.coefficients import Coefficients, compare
 from ..errors import HamcError
 from ..ir.terms import Bindings, Terms, TooManyTerms, add, combine, multiply
+from .site_tables import count, site_table
 
 
 def _err(message: str, node) -> HamcError:
@@ -59,26 +60,15 @@ def bind(lw, binders, scope: Bindings) -> tuple[Bindings, np.ndarray]:
             scope, parent, within = _expand(lw, scope, parent, counts, b)
             scope.indices[b.name] = (np.repeat(lo, counts) + within,)
             continue
-        if b.lattice not in lw.lattices:
-            raise _err(f"'{b.lattice}' is not a lattice", b)
-        lat = lw.lattices[b.lattice]
-        n_sites = int(np.prod(lat.shape))
-        bonds = lat.bonds if isinstance(b, S.BindBond) else ((0,) * len(lat.shape),)
-        scope, parent, within = _expand(lw, scope, parent, np.full(scope.n_rows, n_sites * len(bonds)), b)
-        site = np.unravel_index(within // len(bonds), lat.shape)
-        scope.indices[names[0]] = tuple(site)
-        if isinstance(b, S.BindBond):
-            vec = np.array(bonds)[within % len(bonds)]
-            other = [c + vec[:, a] for a, c in enumerate(site)]
-            keep = np.ones(scope.n_rows, bool)
-            for a, n in enumerate(lat.shape):
-                if lat.boundary == "periodic":
-                    other[a] = np.mod(other[a], n)
-                else:
-                    keep &= (other[a] >= 0) & (other[a] < n)
-            scope.indices[names[1]] = tuple(other)
-            scope = Bindings(int(keep.sum()), {k: tuple(c[keep] for c in v) for k, v in scope.indices.items()})
-            parent = parent[keep]
+        if b.lattice not in lw.lattices and b.lattice not in lw.graphs:
+            raise _err(f"'{b.lattice}' is not a lattice or graph", b)
+        rows = count(lw, b)
+        if scope.n_rows * rows > lw.max_terms:      # before the table is made
+            _expand(lw, scope, parent, np.full(scope.n_rows, rows), b)
+        table = site_table(lw, b)
+        scope, parent, within = _expand(lw, scope, parent, np.full(scope.n_rows, len(table[0][0])), b)
+        for name, columns in zip(names, table):
+            scope.indices[name] = tuple(c[within] for c in columns)
     return scope, parent
 
 def _expand(lw, scope: Bindings, parent: np.ndarray, counts: np.ndarray, node):

@@ -15,6 +15,7 @@ from ..language import syntax as S
 from ..ir.coefficients import Coefficients
 from ..errors import HamcError
 from ..ir.terms import Bindings, Terms, add, combine
+from .site_tables import bond_vectors
 
 
 def split_energy(lw, node):
@@ -157,16 +158,18 @@ def _index_axes(lw, body, array, indices):
 
 
 def _affine_index(lw, idx, indices):
-    """The index name if idx is `i`, `i + c`, `i - c` or `c + i` with c a number, else None."""
+    """The index name if idx is `i`, `i + c`, `i - c` or `c + i` with c a number or a displacement
+    (`i + (1, 0) - (0, 1)`), else None."""
     if isinstance(idx, S.Name) and idx.name in indices:
         return idx.name
     if isinstance(idx, S.BinOp) and idx.op in "+-":
         for var, const in ((idx.left, idx.right), (idx.right, idx.left)):
             if idx.op == "-" and var is idx.right:
                 continue
-            if isinstance(var, S.Name) and var.name in indices and _is_number(lw, const) and not any(
-                    isinstance(m, S.Name) and m.name in indices for m in _walk(const)):
-                return var.name
+            if _is_number(lw, const) and not any(isinstance(m, S.Name) and m.name in indices for m in _walk(const)):
+                name = _affine_index(lw, var, indices)
+                if name is not None:
+                    return name
     return None
 
 
@@ -179,15 +182,14 @@ def _local_terms(lw, node: S.Reduce, array, indices) -> tuple[Terms, int]:
         if isinstance(b, S.BindRange):
             continue
         if isinstance(b, S.BindBond):
-            lattice = lw.lattices[b.lattice]
-            n_rows *= len(lattice.bonds)
+            n_rows *= len(bond_vectors(lw, b))
     for name, (kind, *bounds) in indices.items():
         columns[name] = (np.full(n_rows, bounds[0]),) if kind == "range" else None
     for b in node.binders:
         if isinstance(b, S.BindSites):
             columns[b.name] = tuple(np.zeros(n_rows, np.int64) for _ in array.shape)
         elif isinstance(b, S.BindBond):
-            vectors = np.array(lw.lattices[b.lattice].bonds)
+            vectors = np.array(bond_vectors(lw, b))
             repeat = n_rows // len(vectors)
             vec = np.repeat(vectors, repeat, axis=0)
             columns[b.first] = tuple(np.zeros(n_rows, np.int64) for _ in array.shape)

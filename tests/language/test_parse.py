@@ -245,9 +245,10 @@ def test_wide_token_gets_a_caret_and_tildes():
                             "          ^")
 
 
-def test_python_power_operator_is_a_syntax_error():
+def test_python_power_operator_is_a_syntax_error_that_names_the_caret():
     err = error("real x\nH = x ** 2")
-    assert (err.line, err.col, err.message.split(";")[0]) == (2, 8, "syntax error: unexpected '*'")
+    assert (err.line, err.col, err.span.width) == (2, 7, 2)
+    assert err.message == "syntax error: '**' is not an operator: powers are written with '^', as in x^2"
 
 
 def test_parse_expression_error_is_located_in_the_param_text():
@@ -270,3 +271,21 @@ def test_grammar_is_installed_as_package_data():
     # and installing ships it: pyproject maps the grammar/ folder to hamc.grammar with its .lark files
     pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     assert '"hamc.grammar" = "grammar"' in pyproject and '"hamc.grammar" = ["*.lark"]' in pyproject
+
+
+def test_shell_bonds_displacements_and_graphs_parse():
+    prog = hamc.parse('graph E = edges("e.csv")\nH = sum(<<i,j>> in G: 1) + sum(<i,j> in bonds(G, 3): s[i + (1, -1)])')
+    graph, ham = prog.statements
+    assert isinstance(graph, S.GraphDecl) and graph.name == "E" and graph.source.name == "edges"
+    second, third = ham.expr.left.binders[0], ham.expr.right.binders[0]
+    assert (second.first, second.second, second.lattice, second.shell.text) == ("i", "j", "G", "2")
+    assert (third.lattice, third.shell.text) == ("G", "3")
+    shifted = ham.expr.right.body.indices[0]
+    assert isinstance(shifted.right, S.Displacement) and [c.text for c in shifted.right.components[:1]] == ["1"]
+    assert isinstance(shifted.right.components[1], S.Neg)
+
+
+def test_a_bond_set_other_than_bonds_is_refused_at_its_name():
+    err = error("H = sum(<i,j> in shells(G, 2): 1)")
+    assert (err.line, err.col, err.message) == (1, 18, "'shells(...)' is not a set of bonds; write <i,j> in G, "
+                                                "or <i,j> in bonds(G, k) for the k-th shell of neighbours")

@@ -415,9 +415,10 @@ def test_evaluate_bits_and_spins_on_every_valid_configuration():
     ("lattice G = hex(3)\nH = 1", 1, 1, "unknown lattice 'hex'; known: chain, square, triangular, cubic"),
     ("lattice G = square(3)\nH = 1", 1, 1,
      "a square lattice takes 2 size(s) and optionally periodic/open, got 1 size(s)"),
-    ("real x\nH = sum(i in G: x)", 2, 9, "'G' is not a lattice"),
+    ("real x\nH = sum(i in G: x)", 2, 9, "'G' is not a lattice or graph"),
     ("lattice G = square(2, 2)\nspin s[G]\nH = sum(i in G: i * s[i])", 3, 17,
-     "'i' is a lattice site with 2 coordinates; use it only as a variable index, as in s[i]"),
+     "'i' is a lattice site with 2 coordinates; use it only as a variable index, as in s[i], moved by a "
+     "lattice vector as in s[i + (1, 0)]"),
     ("real x\nH = x + 1e400", 2, 9, "the number 1e400 is too large for floating point"),
     ("real x\nH = 3^3^3^3 * x", 2, 5, "this number is too large for floating point (overflow)"),
     ("real x\nH = x^(2^40)", 2, 5,
@@ -444,7 +445,7 @@ def test_expansion_beyond_the_limit_is_refused_before_expanding(monkeypatch):
     def no_multiplying(*args, **kwargs):
         raise AssertionError("multiply() was called: the expansion was not refused up front")
 
-    monkeypatch.setattr(sys.modules["hamc.lowering.lower"], "multiply", no_multiplying)   # hamc.lower is the function
+    monkeypatch.setattr(sys.modules["hamc.lowering.expressions"], "multiply", no_multiplying)
     text = "real x[1..30]\nH = sum(i in 1..30: x[i])^12"
     err = error(text)
     assert (err.line, err.col) == (2, 5)
