@@ -88,11 +88,15 @@ class _ToSyntax(Transformer):
 
     def var_decl(self, meta, items):
         domain, *decls = items
-        return tuple(S.VarDecl(str(domain), name, dims, boundary, span) for name, dims, boundary, span in decls)
+        return tuple(S.VarDecl(str(domain), name, dims, boundary, span, states)
+                     for name, dims, states, boundary, span in decls)
 
     def var_item(self, meta, items):
-        name, dims, boundary = items
-        return (str(name), tuple(dims or ()), str(boundary) if boundary else None, _span(meta))
+        name, dims, states, boundary = items
+        return (str(name), tuple(dims or ()), states, str(boundary) if boundary else None, _span(meta))
+
+    def states(self, meta, items):
+        return tuple(items)
 
     def dims(self, meta, items):
         return list(items)

@@ -12,6 +12,7 @@ from ..ir.domain import Domain
 from ..ir.terms import Bindings, Terms, TooManyTerms, add, combine, multiply, power_count, power_work
 from .binders import reduce_terms
 from .context import FUNCTIONS, LoweringContext, err
+from .discrete import delta, lookup, refers_to_variable, state_terms
 
 
 def lower_expression(ctx: LoweringContext, node, scope: Bindings) -> Terms:
@@ -56,6 +57,8 @@ def _name(ctx: LoweringContext, node: S.Name, scope: Bindings) -> Terms:
         if var.shape:
             raise err(f"'{node.name}' is an array of shape {var.shape}; index it, as in "
                       f"{node.name}[{', '.join('i' * 1 for _ in var.shape)}]", node)
+        if var.states:
+            return state_terms(var, np.zeros(scope.n_rows, np.int64), rows)
         return Terms.variable(np.full(scope.n_rows, var.offset), rows)
     if node.name in ctx.arrays:
         raise err(f"'{node.name}' is an array parameter; index it, as in {node.name}[i]", node)
@@ -79,6 +82,8 @@ def index_columns(ctx: LoweringContext, node: S.Indexed, scope: Bindings, rank: 
 
 def _indexed(ctx: LoweringContext, node: S.Indexed, scope: Bindings) -> Terms:
     if node.name in ctx.arrays:
+        if any(refers_to_variable(ctx, idx, scope) for idx in node.indices):
+            return lookup(ctx, node, scope)
         return _array_entry(ctx, node, scope)
     if node.name not in ctx.variables:
         if node.name in ctx.declared:
@@ -118,6 +123,8 @@ def _variable_entry(ctx: LoweringContext, node: S.Indexed, scope: Bindings) -> T
                       f"(axis {axis}); declare it periodic or open to wrap or drop", node)
         local.append(i)
     flat = var.offset + (np.ravel_multi_index([c[keep] for c in local], var.shape) if var.shape else 0)
+    if var.states:
+        return state_terms(var, np.broadcast_to(flat - var.offset, (int(keep.sum()),)), np.arange(scope.n_rows)[keep])
     return Terms.variable(np.broadcast_to(flat, (int(keep.sum()),)), np.arange(scope.n_rows)[keep])
 
 
@@ -203,6 +210,8 @@ def _monomial_power(ctx: LoweringContext, base: Terms, k: int, n_rows: int, node
 def _call(ctx: LoweringContext, node: S.Call, scope: Bindings) -> Terms:
     if node.name == "load":
         raise err('load(...) is only allowed as a parameter value: param J = load("J.npy")', node)
+    if node.name == "delta":
+        return delta(ctx, node, scope)
     if node.name not in FUNCTIONS:
         if node.name in ctx.declared or node.name in scope.indices:
             raise err(f"'{node.name}' is not a function", node)
