@@ -14,7 +14,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from . import syntax as S
 from ..errors import TEXT_NAME, HamcError, Span
 
-_FRIENDLY = {"NAME": "a name", "NUMBER": "a number", "STRING": "a quoted path", "DOMAIN": "real/bit/spin",
+_FRIENDLY = {"NAME": "a name", "NUMBER": "a number", "STRING": "a quoted path", "DOMAIN": "real/bit/spin/discrete",
              "BOUNDARY": "periodic/open", "REDUCE": "sum/prod", "COMPARE": "a comparison", "$END": "end of input"}
 # characters that look like ASCII operators or spaces: the message says which one to type instead
 _LOOKALIKES = {"\u2212": "'-'", "\u2013": "'-'", "\u2014": "'-'", "\u00d7": "'*'", "\u22c5": "'*'",
