@@ -76,8 +76,8 @@ def test_analyze_says_how_many_bits_encode_the_discrete_variables(capsys):
     a = hamc.analyze(hamc.load(EXAMPLES / "clock.ham"))
     assert (a.variables["discrete"], a.one_hot_bits) == (16, 96)
     assert a.to_json()["one_hot_bits"] == 96
-    code, out, _ = run(capsys, "analyze", str(EXAMPLES / "potts.ham"))
-    assert code == 0 and out.splitlines()[0] == "variables      16 discrete (as 48 one-hot bits)"
+    code, out, _ = run(capsys, "analyze", str(EXAMPLES / "potts.ham"), "--param", "L=2")
+    assert code == 0 and out.splitlines()[0] == "variables      4 discrete (as 12 one-hot bits)"
 
 
 def test_state_values_delta_with_integers_and_offset_states():
