@@ -14,7 +14,7 @@ _EXPORTS = {
     "HamcError": ("errors", "HamcError"), "Hamiltonian": ("ir.hamiltonian", "Hamiltonian"),
     "Lattice": ("ir.hamiltonian", "Lattice"), "Polynomial": ("ir.hamiltonian", "Polynomial"),
     "VariableArray": ("ir.hamiltonian", "VariableArray"), "load": ("loading", "load"),
-    "lower": ("lowering.lower", "lower"), "GateBlock": ("network.model", "GateBlock"),
+    "lower": ("lowering.lower", "lower"), "one_hot": ("ir.encoding", "one_hot"), "GateBlock": ("network.model", "GateBlock"),
     "Layer": ("network.model", "Layer"), "Network": ("network.model", "Network"),
     "parse": ("language.parse", "parse"), "ProductPlan": ("build.plan", "ProductPlan"),
     "plan_products": ("build.plan", "plan_products"),

@@ -7,6 +7,7 @@ import numpy as np
 
 from .analysis.bounds import energy_scale, variable_bounds
 from .ir.domain import Domain
+from .ir.encoding import encode_states
 from .ir.hamiltonian import Hamiltonian
 from .network.model import Network
 
@@ -41,9 +42,15 @@ class Verification:
 def sample_inputs(h: Hamiltonian, input_range, samples: int, seed: int) -> tuple[np.ndarray, bool]:
     """All configurations of up to 20 bits/spins (int8); otherwise a seeded sample of the box, half
     corners and half uniform (fewer rows for huge systems, to stay under SAMPLE_MAX_ELEMENTS values)."""
+    if any(a.states for a in h.variables):
+        return _valid_one_hot_inputs(h, input_range, samples, seed)
+    return _box_inputs(h, input_range, samples, seed, exhaustive=True)
+
+
+def _box_inputs(h: Hamiltonian, input_range, samples: int, seed: int, exhaustive: bool) -> tuple[np.ndarray, bool]:
     n = h.n_variables
     binary = bool(np.all(h.domains > 0))
-    if binary and n <= EXHAUSTIVE_MAX_BITS:
+    if binary and exhaustive and n <= EXHAUSTIVE_MAX_BITS:
         bits = ((np.arange(2 ** n)[:, None] >> np.arange(n)[None, :]) & 1).astype(np.int8)
         return np.where(h.domains == Domain.SPIN, 2 * bits - 1, bits).astype(np.int8), True
     samples = max(min(samples, SAMPLE_MAX_ELEMENTS // max(n, 1)), min(samples, SAMPLE_MIN if n <= SAMPLE_MAX_ELEMENTS
@@ -60,6 +67,33 @@ def sample_inputs(h: Hamiltonian, input_range, samples: int, seed: int) -> tuple
     x[:corners] = np.where(rng.integers(0, 2, size=(corners, n)) == 1, hi, lo)
     x[0], x[min(1, samples - 1)] = lo, hi
     return np.where(h.domains == Domain.BIT, coin, np.where(h.domains == Domain.SPIN, 2.0 * coin - 1, x)), False
+
+
+def _valid_one_hot_inputs(h: Hamiltonian, input_range, samples: int, seed: int) -> tuple[np.ndarray, bool]:
+    """Inputs in which each discrete variable has exactly one of its q bits set (its state): all
+    of them when there are at most 2^20 configurations, else a seeded sample."""
+    choices = [len(a.states) or (0 if Domain.of(a.domain) == Domain.REAL else 2)
+               for a in h.variables for _ in range(a.size // (len(a.states) or 1))]
+    count = int(np.prod(choices, dtype=object)) if choices else 1
+    if 0 not in choices and count <= 2 ** EXHAUSTIVE_MAX_BITS and count * h.n_variables <= SAMPLE_MAX_ELEMENTS * 16:
+        radix = np.array(choices, np.int64)
+        place = np.concatenate([[1], np.cumprod(radix[:-1])]).astype(np.int64)
+        picks = (np.arange(count)[:, None] // place) % radix
+        exhaustive = True
+    else:
+        x, _ = _box_inputs(h, input_range, samples, seed, exhaustive=False)
+        picks = np.random.default_rng(seed).integers(0, np.maximum(choices, 1), size=(len(x), len(choices)))
+        exhaustive = False
+    x_choices = picks.astype(np.float64)
+    column = 0
+    for a in h.variables:         # non-discrete columns: a bit is its pick, a spin 2 pick - 1, a real as sampled
+        n = a.size // (len(a.states) or 1)
+        if not a.states and Domain.of(a.domain) != Domain.BIT:
+            x_choices[:, column:column + n] = 2 * picks[:, column:column + n] - 1 if Domain.of(a.domain) == \
+                Domain.SPIN else x[:, a.offset:a.offset + a.size]
+        column += n
+    out = encode_states(h.variables, x_choices)
+    return (out.astype(np.int8) if 0 not in choices else out.astype(np.float64)), exhaustive
 
 
 def verify(network: Network, h: Hamiltonian, *, input_range=(-1.0, 1.0), samples: int = 2000,

@@ -25,6 +25,8 @@ TABLE = {
     "maxcut": ({}, 1e-9, "bits", False),
     "microphone": ({}, 1e-6, "tree", True),
     "phi4": ({"L": 4}, 1e-6, "tree", True),
+    "potts": ({"L": 2}, 1e-9, "bits", True),
+    "clock": ({"L": 2}, 1e-9, "bits", True),
     "product32": ({}, 1e-6, "tree", False),
     "spin_glass": ({}, 1e-9, "bits", False),
     "three_body": ({}, 1e-9, "bits", True),
@@ -56,6 +58,8 @@ def inputs_for(h: hamc.Hamiltonian, lo: float, hi: float, seed: int) -> tuple[np
     """(random points, box vertices, exhaustive): every configuration of <= 16 bits/spins (as
     vertices); otherwise 1500 random points of the box and 1500 random vertices."""
     n = h.n_variables
+    if any(a.states for a in h.variables):
+        return one_hot_inputs(h, seed)
     binary = bool(np.all(h.domains > 0))
     low = np.where(h.domains == 0, lo, np.where(h.domains == 1, 0.0, -1.0))
     high = np.where(h.domains == 0, hi, 1.0)
@@ -66,6 +70,19 @@ def inputs_for(h: hamc.Hamiltonian, lo: float, hi: float, seed: int) -> tuple[np
     vertices = np.where(rng.integers(0, 2, (1500, n)) == 1, high, low)
     points = np.empty((0, n)) if binary else rng.uniform(low, high, (1500, n))
     return points, vertices, False
+
+
+def one_hot_inputs(h: hamc.Hamiltonian, seed: int) -> tuple[np.ndarray, np.ndarray, bool]:
+    """One discrete array: every state configuration when there are at most 2^16, else 1500 random
+    ones, as one-hot bits (the only inputs verification uses)."""
+    (a,) = h.variables
+    q = len(a.states)
+    sites = a.size // q
+    if q ** sites <= 2 ** EXHAUSTIVE_MAX:
+        states, exhaustive = np.array(list(itertools.product(range(q), repeat=sites))), True
+    else:
+        states, exhaustive = np.random.default_rng(seed).integers(0, q, (1500, sites)), False
+    return np.empty((0, h.n_variables)), hamc.one_hot(states, q).astype(float), exhaustive
 
 
 def relative_errors(c: hamc.Compiled, points, vertices, S: float) -> tuple[float, float]:

@@ -11,6 +11,7 @@ from conftest import EXAMPLES, example, example_analysis
 
 F = Fraction
 SK = np.load(EXAMPLES / "data" / "sk_couplings.npy", allow_pickle=False)
+CLOCK = np.loadtxt(EXAMPLES / "data" / "clock6.csv", delimiter=",")
 
 
 def grid(values: np.ndarray) -> np.ndarray:
@@ -29,6 +30,11 @@ def delta(shape, at=(0, 0)) -> np.ndarray:
     return out
 
 
+def one_hot(states: np.ndarray, q: int) -> np.ndarray:
+    """Integer states as one configuration row of one-hot bits (site-major, q bits per site)."""
+    return (states.reshape(-1, 1) == np.arange(q)).astype(float).reshape(1, -1)
+
+
 # Independent brute-force energies, written from each file's header formula with numpy rolls.
 def ising_energy(s, J=1.0, h=0.5):
     return -J * np.sum(s * np.roll(s, -1, 0) + s * np.roll(s, -1, 1)) - h * np.sum(s)
@@ -37,6 +43,14 @@ def ising_energy(s, J=1.0, h=0.5):
 def j1j2_energy(s, J1=1.0, J2=0.5):
     right, down = np.roll(s, -1, 0), np.roll(s, -1, 1)
     return J1 * np.sum(s * right + s * down) + J2 * np.sum(s * np.roll(right, -1, 1) + s * np.roll(right, 1, 1))
+
+
+def potts_energy(n, J=1.0, h=0.5):
+    return -J * np.sum((n == np.roll(n, -1, 0)).astype(int) + (n == np.roll(n, -1, 1))) - h * np.sum(n == 0)
+
+
+def clock_energy(n, J=1.0, q=6):
+    return -J * np.sum(np.cos(2 * np.pi * (n - np.roll(n, -1, 0)) / q) + np.cos(2 * np.pi * (n - np.roll(n, -1, 1)) / q))
 
 
 def image_energy(p, y0=1.0, y1=0.5, y2=0.25):
@@ -59,6 +73,8 @@ RANDOM_SPINS_16 = RNG.choice([-1.0, 1.0], size=(16, 16))
 RANDOM_FIELD_8 = RNG.normal(size=(8, 8))
 RANDOM_SAMPLES_32 = RNG.normal(size=32)
 RANDOM_SPINS_64 = RNG.choice([-1.0, 1.0], size=64)
+RANDOM_STATES_3 = RNG.integers(0, 3, size=(4, 4))
+RANDOM_STATES_6 = RNG.integers(0, 6, size=(4, 4))
 
 # name: variables per domain, terms per degree, degree, max neighbours, symmetry order,
 #       independent parameters, how many monomials carry each coefficient value,
@@ -153,6 +169,26 @@ TABLE = {
             (np.ones((1, 12)), -18),                                    # -K 12 - J 12
             (-np.ones((1, 12)), 6),                                     # triples -1, pairs +1
             (np.array([[(-1.0) ** i for i in range(12)]]), 6),          # triples sum to 0, pairs -1
+        ]),
+    "potts": dict(
+        # q bit pairs per bond, one field bit per site; the 4 x 4 torus has 384 automorphisms, and
+        # states 1 and 2 may swap (the field singles out state 0)
+        variables={"discrete": 16}, terms={1: 16, 2: 96}, degree=2, neighbors=4, order=768, independent=3,
+        coefficients={F(-1): 96, F(-1, 2): 16},
+        energies=[
+            (one_hot(np.zeros((4, 4), int), 3), -40),                  # 32 bonds agree, 16 sites in state 0
+            (one_hot(1 + checkerboard(4).astype(int).clip(0), 3), 0),  # states 1 and 2 alternate
+            (one_hot(RANDOM_STATES_3, 3), potts_energy(RANDOM_STATES_3)),
+        ]),
+    "clock": dict(
+        # q^2 bit pairs per bond (no cosine of a multiple of 60 degrees is 0); translations only
+        # (96 bits are past the automorphism search), 72 = the distinct bond terms up to translation
+        variables={"discrete": 16}, terms={2: 1152}, degree=2, neighbors=24, order=16, independent=72,
+        coefficients=None,
+        energies=[
+            (one_hot(np.zeros((4, 4), int), 6), -32),                  # aligned: cos 0 on every bond
+            (one_hot(3 * checkerboard(4).astype(int).clip(0), 6), 32),  # opposite angles on every bond
+            (one_hot(RANDOM_STATES_6, 6), clock_energy(RANDOM_STATES_6)),
         ]),
     "cat_dog": dict(
         variables={"bit": 4}, terms={0: 2, 1: 6, 2: 2, 3: 2}, degree=3, neighbors=3, order=1, independent=9,

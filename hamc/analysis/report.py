@@ -42,6 +42,7 @@ class Analysis:
     symmetry_exact: bool = True   # False: the search stopped at its budget; the order is a lower bound
     coefficients: str = "exact rationals"   # or "floating point (from param J = load(...) at f.ham:5:1)"
     graphs: tuple[GraphSummary, ...] = ()    # each `graph E = edges(...)`: size, degrees, automorphisms
+    one_hot_bits: int = 0         # the input bits that encode the discrete variables (q per variable)
 
     def to_json(self) -> dict:
         out = asdict(self)
@@ -53,6 +54,8 @@ class Analysis:
 
     def summary(self) -> str:
         vars_ = ", ".join(f"{n:,} {d}" for d, n in self.variables.items() if n)
+        if self.one_hot_bits:
+            vars_ += f" (as {self.one_hot_bits:,} one-hot bits)"
         terms = ", ".join(f"{n:,} of degree {d}" for d, n in self.terms.items())
         p = self.parameters
         lines = [
@@ -115,7 +118,19 @@ def term_table(h: Hamiltonian) -> TermTable:
         colors.append(np.array([palette.setdefault(tuple(sorted(per_monomial[r].items())), len(palette))
                                 for r in rows], np.int64))
         blocks.append(np.array(rows, np.int64).reshape(len(rows), d))
-    return TermTable(tuple(blocks), tuple(colors), h.n_variables, h.domains)
+    return TermTable(tuple(blocks), tuple(colors), h.n_variables, h.domains, _one_hot_groups(h))
+
+
+def _one_hot_groups(h: Hamiltonian) -> np.ndarray | None:
+    """Per variable the discrete variable whose one-hot bit it is (-1 for other variables)."""
+    if not any(a.states for a in h.variables):
+        return None
+    groups, first = np.full(h.n_variables, -1, np.int64), 0
+    for a in (a for a in h.variables if a.states):
+        sites = a.size // len(a.states)
+        groups[a.offset:a.offset + a.size] = first + np.repeat(np.arange(sites), len(a.states))
+        first += sites
+    return groups
 
 
 def _neighbors(table: TermTable, max_pairs: int) -> tuple[int, int]:
@@ -214,7 +229,8 @@ def analyze(h: Hamiltonian, *, automorphism_max_variables: int = AUTOMORPHISM_MA
         for deg, count in p.terms_by_degree().items():
             terms[deg] = terms.get(deg, 0) + count
     return Analysis(
-        variables={dom: sum(a.size for a in h.variables if a.domain == dom) for dom in KEYWORDS},
+        variables={dom: sum(a.size // (len(a.states) or 1) for a in h.variables if a.domain == dom) for dom in KEYWORDS},
+        one_hot_bits=sum(a.size for a in h.variables if a.states),
         terms=dict(sorted(terms.items())),
         degree=d,
         max_neighbors=max_neighbors,

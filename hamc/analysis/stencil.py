@@ -43,11 +43,12 @@ class Stencil:
 
 
 def lattice_array(h):
-    """The variable array a shared layout can use: one periodic array holding every variable."""
+    """The variable array a shared layout can use: one periodic array holding every variable, one
+    per site (a discrete array has q one-hot bits per site: unrolled)."""
     if len(h.variables) != 1:
         return None
     array = h.variables[0]
-    return array if array.boundary == "periodic" and array.shape else None
+    return array if array.boundary == "periodic" and array.shape and not array.states else None
 
 
 def _radix(shape: np.ndarray) -> np.ndarray:

@@ -14,6 +14,8 @@ class TermTable:
     colors: tuple[np.ndarray, ...]      # (m_d,) int colour ids
     n_variables: int
     domains: np.ndarray                 # per variable
+    one_hot_groups: np.ndarray | None = None   # per variable: its discrete variable (-1: none), whose
+                                               # q bits a symmetry must keep together
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,8 @@ def translation_group(table: TermTable, arrays) -> Symmetry | None:
 
     def perm(t) -> np.ndarray:
         p = np.arange(table.n_variables)
-        for a in periodic:
-            grid = np.arange(a.size).reshape(shape)
+        for a in periodic:         # a discrete array's one-hot bits move with their site
+            grid = np.arange(a.size).reshape(shape + ((len(a.states),) if a.states else ()))
             p[a.offset:a.offset + a.size] = a.offset + np.roll(grid, [-s for s in t], axis=tuple(range(len(shape)))).ravel()
         return p
 
@@ -109,6 +111,11 @@ def _hypergraph(table: TermTable):
     for v in range(table.n_variables):
         g.add_node(v, color=("var", int(table.domains[v])))
     node = table.n_variables
+    if table.one_hot_groups is not None:
+        for group in np.unique(table.one_hot_groups[table.one_hot_groups >= 0]):
+            g.add_node(node, color=("one-hot",))
+            g.add_edges_from(((node, int(v)) for v in np.flatnonzero(table.one_hot_groups == group)), mult=0)
+            node += 1
     for block, colors in zip(table.blocks, table.colors):
         for row, color in zip(block, colors):
             if len(row) == 0:
@@ -150,7 +157,11 @@ class SearchBudgetExceeded(Exception):
 
 def _transposition_is_automorphism(table: TermTable, a: int, b: int) -> bool:
     """Whether swapping variables a and b maps the coloured term set to itself: only the terms that
-    touch a or b can move, so compare those with their images."""
+    touch a or b can move, so compare those with their images. Bits of two discrete variables never
+    swap alone (the one-hot groups would break)."""
+    groups = table.one_hot_groups
+    if groups is not None and groups[a] != groups[b]:
+        return False
     for block, colors in zip(table.blocks, table.colors):
         touch = ((block == a) | (block == b)).any(axis=1) if block.shape[1] else np.zeros(len(block), bool)
         if not touch.any():

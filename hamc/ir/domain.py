@@ -9,6 +9,12 @@ class Domain(IntEnum):
     REAL = 0        # the input range (-1, 1 by default)
     BIT = 1         # {0, 1}: x^2 = x
     SPIN = 2        # {-1, 1}: s^2 = 1
+    DISCRETE = 3    # one of q states, given to the network as q one-hot bits
+
+    @property
+    def encoded(self) -> "Domain":
+        """The domain of each input variable that encodes one of these (a q-state variable is q bits)."""
+        return Domain.BIT if self is Domain.DISCRETE else self
 
     @property
     def keyword(self) -> str:
@@ -16,8 +22,8 @@ class Domain(IntEnum):
 
     @classmethod
     def of(cls, keyword: str) -> "Domain":
-        """The Domain of a declaration's keyword ('real', 'bit' or 'spin')."""
+        """The Domain of a declaration's keyword ('real', 'bit', 'spin' or 'discrete')."""
         return cls[keyword.upper()]
 
 
-KEYWORDS = tuple(d.keyword for d in Domain)     # ("real", "bit", "spin"), in code order
+KEYWORDS = tuple(d.keyword for d in Domain)     # ("real", "bit", "spin", "discrete"), in code order

@@ -36,25 +36,32 @@ class Lattice:
 
 @dataclass(frozen=True)
 class VariableArray:
-    """A named block of input variables: flat indices offset .. offset+size-1, in C order."""
+    """A named block of input variables: flat indices offset .. offset+size-1, in C order.
+    A discrete array (`states` = its q state values) has q one-hot bits per index, the bits of
+    one index together: bit offset + q * (C-order index) + k is 1 when the variable is in state k."""
 
     name: str
-    domain: str                   # real, bit, spin
+    domain: str                   # real, bit, spin, discrete
     lows: tuple[int, ...]         # first index of each axis (0 for `x[N]`, 1 for `x[1..N]`)
     shape: tuple[int, ...]        # () for a scalar
     boundary: str | None          # periodic, open, or None (out-of-range index is an error)
     offset: int
     lattice: str | None = None
+    states: tuple[int, ...] = ()  # the state values of a discrete array (lo, lo+1, ..., hi)
 
     @property
     def size(self) -> int:
-        return math.prod(self.shape)      # Python ints: an L x L count never wraps around
+        """The number of input variables (bits for a discrete array)."""
+        return math.prod(self.shape) * (len(self.states) or 1)   # Python ints: never wraps around
 
     def label(self, flat: int) -> str:
-        if not self.shape:
-            return self.name
-        idx = np.unravel_index(flat - self.offset, self.shape)
-        return f"{self.name}[{','.join(str(int(i) + lo) for i, lo in zip(idx, self.lows))}]"
+        q = len(self.states) or 1
+        site, state = divmod(flat - self.offset, q)
+        name = self.name
+        if self.shape:
+            idx = np.unravel_index(site, self.shape)
+            name = f"{self.name}[{','.join(str(int(i) + lo) for i, lo in zip(idx, self.lows))}]"
+        return f"{name}={self.states[state]}" if self.states else name
 
 
 class VariableNames(Sequence):
@@ -79,12 +86,13 @@ class VariableNames(Sequence):
 
     def __iter__(self):
         for a in self.arrays:
-            if not a.shape:
-                yield a.name
-                continue
             ranges = [range(lo, lo + n) for lo, n in zip(a.lows, a.shape)]
             for idx in itertools.product(*ranges):
-                yield f"{a.name}[{','.join(map(str, idx))}]"
+                name = f"{a.name}[{','.join(map(str, idx))}]" if a.shape else a.name
+                if a.states:
+                    yield from (f"{name}={k}" for k in a.states)
+                else:
+                    yield name
 
     def __eq__(self, other) -> bool:
         return list(self) == list(other)
@@ -220,8 +228,8 @@ class Hamiltonian:
 
     @cached_property
     def domains(self) -> np.ndarray:
-        """Domain code per flat variable: 0 real, 1 bit, 2 spin."""
-        return np.concatenate([np.full(v.size, Domain.of(v.domain), np.int8) for v in self.variables]
+        """Domain code per flat variable: 0 real, 1 bit (also a one-hot bit of a discrete variable), 2 spin."""
+        return np.concatenate([np.full(v.size, Domain.of(v.domain).encoded, np.int8) for v in self.variables]
                               or [np.empty(0, np.int8)])
 
     @property

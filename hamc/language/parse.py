@@ -15,7 +15,7 @@ from . import syntax as S
 from .hints import expected_text, hint
 from ..errors import TEXT_NAME, HamcError, Span
 
-_FRIENDLY = {"NAME": "a name", "NUMBER": "a number", "STRING": "a quoted path", "DOMAIN": "real/bit/spin",
+_FRIENDLY = {"NAME": "a name", "NUMBER": "a number", "STRING": "a quoted path", "DOMAIN": "real/bit/spin/discrete",
              "BOUNDARY": "periodic/open", "REDUCE": "sum/prod", "COMPARE": "a comparison", "$END": "end of input"}
 # characters that look like ASCII operators or spaces: the message says which one to type instead
 _LOOKALIKES = {"\u2212": "'-'", "\u2013": "'-'", "\u2014": "'-'", "\u00d7": "'*'", "\u22c5": "'*'",
@@ -90,11 +90,15 @@ class _ToSyntax(Transformer):
 
     def var_decl(self, meta, items):
         domain, *decls = items
-        return tuple(S.VarDecl(str(domain), name, dims, boundary, span) for name, dims, boundary, span in decls)
+        return tuple(S.VarDecl(str(domain), name, dims, boundary, span, states)
+                     for name, dims, states, boundary, span in decls)
 
     def var_item(self, meta, items):
-        name, dims, boundary = items
-        return (str(name), tuple(dims or ()), str(boundary) if boundary else None, _span(meta))
+        name, dims, states, boundary = items
+        return (str(name), tuple(dims or ()), states, str(boundary) if boundary else None, _span(meta))
+
+    def states(self, meta, items):
+        return tuple(items)
 
     def dims(self, meta, items):
         return list(items)

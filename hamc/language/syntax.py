@@ -146,11 +146,12 @@ class Dim:
 
 @dataclass(frozen=True)
 class VarDecl:
-    domain: str        # real, bit, spin
+    domain: str        # real, bit, spin, discrete
     name: str
     dims: tuple[Dim, ...]
     boundary: str | None   # periodic, open, or None: an index out of range is an error
     span: Span
+    states: tuple[Expr, Expr] | None = None   # lo, hi of a discrete variable's values (`in lo..hi`)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from ..ir.domain import Domain
 from ..ir.hamiltonian import BOND_VECTORS, Lattice, VariableArray
 from .array_files import check_regular_file, read_npy, read_text
 from .context import MAX_VARIABLES, TOP, LoweringContext, err
+from .discrete import declared_states
 from .file_messages import load_failure
 from .graphs import read_graph
 
@@ -98,15 +99,17 @@ def declare_graph(ctx: LoweringContext, decl: S.GraphDecl) -> None:
 def declare_variable(ctx: LoweringContext, decl: S.VarDecl) -> None:
     ctx.declare(decl.name, "variable", decl)
     lows, shape, boundary, lattice = _variable_layout(ctx, decl)
-    total = len(ctx.domains) + math.prod(shape)
+    states = declared_states(ctx, decl)
+    count = math.prod(shape) * (len(states) or 1)       # a discrete variable is q one-hot bits
+    total = len(ctx.domains) + count
     if total > MAX_VARIABLES:
-        in_all = f", {total:,} in all" if total != math.prod(shape) else ""
-        raise err(f"'{decl.name}' has {math.prod(shape):,} variables{in_all} (limit {MAX_VARIABLES:,} "
+        in_all = f", {total:,} in all" if total != count else ""
+        raise err(f"'{decl.name}' has {count:,} variables{in_all} (limit {MAX_VARIABLES:,} "
                   "variables)", decl)
     var = VariableArray(decl.name, decl.domain, lows, shape, boundary, len(ctx.domains),
-                        lattice.name if lattice else None)
+                        lattice.name if lattice else None, states)
     ctx.variables[decl.name] = var
-    ctx.domains = np.concatenate([ctx.domains, np.full(var.size, Domain.of(decl.domain), np.int8)])
+    ctx.domains = np.concatenate([ctx.domains, np.full(var.size, Domain.of(decl.domain).encoded, np.int8)])
 
 
 def _variable_layout(ctx: LoweringContext, decl: S.VarDecl):

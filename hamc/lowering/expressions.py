@@ -14,6 +14,7 @@ from .binders import reduce_terms
 from .context import FUNCTIONS, LoweringContext, err
 from .displacements import MISPLACED, site_columns
 from .graphs import graph_weight
+from .discrete import delta, lookup, refers_to_variable, state_terms
 
 
 def lower_expression(ctx: LoweringContext, node, scope: Bindings) -> Terms:
@@ -60,6 +61,8 @@ def _name(ctx: LoweringContext, node: S.Name, scope: Bindings) -> Terms:
         if var.shape:
             raise err(f"'{node.name}' is an array of shape {var.shape}; index it, as in "
                       f"{node.name}[{', '.join('i' * 1 for _ in var.shape)}]", node)
+        if var.states:
+            return state_terms(var, np.zeros(scope.n_rows, np.int64), rows)
         return Terms.variable(np.full(scope.n_rows, var.offset), rows)
     if node.name in ctx.arrays:
         raise err(f"'{node.name}' is an array parameter; index it, as in {node.name}[i]", node)
@@ -85,6 +88,8 @@ def index_columns(ctx: LoweringContext, node: S.Indexed, scope: Bindings, rank: 
 
 def _indexed(ctx: LoweringContext, node: S.Indexed, scope: Bindings) -> Terms:
     if node.name in ctx.arrays:
+        if any(refers_to_variable(ctx, idx, scope) for idx in node.indices):
+            return lookup(ctx, node, scope)
         return _array_entry(ctx, node, scope)
     if node.name in ctx.graphs:
         return graph_weight(ctx, ctx.graphs[node.name], node, scope)
@@ -126,6 +131,8 @@ def _variable_entry(ctx: LoweringContext, node: S.Indexed, scope: Bindings) -> T
                       f"(axis {axis}); declare it periodic or open to wrap or drop", node)
         local.append(i)
     flat = var.offset + (np.ravel_multi_index([c[keep] for c in local], var.shape) if var.shape else 0)
+    if var.states:
+        return state_terms(var, np.broadcast_to(flat - var.offset, (int(keep.sum()),)), np.arange(scope.n_rows)[keep])
     return Terms.variable(np.broadcast_to(flat, (int(keep.sum()),)), np.arange(scope.n_rows)[keep])
 
 
@@ -215,6 +222,8 @@ def _displacement(ctx: LoweringContext, node: S.Displacement, scope: Bindings) -
 def _call(ctx: LoweringContext, node: S.Call, scope: Bindings) -> Terms:
     if node.name == "load":
         raise err('load(...) is only allowed as a parameter value: param J = load("J.npy")', node)
+    if node.name == "delta":
+        return delta(ctx, node, scope)
     if node.name not in FUNCTIONS:
         if node.name in ctx.declared or node.name in scope.indices:
             what = ctx.declared.get(node.name, ("index",))[0]

@@ -91,8 +91,8 @@ def _lattice_sum(lw, node: S.Reduce):
     if len(used) != 1:
         return None
     array = lw.variables[used.pop()]
-    if array.boundary != "periodic" or not array.shape:
-        return None
+    if array.boundary != "periodic" or not array.shape or array.states:
+        return None                     # a discrete array is lowered term by term (no one-site density yet)
     names = [n for b in node.binders for n in ((b.first, b.second) if isinstance(b, S.BindBond) else (b.name,))]
     if len(set(names)) != len(names) or any(n in lw.declared for n in names):
         return None                     # let the term-by-term lowering say what is wrong

@@ -18,7 +18,7 @@ def analysis(text: str, **kwargs) -> hamc.Analysis:
 # the square-lattice Ising model --------------------------------------------------------------
 def test_ising_l16_uses_translations():
     a = example_analysis("ising")
-    assert a.variables == {"real": 0, "bit": 0, "spin": 256}
+    assert a.variables == {"real": 0, "bit": 0, "spin": 256, "discrete": 0}
     assert a.terms == {1: 256, 2: 512}
     assert (a.degree, a.max_neighbors, a.interaction_edges) == (2, 4, 512)
     assert (a.symmetry, a.symmetry_group_order, a.translations, a.translation_invariant) == \
@@ -127,7 +127,7 @@ def test_float_coefficients_are_reported():
 def test_to_json_round_trips_with_the_documented_keys():
     data = json.loads(json.dumps(example_analysis("ising").to_json()))
     assert {"variables", "terms", "degree", "max_neighbors", "symmetry_group_order", "parameters"} <= set(data)
-    assert data["variables"] == {"real": 0, "bit": 0, "spin": 256}
+    assert data["variables"] == {"real": 0, "bit": 0, "spin": 256, "discrete": 0}
     assert data["terms"] == {"1": 256, "2": 512}
     assert (data["degree"], data["max_neighbors"], data["symmetry_group_order"]) == (2, 4, 256)
     assert data["parameters"] == {"generic": 33153, "nonzero": 768, "independent": 3}
