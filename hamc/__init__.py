@@ -19,6 +19,7 @@ _EXPORTS = {
     "parse": ("language.parse", "parse"), "ProductPlan": ("build.plan", "ProductPlan"),
     "plan_products": ("build.plan", "plan_products"),
     "Verification": ("verification", "Verification"), "verify": ("verification", "verify"),
+    "from_sympy": ("lowering.from_sympy", "from_sympy"),
 }
 __all__ = sorted(_EXPORTS)
 
