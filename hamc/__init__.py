@@ -19,7 +19,8 @@ _EXPORTS = {
     "parse": ("language.parse", "parse"), "ProductPlan": ("build.plan", "ProductPlan"),
     "plan_products": ("build.plan", "plan_products"),
     "Verification": ("verification", "Verification"), "verify": ("verification", "verify"),
-    "from_sympy": ("lowering.from_sympy", "from_sympy"),
+    "from_sympy": ("lowering.from_sympy", "from_sympy"), "from_dimod": ("lowering.from_dimod", "from_dimod"),
+    "from_pyqubo": ("lowering.from_dimod", "from_pyqubo"),
 }
 __all__ = sorted(_EXPORTS)
 

@@ -277,6 +277,16 @@ class Hamiltonian:
         from .symbolic import to_sympy
         return to_sympy(self, max_terms=max_terms)
 
+    def to_bqm(self):
+        """The energy as a dimod.BinaryQuadraticModel (bits and spins, degree <= 2; needs dimod)."""
+        from .to_dimod import to_bqm
+        return to_bqm(self)
+
+    def to_binary_polynomial(self):
+        """The energy as a dimod.BinaryPolynomial, of any degree (needs dimod)."""
+        from .to_dimod import to_binary_polynomial
+        return to_binary_polynomial(self)
+
     def _repr_latex_(self) -> str:
         from .symbolic import latex
         return latex(self)
