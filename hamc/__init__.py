@@ -27,6 +27,10 @@ __all__ = sorted(_EXPORTS)
 
 class _Package(types.ModuleType):
     def __getattr__(self, name: str):
+        if name == "__version__":
+            value = import_module("hamc.version").version()
+            types.ModuleType.__setattr__(self, name, value)
+            return value
         if name not in _EXPORTS:
             raise AttributeError(f"module 'hamc' has no attribute '{name}'")
         module, attribute = _EXPORTS[name]
