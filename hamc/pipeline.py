@@ -1,6 +1,7 @@
 """Source -> Compiled: parse, lower, plan, build and verify, top to bottom."""
 from __future__ import annotations
 
+import html
 import math
 import os
 from collections.abc import Mapping
@@ -22,6 +23,7 @@ from .network.model import Network
 from .build.plan import ProductPlan
 from .build.ranges import remedy
 from .analysis.bounds import energy_scale
+from .reprs import compiled_rows, figure, table
 from .verification import Verification, verify
 
 
@@ -73,6 +75,10 @@ class Compiled:
             **self.error_bound.to_json(), "check": self.checked_error[0],
             "exact": self.hamiltonian.exact, "coefficients": self.hamiltonian.coefficients_note(),
         }
+
+    def _repr_html_(self) -> str:
+        layers = f"<pre>{html.escape(self.network.summary())}</pre>"
+        return table(f"Compiled {self.hamiltonian.source}", compiled_rows(self), layers + figure(self.network))
 
     def summary(self) -> str:
         j, net = self.to_json(), self.network

@@ -9,6 +9,7 @@ from .analysis.bounds import energy_scale, variable_bounds
 from .ir.domain import Domain
 from .ir.hamiltonian import Hamiltonian
 from .network.model import Network
+from .reprs import table, verification_rows
 
 EXHAUSTIVE_MAX_BITS = 20
 # A sample of configurations holds at most this many values: big lattices get fewer samples.
@@ -32,6 +33,9 @@ class Verification:
     def ok(self) -> bool:
         """Every output finite (a NaN compares as no error at all, so it is counted separately)."""
         return self.nonfinite == 0
+
+    def _repr_html_(self) -> str:
+        return table("Verification", verification_rows(self))
 
     def to_json(self) -> dict:
         # JSON has no inf: an error that is not finite is null, and `nonfinite` says why

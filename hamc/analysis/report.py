@@ -12,6 +12,7 @@ from ..ir.domain import KEYWORDS
 from ..ir.hamiltonian import Hamiltonian
 from ..lowering.lower import DEFAULT_MAX_TERMS
 from ..ir.terms import unique_rows
+from ..reprs import summary_rows, table
 from .symmetry import Symmetry, TermTable, automorphism_group, translation_group
 
 AUTOMORPHISM_MAX_VARIABLES = 64
@@ -47,6 +48,9 @@ class Analysis:
         out["terms"] = {str(k): v for k, v in self.terms.items()}
         out["classes"] = list(self.classes)
         return out
+
+    def _repr_html_(self) -> str:
+        return table("Analysis", summary_rows(self.summary()))
 
     def summary(self) -> str:
         vars_ = ", ".join(f"{n:,} {d}" for d, n in self.variables.items() if n)
