@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
@@ -12,7 +13,9 @@ from ..errors import HamcError
 from ..ir.coefficients import Coefficients, Origin
 from ..ir.domain import KEYWORDS, Domain
 from ..ir.hamiltonian import Hamiltonian, Polynomial, VariableArray, terms_to_blocks
+from ..ir.lattice_sum import LatticeDensity, canonical_local
 from ..ir.terms import Terms, TooManyTerms, add, combine, multiply
+from .sympy_lattice import split_lattice_sums
 
 SOURCE = "<sympy>"          # the file name of errors about an expression given to the API
 _ORIGIN = Origin("an irrational coefficient (rounded to float64)", None, SOURCE)
@@ -25,21 +28,38 @@ def from_sympy(expr, variables: Mapping | None = None, *, priors: Mapping | None
     `variables` maps each symbol or `IndexedBase` (or its name) to its domain, "real", "bit" or
     "spin"; the network's inputs follow the mapping's order (an array's elements in C order).
     Symbols left out are real if sympy knows them to be (`Symbol("x", real=True)`), in name order.
-    A `Sum` with numeric limits is expanded; an index outside an array is refused (write
-    `Mod(i + 1, L)` for a periodic neighbour). `priors` maps each label to p(y) (default uniform).
+    A `Sum` over every site of one array, indexed `s[i, j]` and `s[Mod(i + 1, L), j]`, stays a
+    lattice sum (the array is then periodic); other Sums and Products with number limits are
+    expanded. An index outside an array is refused. `priors` maps each label to p(y) (default uniform).
     """
     labels, exprs = _energies(expr)
-    exprs = [_expand_sums(e, max_terms) for e in exprs]
+    for e in exprs:
+        _sizes(e)
     arrays = _declare(variables, exprs)
+    # a Sum over every site of one array stays one site's polynomial (the lattice sums of .ham)
+    split = [split_lattice_sums(e, {a.name: a.shape for a in arrays if a.shape}) for e in exprs]
+    periodic = {name for _, local, name in split if local is not None}
+    arrays = [replace(a, boundary="periodic") if a.name in periodic else a for a in arrays]
     domains = np.concatenate([np.full(a.size, Domain.of(a.domain), np.int8) for a in arrays] or
                              [np.empty(0, np.int8)])
     walk = _Walk({a.name: a for a in arrays}, domains, max_terms)
     try:
-        energies = tuple(Polynomial(*terms_to_blocks(combine(walk.terms(e)))) for e in exprs)
+        energies = tuple(_polynomial(walk, rest, local, walk.arrays.get(name), max_terms)
+                         for rest, local, name in split)
     except TooManyTerms as exc:
         raise HamcError(f"{exc}; raise the limit with max_terms=", filename=SOURCE) from None
     return Hamiltonian(variables=tuple(arrays), lattices=(), energies=energies, labels=labels,
                        priors=_priors(labels, priors), source=SOURCE)
+
+
+def _polynomial(walk: "_Walk", rest, local, array, max_terms: int) -> Polynomial:
+    explicit = combine(walk.terms(_expand_sums(rest, max_terms)))
+    lattice = None
+    if local is not None:
+        local = canonical_local(combine(walk.terms(local)), array)
+        if len(local):
+            lattice = LatticeDensity(array, local, ((None, array.size),), max_terms, (SOURCE, ""))
+    return Polynomial(*terms_to_blocks(explicit), lattice)
 
 
 def _fail(message: str) -> HamcError:
@@ -69,17 +89,25 @@ def _expression(value, what: str) -> sympy.Expr:
     return value
 
 
-def _expand_sums(expr: sympy.Expr, max_terms: int) -> sympy.Expr:
-    """Every Sum and Product written out, its size checked (Python ints) before sympy unrolls it."""
+def _sizes(expr: sympy.Expr) -> list[tuple[sympy.Basic, int]]:
+    """Each Sum and Product with its count of index combinations; number limits are required."""
+    sizes = []
     for s in expr.atoms(sympy.Sum, sympy.Product):
         count = 1
         for index, lo, hi in s.limits:
             if not (lo.is_Integer and hi.is_Integer):
-                raise _fail(f"the sum over {index} needs whole-number limits, got {lo}..{hi}")
+                raise _fail(f"the {type(s).__name__.lower()} over {index} needs whole-number limits, got {lo}..{hi}")
             count *= max(int(hi) - int(lo) + 1, 0)
+        sizes.append((s, count))
+    return sizes
+
+
+def _expand_sums(expr: sympy.Expr, max_terms: int) -> sympy.Expr:
+    """Every Sum and Product written out, its size checked (Python ints) before sympy unrolls it."""
+    for s, count in _sizes(expr):
         if count > max_terms:
-            raise _fail(f"a {type(s).__name__} over {count:,} index combinations exceeds the limit of {max_terms:,} terms "
-                        "(raise it with max_terms=)")
+            raise _fail(f"a {type(s).__name__} over {count:,} index combinations exceeds the limit of {max_terms:,} "
+                        "terms (raise it with max_terms=)")
     return expr.doit(deep=True) if expr.has(sympy.Sum, sympy.Product) else expr
 
 

@@ -98,12 +98,14 @@ def test_every_example_lowers_to_the_same_polynomial_and_network(name):
             np.testing.assert_array_equal(a.blocks[d], b.blocks[d])
             assert [a.coefficients[d].scalar(k) for k in range(len(a.blocks[d]))] == \
                 [b.coefficients[d].scalar(k) for k in range(len(b.blocks[d]))]
-    # the .ham route would share one site's network over a lattice: compare the unrolled networks
-    c_ham, c_sym = (hamc.compile(h, layout="unrolled", samples=100) for h in (ham, sym))
+    assert [p.lattice is None for p in sym.energies] == [p.lattice is None for p in ham.energies]
+    assert hamc.analyze(sym).summary() == hamc.analyze(ham).summary()
+    c_ham, c_sym = (hamc.compile(h, samples=100) for h in (ham, sym))
+    assert c_sym.network.meta["layout"] == c_ham.network.meta["layout"]
+    assert (c_sym.network.hidden_neurons, c_sym.network.parameters) == (c_ham.network.hidden_neurons,
+                                                                        c_ham.network.parameters)
     x = _inputs(ham)
-    assert c_sym.network.hidden_neurons == c_ham.network.hidden_neurons
     np.testing.assert_array_equal(c_sym.network(x), c_ham.network(x))
-    np.testing.assert_allclose(c_sym.network(x), c_ham.network(x), rtol=0, atol=0)
 
 
 def test_spin_glass_floats_agree_to_rounding():
@@ -163,8 +165,18 @@ def test_compile_takes_a_sympy_expression_and_build_option_shortcuts():
         hamc.compile(x * y, toll=1e-3)
 
 
+def test_a_lattice_sum_stays_one_site_however_large():
+    expr, variables, _ = _ising(L=1000)       # 10^6 spins: read at one site, not expanded
+    h = hamc.load(expr, variables=variables)
+    density = h.energies[0].lattice
+    assert density.sites == 10**6 and len(density.local) == 3 and h.variables[0].boundary == "periodic"
+    assert h.energies[0].bound(np.ones(10**6)) == 2.5 * 10**6          # S = 2N bonds + N/2 fields
+    assert not h.energies[0].expanded
+
+
 def test_to_sympy_round_trips_through_the_sympy_route():
     ham = hamc.load(EXAMPLES / "three_body.ham", params={"N": 5})
     again = hamc.load(ham.to_sympy(), variables={"s": "spin"})
     x = _inputs(ham, 32)
     np.testing.assert_array_equal(again.evaluate(x), ham.evaluate(x))
+    assert again.energies[0].lattice is not None and again.to_sympy() == ham.to_sympy()
