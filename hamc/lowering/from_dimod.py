@@ -17,8 +17,8 @@ _ORIGIN = Origin("a dimod model's biases", None, SOURCE)
 
 def from_dimod(model) -> Hamiltonian:
     """A dimod BinaryQuadraticModel or BinaryPolynomial -> Hamiltonian over one array: s[n] for a
-    SPIN model, x[n] for a BINARY one; variable k is the model's k-th variable (BQM order, or first
-    appearance in a BinaryPolynomial). Whole-number biases stay exact, others are float64."""
+    SPIN model, x[n] for a BINARY one; variable k is the model's k-th variable (a BinaryPolynomial,
+    whose terms are sets: its labels sorted). Whole-number biases stay exact, others are float64."""
     dimod = dimod_module()
     if isinstance(model, dimod.BinaryQuadraticModel):
         order = list(model.variables)
@@ -26,7 +26,7 @@ def from_dimod(model) -> Hamiltonian:
                 [((u, v), b) for (u, v), b in model.quadratic.items()]
     elif isinstance(model, dimod.BinaryPolynomial):
         terms = list(model.items())
-        order = list(dict.fromkeys(v for key, _ in terms for v in key))
+        order = _sorted({v for key, _ in terms for v in key})
     else:
         raise HamcError(f"from_dimod takes a dimod BinaryQuadraticModel or BinaryPolynomial, got "
                         f"{type(model).__name__}", filename=SOURCE)
@@ -51,10 +51,18 @@ def from_pyqubo(expr, *, feed_dict: dict | None = None) -> Hamiltonian:
                         "the polynomial itself (hamc.from_dimod(dimod.BinaryPolynomial(...)) or a sympy "
                         "expression)", filename=SOURCE)
     bqm = model.to_bqm(feed_dict=feed_dict or {})
-    order = sorted(bqm.variables)
+    order = _sorted(bqm.variables)
     terms = [((), bqm.offset)] + [((v,), bqm.linear[v]) for v in order] + \
             [(tuple(sorted(k)), b) for k, b in sorted(bqm.quadratic.items(), key=lambda kb: sorted(kb[0]))]
     return _hamiltonian(terms, order, "bit")
+
+
+def _sorted(labels) -> list:
+    """Labels in order: by value where they compare (all str, all int), else by type name and repr."""
+    try:
+        return sorted(labels)
+    except TypeError:
+        return sorted(labels, key=lambda v: (type(v).__name__, repr(v)))
 
 
 def _hamiltonian(terms: list, order: list, domain: str) -> Hamiltonian:
