@@ -83,21 +83,18 @@ def _free(name: str, taken: set) -> str:
 
 def _energy(p, symbols: _Symbols) -> sympy.Expr:
     blocks, coefs = p.explicit_blocks if p.lattice is not None else (p.blocks, p.coefficients)
-    expr = sympy.Integer(0)
-    for d, vars_ in sorted(blocks.items()):
-        for k, row in enumerate(vars_):
-            expr += coefs[d].scalar(k) * sympy.Mul(*(symbols.variable(int(v)) for v in row))
+    # one Add of all the terms: adding them one by one re-sorts the sum each time (quadratic)
+    terms = [coefs[d].scalar(k) * sympy.Mul(*(symbols.variable(int(v)) for v in row))
+             for d, vars_ in sorted(blocks.items()) for k, row in enumerate(vars_)]
     if p.lattice is not None:
-        expr += _lattice_sum(p.lattice, symbols)
-    return expr
+        terms.append(_lattice_sum(p.lattice, symbols))
+    return sympy.Add(*terms)
 
 
 def _lattice_sum(density, symbols: _Symbols) -> sympy.Expr:
     a, local = density.array, density.local
     coords = density.coordinates()
-    body = sympy.Integer(0)
-    for t in range(len(local)):
-        used = coords[t][local.vars[t] >= 0]
-        body += local.coef.scalar(t) * sympy.Mul(*(symbols.neighbour(a, c) for c in used))
+    body = sympy.Add(*(local.coef.scalar(t) * sympy.Mul(*(symbols.neighbour(a, c) for c in coords[t][local.vars[t] >= 0]))
+                       for t in range(len(local))))
     limits = [(site, 0, n - 1) for site, n in zip(symbols.sites, a.shape)]
     return sympy.Sum(body, *limits)
