@@ -60,10 +60,14 @@ def _terms(h, what: str) -> tuple[dict, str]:
     spins = bool(np.all(domains == Domain.SPIN))
     forms = _AS_SPINS if spins else _AS_BITS
     p = h.energies[0]
-    labels = h.variable_labels()
+    labels = list(h.variable_labels())
     out: dict[tuple, float] = {}
+    mixed = not spins and bool(np.any(domains == Domain.SPIN))
     for d, vars_ in sorted(p.blocks.items()):
         coef = p.coefficients[d].as_float()
+        if not mixed:               # every variable is of the model's vartype: the terms as they are
+            out.update((tuple(labels[v] for v in row), float(c)) for row, c in zip(vars_.tolist(), coef) if c)
+            continue
         for row, c in zip(vars_, coef):
             factors = [forms[Domain(int(domains[v]))] + (labels[int(v)],) for v in row]
             # expand prod (scale_v y_v + shift_v): a spin among bits gives 2^k terms
