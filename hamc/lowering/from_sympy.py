@@ -15,6 +15,7 @@ from ..ir.domain import KEYWORDS, Domain
 from ..ir.hamiltonian import Hamiltonian, Polynomial, VariableArray, terms_to_blocks
 from ..ir.lattice_sum import LatticeDensity, canonical_local
 from ..ir.terms import Terms, TooManyTerms, add, combine, multiply
+from .lower import MAX_VARIABLES
 from .sympy_lattice import split_lattice_sums
 
 SOURCE = "<sympy>"          # the file name of errors about an expression given to the API
@@ -159,7 +160,9 @@ def _declare(variables, exprs) -> list[VariableArray]:
     for name, (key, domain) in given.items():
         shape = _shape(used.get(name, key), name)
         arrays.append(VariableArray(name, domain, (0,) * len(shape), shape, None, offset))
-        offset += math.prod(shape)
+        offset += math.prod(shape)          # Python ints: checked before any array is made
+        if offset > MAX_VARIABLES:
+            raise _fail(f"'{name}' brings the variables to {offset:,} (limit {MAX_VARIABLES:,})")
     return arrays
 
 

@@ -134,6 +134,8 @@ def test_domains_from_assumptions_and_inputs_in_the_mapping_order():
     (sp.Symbol("x") * sp.Symbol("z"), {"x": "real"}, "no domain for 'z': give it in variables="),
     (sp.Symbol("x"), {"x": "boolean"}, "unknown domain 'boolean' for 'x': use one of real, bit, spin"),
     (sp.IndexedBase("s")[0], {"s": "spin"}, "array 's' needs a shape of positive whole numbers"),
+    (sp.IndexedBase("s", shape=(10**6, 10**6))[0, 0], {"s": "spin"}, "'s' brings the variables to "
+     "1,000,000,000,000 (limit 1,000,000,000)"),
     (sp.IndexedBase("s", shape=(4,))[4], {"s": "spin"}, "s[4] is outside 's' of shape (4,); write Mod(i + 1, n)"),
     (sp.Sum(sp.IndexedBase("s", shape=(4,))[i], (i, 0, sp.Symbol("n"))), {"s": "spin"},
      "the sum over i needs whole-number limits, got 0..n"),
