@@ -19,12 +19,18 @@ _EXPORTS = {
     "parse": ("language.parse", "parse"), "ProductPlan": ("build.plan", "ProductPlan"),
     "plan_products": ("build.plan", "plan_products"),
     "Verification": ("verification", "Verification"), "verify": ("verification", "verify"),
+    "from_sympy": ("lowering.from_sympy", "from_sympy"), "from_dimod": ("lowering.from_dimod", "from_dimod"),
+    "from_pyqubo": ("lowering.from_dimod", "from_pyqubo"),
 }
 __all__ = sorted(_EXPORTS)
 
 
 class _Package(types.ModuleType):
     def __getattr__(self, name: str):
+        if name == "__version__":
+            value = import_module("hamc.version").version()
+            types.ModuleType.__setattr__(self, name, value)
+            return value
         if name not in _EXPORTS:
             raise AttributeError(f"module 'hamc' has no attribute '{name}'")
         module, attribute = _EXPORTS[name]

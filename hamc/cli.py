@@ -26,6 +26,7 @@ from .errors import NO_FILE, HamcError
 from .loading import load
 from .lowering.lower import DEFAULT_MAX_TERMS
 from .signals import exit_code, say
+from .version import version
 
 EMIT_FORMATS = ("npz", "dot", "svg", "pdf", "png", "tex")
 
@@ -113,6 +114,7 @@ def _add_network_options(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _ArgumentParser(prog="hamc", description="Compile polynomial Hamiltonians to neural networks.")
+    parser.add_argument("--version", "-V", action="version", version=f"hamc {version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_input(sub.add_parser("analyze", help="degree, terms, locality, symmetry and parameter counts"))
     p = sub.add_parser("compile", help="compile to a network, write its weights, print a summary")

@@ -3,15 +3,24 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+
+import sympy
 
 from .errors import TEXT_NAME, HamcError, Span
 from .ir.hamiltonian import Hamiltonian
+from .lowering.from_sympy import from_sympy
 from .lowering.lower import DEFAULT_MAX_TERMS, lower
 from .language.parse import MAX_SOURCE_CHARS, parse
 
 
 RECURSION_LIMIT = 20_000
+
+
+def is_sympy_input(source) -> bool:
+    """A sympy expression, or a dict of them (a classifier), rather than a path or .ham text."""
+    return isinstance(source, (sympy.Basic, Mapping))
 
 
 def _looks_like_text(s: str) -> bool:
@@ -53,9 +62,18 @@ def read_source(path_or_text: str | os.PathLike) -> tuple[str, str]:
     return str(path), _decoded(path, data)
 
 
-def load(path_or_text: str | os.PathLike, *, params: dict | None = None,
-         max_terms: int = DEFAULT_MAX_TERMS) -> Hamiltonian:
-    """Read, parse and lower a .ham file (or .ham text) into the Hamiltonian IR."""
+def load(path_or_text, *, params: dict | None = None, max_terms: int = DEFAULT_MAX_TERMS,
+         variables: Mapping | None = None, priors: Mapping | None = None) -> Hamiltonian:
+    """Read, parse and lower a .ham file (or .ham text) into the Hamiltonian IR.
+
+    A sympy expression (or a dict label -> expression, a classifier) is lowered instead, with
+    `variables` mapping its symbols and IndexedBase arrays to "real", "bit" or "spin" and `priors`
+    giving each label's p(y); see hamc.from_sympy."""
+    if is_sympy_input(path_or_text) or variables is not None or priors is not None:
+        if params:
+            raise HamcError("params= overrides parameters of a .ham file; substitute numbers into a sympy "
+                            "expression with expr.subs(...)")
+        return from_sympy(path_or_text, variables, priors=priors, max_terms=max_terms)
     filename, text = read_source(path_or_text)
     # parsing and lowering recurse once per operator: a generated H = t1 + t2 + ... + t5000 needs
     # more than Python's default 1000 frames

@@ -1,9 +1,11 @@
 """Source -> Compiled: parse, lower, plan, build and verify, top to bottom."""
 from __future__ import annotations
 
+import html
 import math
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
 from numbers import Integral
 from typing import Callable
 
@@ -15,12 +17,13 @@ from .build.error_bound import ErrorBound
 from .errors import HamcError, expect_type
 from .ir.domain import Domain
 from .ir.hamiltonian import Hamiltonian
-from .loading import load
+from .loading import is_sympy_input, load
 from .lowering.lower import DEFAULT_MAX_TERMS
 from .network.model import Network
 from .build.plan import ProductPlan
 from .build.ranges import remedy
 from .analysis.bounds import energy_scale
+from .reprs import compiled_rows, figure, table
 from .verification import Verification, verify
 
 
@@ -73,6 +76,10 @@ class Compiled:
             "exact": self.hamiltonian.exact, "coefficients": self.hamiltonian.coefficients_note(),
         }
 
+    def _repr_html_(self) -> str:
+        layers = f"<pre>{html.escape(self.network.summary())}</pre>"
+        return table(f"Compiled {self.hamiltonian.source}", compiled_rows(self), layers + figure(self.network))
+
     def summary(self) -> str:
         j, net = self.to_json(), self.network
         roles = ", ".join(f"{n:,} {r}" for r, n in j["neurons_by_role"].items())
@@ -99,26 +106,54 @@ class Compiled:
         return "\n".join(lines)
 
 
-def compile_hamiltonian(source: Hamiltonian | str | os.PathLike, *, params: dict | None = None,
-                        max_terms: int = DEFAULT_MAX_TERMS, options: BuildOptions | None = None,
-                        samples: int = 2000, seed: int = 0, check: bool = True, check_by: str = "bound",
-                        progress: Callable[[str], None] = lambda stage: None) -> Compiled:
-    """Compile a .ham file, .ham text or a Hamiltonian to a network and measure its error.
+def compile_hamiltonian(source, *, variables: Mapping | None = None, priors: Mapping | None = None,
+                        params: dict | None = None, max_terms: int = DEFAULT_MAX_TERMS,
+                        options: BuildOptions | None = None, samples: int = 2000, seed: int = 0,
+                        check: bool = True, check_by: str = "bound",
+                        progress: Callable[[str], None] = lambda stage: None, **build_options) -> Compiled:
+    """Compile a Hamiltonian to a network and measure its error against the exact polynomial.
 
-    With `check`, a network whose error exceeds the tolerance is refused (HamcError) rather than
-    returned; `hamc verify` passes check=False and reports instead. `check_by` says which error:
-    "bound", the certified bound over the whole input box (the sample where there is none), or
-    "sample", the measured maximum. `progress(stage)` is called as each stage starts.
+    source      a .ham file's path, .ham text, a Hamiltonian (hamc.load), a sympy expression, or a
+                dict label -> sympy expression (a classifier)
+    variables   for a sympy expression: each symbol or IndexedBase (or its name) -> "real", "bit" or
+                "spin"; the network's inputs follow this order. Symbols left out are real if declared
+                Symbol("x", real=True)
+    priors      for a dict of sympy expressions: label -> p(y) (default uniform)
+    params      for .ham input: parameter name -> number, .ham text or NumPy array (like --param)
+    max_terms   refuse an expansion to more terms than this (like --max-terms)
+    options     a BuildOptions; the keyword shortcuts below override its fields
+    samples     random inputs the error is measured on (all inputs for up to 20 bits/spins)
+    seed        seed of those inputs
+    check       refuse (HamcError) a network whose error exceeds the tolerance; False reports instead
+    check_by    "bound": the certified bound over the whole input box (the sample where there is
+                none); "sample": the measured maximum
+    progress    progress(stage) is called as each stage ("lowering", "building", "verifying") starts
+
+    Keyword shortcuts for BuildOptions (hamc.compile(h, tol=1e-9, dtype="float32")):
+    strategy      "auto", "tree", "flat" or "bits"
+    activation    "sigmoid", "tanh", "softplus", "exp", "relu" or "step" (default: step for bits,
+                  sigmoid otherwise)
+    dtype         "float64" or "float32"
+    tol           the relative error to reach (default 1e-6 in float64, 1e-2 in float32)
+    input_range   (lo, hi) of real variables (default (-1, 1))
+    max_neurons   refuse larger flat networks before building them
+    layout        "auto", "shared" or "unrolled" (lattice Hamiltonians)
+    max_memory    bytes an unrolled build may use
     """
     # made per call, not at import: its memory limit is the process's when it compiles (ulimit -v)
-    options = options if options is not None else BuildOptions()
-    expect_type(source, (Hamiltonian, str, os.PathLike), "hamc.compile takes a Hamiltonian, a path or .ham text")
-    expect_type(options, BuildOptions, "hamc.compile's options= takes a BuildOptions, as in "
-                "BuildOptions(strategy='bits')")
+    options = _options(options if options is not None else BuildOptions(), build_options)
+    if not is_sympy_input(source):
+        expect_type(source, (Hamiltonian, str, os.PathLike), "hamc.compile takes a Hamiltonian, a path, .ham text "
+                    "or a sympy expression")
     for name, value in (("samples", samples), ("seed", seed), ("max_terms", max_terms)):
         expect_type(value, Integral, f"hamc.compile's {name}= takes an int")
     progress("lowering")
-    h = source if isinstance(source, Hamiltonian) else load(source, params=params, max_terms=max_terms)
+    if isinstance(source, Hamiltonian):
+        if variables is not None or priors is not None:
+            raise HamcError("variables= and priors= describe a sympy expression; this Hamiltonian has its own")
+        h = source
+    else:
+        h = load(source, params=params, max_terms=max_terms, variables=variables, priors=priors)
     try:
         check_options(options)
         if check_by not in CHECKS:
@@ -146,6 +181,20 @@ def compile_hamiltonian(source: Hamiltonian | str | os.PathLike, *, params: dict
 
 
 CHECKS = ("bound", "sample")
+
+
+def _options(options: BuildOptions, shortcuts: dict) -> BuildOptions:
+    """options with the keyword shortcuts (BuildOptions fields) of hamc.compile applied."""
+    expect_type(options, BuildOptions, "hamc.compile's options= takes a BuildOptions, as in "
+                "BuildOptions(strategy='bits')")
+    known = [f.name for f in fields(BuildOptions)]
+    unknown = sorted(set(shortcuts) - set(known))
+    if unknown:
+        raise TypeError(f"hamc.compile() got an unexpected keyword argument '{unknown[0]}' (BuildOptions "
+                        f"fields: {', '.join(known)})")
+    if "input_range" in shortcuts:      # a list reads naturally; the frozen dataclass keeps a tuple
+        shortcuts = {**shortcuts, "input_range": tuple(shortcuts["input_range"])}
+    return replace(options, **shortcuts) if shortcuts else options
 
 
 def tolerance_message(c: Compiled) -> str:

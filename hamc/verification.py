@@ -10,6 +10,7 @@ from .ir.domain import Domain
 from .ir.encoding import encode_states
 from .ir.hamiltonian import Hamiltonian
 from .network.model import Network
+from .reprs import table, verification_rows
 
 EXHAUSTIVE_MAX_BITS = 20
 # A sample of configurations holds at most this many values: big lattices get fewer samples.
@@ -33,6 +34,9 @@ class Verification:
     def ok(self) -> bool:
         """Every output finite (a NaN compares as no error at all, so it is counted separately)."""
         return self.nonfinite == 0
+
+    def _repr_html_(self) -> str:
+        return table("Verification", verification_rows(self))
 
     def to_json(self) -> dict:
         # JSON has no inf: an error that is not finite is null, and `nonfinite` says why

@@ -13,6 +13,7 @@ from ..ir.hamiltonian import Hamiltonian
 from ..lowering.lower import DEFAULT_MAX_TERMS
 from ..ir.terms import unique_rows
 from .graphs import GraphSummary, graph_summary
+from ..reprs import summary_rows, table
 from .symmetry import Symmetry, TermTable, automorphism_group, translation_group
 
 AUTOMORPHISM_MAX_VARIABLES = 64
@@ -51,6 +52,9 @@ class Analysis:
         out["classes"] = list(self.classes)
         out["graphs"] = [asdict(g) for g in self.graphs]
         return out
+
+    def _repr_html_(self) -> str:
+        return table("Analysis", summary_rows(self.summary()))
 
     def summary(self) -> str:
         vars_ = ", ".join(f"{n:,} {d}" for d, n in self.variables.items() if n)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..build.plan import ProductPlan
 from ..network.model import Network
 from .diagram import Diagram, blocks_diagram, fits_neuron_view, network_diagram, plan_diagram
-from .dot import dot_available, render
+from .dot import INSTALL_HINT, dot_available, render
 from .dot import to_dot as diagram_to_dot
 
 
@@ -34,3 +34,5 @@ def svg(obj) -> str | None:
 def register_notebook_display() -> None:
     for cls in (Network, ProductPlan):
         cls._repr_svg_ = svg
+    # what an HTML repr says when svg() has no figure to give
+    Network._figure_needs = f"drawing it needs Graphviz's 'dot' program, which is not installed. {INSTALL_HINT}"

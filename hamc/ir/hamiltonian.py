@@ -279,39 +279,23 @@ class Hamiltonian:
         p = np.exp(logits)
         return p / p.sum(axis=1, keepdims=True)
 
-    # symbolic views, for small systems ---------------------------------------------------
+    # symbolic views ------------------------------------------------------------------------
     def to_sympy(self, *, max_terms: int = 5000):
-        """The energy (or a dict label -> energy) as a sympy expression; refuses huge systems."""
-        total = sum(p.n_terms for p in self.energies)
-        if total > max_terms:
-            raise ValueError(f"{total:,} terms is too many for a sympy expression (max_terms={max_terms:,})")
-        symbols = [sympy.Symbol(self.variable_label(i).replace("[", "_").replace("]", "").replace(",", "_"))
-                   for i in self._used_variables()]
-        lookup = dict(zip(self._used_variables(), symbols))
-        exprs = []
-        for p in self.energies:
-            expr = sympy.Integer(0)
-            for d, vars_ in sorted(p.blocks.items()):
-                c = p.coefficients[d]
-                for k, row in enumerate(vars_):
-                    expr += c.scalar(k) * sympy.Mul(*(lookup[int(v)] for v in row))
-            exprs.append(expr)
-        return dict(zip(self.labels, exprs)) if self.is_classifier else exprs[0]
+        """The energy (or a dict label -> energy) as a sympy expression: arrays as IndexedBase, a lattice
+        sum as one Sum over its sites; refuses more than max_terms written-out terms."""
+        from .symbolic import to_sympy
+        return to_sympy(self, max_terms=max_terms)
 
-    def _used_variables(self) -> list[int]:
-        used = set()
-        for p in self.energies:
-            for vars_ in p.blocks.values():
-                used.update(int(v) for v in np.unique(vars_))
-        return sorted(used)
+    def to_bqm(self):
+        """The energy as a dimod.BinaryQuadraticModel (bits and spins, degree <= 2; needs dimod)."""
+        from .to_dimod import to_bqm
+        return to_bqm(self)
+
+    def to_binary_polynomial(self):
+        """The energy as a dimod.BinaryPolynomial, of any degree (needs dimod)."""
+        from .to_dimod import to_binary_polynomial
+        return to_binary_polynomial(self)
 
     def _repr_latex_(self) -> str:
-        try:
-            expr = self.to_sympy(max_terms=200)
-        except ValueError:
-            degrees = ", ".join(f"{n:,}\\ \\text{{of degree}}\\ {d}" for d, n in
-                                self.energies[0].terms_by_degree().items())
-            return f"$H:\\ {self.n_variables:,}\\ \\text{{variables}},\\ {degrees}$"
-        if isinstance(expr, dict):
-            return "$" + r"\\ ".join(f"H_{{\\mathrm{{{k}}}}} = {sympy.latex(v)}" for k, v in expr.items()) + "$"
-        return f"$H = {sympy.latex(expr)}$"
+        from .symbolic import latex
+        return latex(self)

@@ -21,6 +21,11 @@ from conftest import REPO
 x, y, z = sympy.symbols("x y z")
 
 
+def _x(n: int) -> sympy.IndexedBase:
+    """The array x[n] as Hamiltonian.to_sympy writes it."""
+    return sympy.IndexedBase("x", shape=(n,))
+
+
 def polynomial(text: str):
     h = hamc.load(text)
     assert h.energies[0].exact, "coefficients should be exact"
@@ -65,15 +70,14 @@ def test_only_the_groups_that_overflow_leave_int64():
 
 def test_conditions_compare_big_numbers_exactly():
     # in float64 2^62 * 2 + 1 > 2^63 is 2^63 > 2^63, false
-    assert polynomial("real x[4]\nH = sum(i in 0..3, i * 2^62 + 1 > 2^63: x[i])") == sympy.Symbol("x_2") + \
-        sympy.Symbol("x_3")
+    assert polynomial("real x[4]\nH = sum(i in 0..3, i * 2^62 + 1 > 2^63: x[i])") == _x(4)[2] + _x(4)[3]
 
 
 def test_integer_arrays_beyond_int64_headroom_stay_exact():
     h = hamc.load("param J = 0\nreal x[2]\nH = sum(i in 0..1: J[i] * x[i])",
                   params={"J": np.array([2**62 + 1, -(2**63 - 1)], np.int64)})
     assert h.energies[0].exact
-    assert h.to_sympy() == (2**62 + 1) * sympy.Symbol("x_0") - (2**63 - 1) * sympy.Symbol("x_1")
+    assert h.to_sympy() == (2**62 + 1) * _x(2)[0] - (2**63 - 1) * _x(2)[1]
 
 
 def test_mixed_int64_and_wide_vectors_agree_with_fractions():

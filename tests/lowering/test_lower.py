@@ -356,9 +356,10 @@ PROGRAMS = [
 
 
 def _sympy_value(h, expr, row):
-    subs = {sympy.Symbol(h.variable_label(i).replace("[", "_").replace("]", "").replace(",", "_")): sympy.Float(v, 30)
-            for i, v in enumerate(row)}
-    return float(expr.subs(subs))
+    expr = expr.doit()              # a lattice sum is one Sum over its sites
+    value = {h.variable_label(i).replace(" ", ""): sympy.Float(v, 30) for i, v in enumerate(row)}
+    return float(expr.subs({x: value[str(x).replace(" ", "")] for x in expr.free_symbols | expr.atoms(sympy.Indexed)
+                            if str(x).replace(" ", "") in value}))
 
 
 @pytest.mark.parametrize("text, formula", PROGRAMS, ids=[f"program{k}" for k in range(len(PROGRAMS))])
