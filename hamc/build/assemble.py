@@ -7,6 +7,7 @@ from functools import lru_cache, partial
 import numpy as np
 
 from . import error_bound as eb
+from . import factored
 from . import gates
 from ..network.activations import ACTIVATIONS, get_activation
 from ..errors import HamcError
@@ -225,11 +226,14 @@ class _Layers:
     errors: object
     beta: float | None = None
     scales: GateScales | None = None
+    structure: str = "expanded"
+    structure_reason: str = ""
 
     def info(self, partial_info, error_bound: float | None, reason: str) -> BuildInfo:
         counts = None if self.plan is None else PlanCounts(self.plan.depth, self.plan.product_gates,
                                                            self.plan.unshared_product_gates)
-        return partial_info(error_bound, reason, beta=self.beta, scales=self.scales, plan=counts)
+        return partial_info(error_bound, reason, beta=self.beta, scales=self.scales, plan=counts,
+                            structure=self.structure, structure_reason=self.structure_reason)
 
 
 def _conversion_error(table: dict, in_bits: bool, spin, sites: int, scale: float, u: float) -> float:
@@ -264,6 +268,7 @@ def _layers(strategy, activation, table, constant, spin, names, magnitude, optio
         check_range(check, options.dtype, options.input_range, has_reals)
 
     if strategy == "bits":
+        table_constant = constant
         bit_table, constant = (table, constant) if in_bits else spins_to_bits(table, constant, spin)
         refuse_overflow(bits_check(scale, bit_table))
         beta = bit_beta({k: (m, c * sites) for k, (m, c) in bit_table.items()}, options.target_tol,
@@ -271,7 +276,18 @@ def _layers(strategy, activation, table, constant, spin, names, magnitude, optio
         layers = build_bits(bit_table, constant, spin, names, activation, dtype, beta, log_priors)
         conversion = _conversion_error(table, in_bits, spin, sites, scale, u)
         errors = bits_errors(*layers, activation, beta, u, conversion)
-        return _Layers(layers, None, errors if errors is not None else "threshold sums that are not exact", beta=beta)
+        made = _Layers(layers, None, errors if errors is not None else "threshold sums that are not exact", beta=beta)
+        if len(constant) > 1:
+            return _one_energy_only(made, options)
+        if in_bits:
+            why = "squares of integer-valued linear forms are tried without a shared layout (--layout unrolled)"
+        elif activation == "relu":
+            why = "squares of integer-valued linear forms need threshold units (step, sigmoid, tanh), not relu"
+        else:
+            why = "no quadratic part that is a few squares of integer-valued linear forms"
+        candidate = None if in_bits or activation == "relu" or options.structure == "expanded" else \
+            _integer_candidate(table, table_constant, spin, names, activation, options, scale, posterior)
+        return _chosen(_option(made, options, sites), [candidate] if candidate else [], options, scale, sites, why)
     gate_set, scales = unit_gates(activation, options.dtype)
     if strategy == "flat":
         check_flat_size(table, gate_set.copy.neurons, options.max_neurons)
@@ -280,11 +296,82 @@ def _layers(strategy, activation, table, constant, spin, names, magnitude, optio
                             lambda powers: gates.flat_scale(activation, powers, options.dtype).value,
                             log_priors, options.max_neurons)
         return _Layers(layers, None, "the flat strategy's one-layer gates", scales=scales)
-    plan = plan_from_table(len(names), len(constant), table, constant)
-    refuse_overflow(tree_check(plan, magnitude, gate_set, scale))
-    layers, errors = build_tree(plan, magnitude, gate_set, activation, dtype, names, log_priors,
-                                rounded_inputs=dtype != np.float64)
-    return _Layers(layers, plan, errors, scales=scales)
+
+    def tree(table_, magnitude_, names_, forms=None) -> _Layers:
+        plan = plan_from_table(len(names_), len(constant), table_, constant)
+        if forms is not None:
+            plan = replace(plan, forms=forms, form_names=tuple(names_[len(names):]))
+        refuse_overflow(tree_check(plan, magnitude_, gate_set, scale))
+        layers, errors = build_tree(plan, magnitude_, gate_set, activation, dtype, names_, log_priors,
+                                    rounded_inputs=dtype != np.float64, forms=forms)
+        return _Layers(layers, plan, errors, scales=scales)
+
+    expanded = tree(table, magnitude, names)
+    if len(constant) > 1:
+        return _one_energy_only(expanded, options)
+    candidates = []
+    if len(names) and options.structure != "expanded":
+        from .structure import real_candidates        # numpy-only, but kept off the start-up path
+        for c in real_candidates(table, constant, len(names)):
+            made = tree(c.table, np.concatenate([magnitude, np.abs(c.forms) @ magnitude]),
+                        _form_names(names, c.forms), c.forms)
+            made = replace(made, errors=factored.with_residual(made.errors, c.residual * magnitude.sum() ** 2))
+            candidates.append(_option(made, options, sites, c.what))
+    return _chosen(_option(expanded, options, sites), candidates, options, scale, sites)
+
+
+def _integer_candidate(table, constant, spin, names, activation, options, scale, posterior):
+    """Squares of integer-valued linear forms as threshold neurons at their reachable values, the
+    rest of the table as bit products (factored.threshold_layers); None where there are none."""
+    from .structure import integer_squares
+    squares = integer_squares(table, len(names), spin)
+    if squares is None:
+        return None
+    u, dtype = eb.unit_roundoff(options.dtype), np.dtype(options.dtype)
+    rest, rest_constant = spins_to_bits(factored.integer_rest(table, squares, spin), constant, spin)
+    weight = sum(abs(d) * np.abs(np.diff(v.astype(np.float64) ** 2)).sum()
+                 for d, v in zip(squares.scales, squares.values))
+    beta = bit_beta({**rest, "squares": (None, np.array([[weight]]))}, options.target_tol,
+                    2.0 if posterior else scale)
+    hidden, output = build_bits(rest, rest_constant, spin, names, activation, dtype, beta, None)
+    hidden, output, readout = factored.threshold_layers(squares, hidden, output, spin, activation, dtype, beta)
+    conversion = (_conversion_error(factored.integer_rest(table, squares, spin), False, spin, 1, scale, u)
+                  + factored.integer_conversion(squares, readout, len(names), u))
+    errors = bits_errors(hidden, output, activation, beta, u, conversion)
+    made = _Layers((hidden, output), None, errors if errors is not None else "threshold sums that are not exact",
+                   beta=beta)
+    k = sum(bool(np.any(np.diff(v.astype(np.float64) ** 2))) for v in squares.values)    # forms that step
+    what = f"{k} square{'s' if k > 1 else ''} of integer-valued linear forms as threshold steps"
+    return _option(made, options, 1, what)
+
+
+def _one_energy_only(expanded: _Layers, options: BuildOptions) -> _Layers:
+    if options.structure == "factored":
+        raise HamcError("--structure factored works on one Hamiltonian, not a classifier's several; "
+                        "use --structure auto or expanded")
+    return replace(expanded, structure_reason="expanded: a classifier's energies are not factored")
+
+
+def _option(made: _Layers, options: BuildOptions, sites: int, what: str = "") -> factored.Option:
+    bound = _bound(made.errors, options, sites=sites)[0]
+    return factored.Option(made, sum(layer.n_out for layer in made.layers[:-1]), bound, what)
+
+
+def _chosen(expanded: factored.Option, candidates, options: BuildOptions, scale: float, sites: int,
+            *none_why: str) -> _Layers:
+    """The option factored.choose picks, recording which and why."""
+    target = options.target_tol * (scale if scale > 0 else 1.0)
+    best, structure, why = factored.choose(expanded, candidates, options.structure, target, sites, *none_why)
+    return replace(best.made, structure=structure, structure_reason=why)
+
+
+def _form_names(names, forms: np.ndarray) -> list[str]:
+    """Input names, then each linear form written out: (x[i] - 0.5*x[i+1])."""
+    def term(c, name):
+        return name if c == 1 else f"-{name}" if c == -1 else f"{c:.4g}*{name}"
+    texts = ["(" + " + ".join(term(f[v], names[v]) for v in np.flatnonzero(f)).replace("+ -", "- ") + ")"
+             for f in forms]
+    return list(names) + texts
 
 
 def _density_only(h: Hamiltonian, array) -> bool:
