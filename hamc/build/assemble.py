@@ -313,8 +313,11 @@ def _layers(strategy, activation, table, constant, spin, names, magnitude, optio
     if len(names) and options.structure != "expanded":
         from .structure import real_candidates        # numpy-only, but kept off the start-up path
         for c in real_candidates(table, constant, len(names)):
-            made = tree(c.table, np.concatenate([magnitude, np.abs(c.forms) @ magnitude]),
-                        _form_names(names, c.forms), c.forms)
+            try:
+                made = tree(c.table, np.concatenate([magnitude, np.abs(c.forms) @ magnitude]),
+                            _form_names(names, c.forms), c.forms)
+            except HamcError:             # its weights would overflow the dtype: the expansion's did not
+                continue
             made = replace(made, errors=factored.with_residual(made.errors, c.residual * magnitude.sum() ** 2))
             candidates.append(_option(made, options, sites, c.what))
     return _chosen(_option(expanded, options, sites), candidates, options, scale, sites)

@@ -7,6 +7,9 @@ import numpy as np
 
 # Dense quadratic forms up to this many variables are decomposed (an n x n eigenproblem per build).
 DENSE_MAX_VARIABLES = 64
+# Quadratic parts over up to this many variables are grouped into products (dense (K, n) forms, and
+# a second build to compare): a shared lattice's one-site density always is; a huge unrolled one is not.
+PRODUCTS_MAX_VARIABLES = 1024
 # An eigenvalue below this times the largest is a zero of a rank-deficient form.
 _RANK_TOL = 1e-10
 
@@ -38,33 +41,29 @@ def real_candidates(table: dict, constant: np.ndarray, n: int) -> list[Factored]
     """Structured forms of a one-output table's quadratic part, for real inputs: products
     x_i * (sum_j c_ij x_j) over a vertex cover of its monomials, and (small dense forms) squares
     of the eigenvectors' linear forms. Empty when there is nothing to factor."""
-    if 2 not in table or table[2][1].shape[1] != 1 or not len(table[2][0]):
+    if 2 not in table or table[2][1].shape[1] != 1 or not len(table[2][0]) or n > PRODUCTS_MAX_VARIABLES:
         return []
     monomials, coef = table[2][0], table[2][1][:, 0]
-    q = quadratic_matrix(monomials, coef, n)
-    out = [c for c in (_row_products(table, constant, monomials, coef, n, q),
-                       _eigen_squares(table, constant, q, n)) if c is not None]
-    return out
+    squares = _eigen_squares(table, constant, quadratic_matrix(monomials, coef, n), n) \
+        if n <= DENSE_MAX_VARIABLES else None
+    return [c for c in (_row_products(table, constant, monomials, coef, n), squares) if c is not None]
 
 
-def _cover(monomials: np.ndarray) -> list[tuple[int, np.ndarray]]:
-    """Greedy vertex cover of the monomials' graph: [(anchor, rows of the monomials it takes)],
-    the variable in most remaining monomials first (smallest index on ties)."""
-    left = np.ones(len(monomials), bool)
-    out = []
-    while left.any():
-        ends = monomials[left]
-        counts = np.bincount(np.concatenate([ends[:, 0], ends[:, 1][ends[:, 1] != ends[:, 0]]]))
-        anchor = int(np.argmax(counts))
-        rows = np.flatnonzero(left & np.any(monomials == anchor, axis=1))
-        left[rows] = False
-        out.append((anchor, rows))
-    return out
+def _cover(monomials: np.ndarray, n: int) -> list[tuple[int, np.ndarray]]:
+    """A vertex cover of the monomials' graph: [(anchor, rows of the monomials it takes)], each
+    monomial taken by its factor in most monomials (the smaller index on ties): a lattice density's
+    origin takes all, a chain's site i takes x_i^2 and x_i x_(i+1)."""
+    key = np.bincount(monomials.ravel(), minlength=n) * (n + 1) - np.arange(n)
+    first, second = monomials[:, 0], monomials[:, 1]
+    anchor = np.where(key[first] >= key[second], first, second)
+    order = np.argsort(anchor, kind="stable")
+    starts = np.flatnonzero(np.diff(anchor[order], prepend=-1))
+    return [(int(anchor[order[a]]), order[a:b]) for a, b in zip(starts, list(starts[1:]) + [len(order)])]
 
 
-def _row_products(table, constant, monomials, coef, n, q) -> Factored | None:
-    kept_m, kept_c, forms = [], [], []
-    for anchor, rows in _cover(monomials):
+def _row_products(table, constant, monomials, coef, n) -> Factored | None:
+    kept_m, kept_c, forms, residual = [], [], [], 0.0
+    for anchor, rows in _cover(monomials, n):
         partner = np.where(monomials[rows, 0] == anchor, monomials[rows, 1], monomials[rows, 0])
         if len(rows) == 1:                      # x_i * (c x_j): the monomial itself
             kept_m.append(monomials[rows])
@@ -74,15 +73,14 @@ def _row_products(table, constant, monomials, coef, n, q) -> Factored | None:
         np.add.at(form, partner, coef[rows])
         top = np.abs(form).max()
         forms.append(form / top)
+        residual = max(residual, float(np.abs(forms[-1] * top - form).max()))   # normalising rounds
         kept_m.append(np.array([[anchor, n + len(forms) - 1]]))
         kept_c.append(np.array([top]))
     if not forms:
         return None
-    f = np.array(forms)
     new = _with_quadratic(table, np.vstack(kept_m), np.concatenate(kept_c))
-    rebuilt = _rebuilt(new[2], f, n)
     what = f"{len(forms)} product{'s' if len(forms) > 1 else ''} of a variable and a linear form"
-    return Factored(f, new, constant, float(np.abs(rebuilt - q).max()), what)
+    return Factored(np.array(forms), new, constant, residual, what)
 
 
 def _eigen_squares(table, constant, q, n) -> Factored | None:
