@@ -19,7 +19,7 @@ from .options import BuildOptions, check_options
 from .plan import ProductPlan, level, plan_from_table
 from .plan import monomial_table
 from .ranges import bits_check, check_finite_layers, check_range, flat_check, tree_check
-from .bits import bits_errors, build_bits, spins_to_bits
+from .bits import bit_beta, bits_errors, build_bits, conversion_error, spins_to_bits
 from .flat import FLAT_STRATEGY_MAX_DEGREE, build_flat, check_flat_degree, check_flat_size, flat_network_neurons
 from .scales import certified_scale, unit_gate
 from ..network.shared import SharedLayout
@@ -125,22 +125,6 @@ def unit_gates(activation: str, dtype: str) -> tuple[GateSet, GateScales]:
                                 gate_set.copy.neurons)
 
 
-# The share of --tol left to the threshold neurons' tails; the rest is for the rounding in the bound.
-BITS_TAIL_SHARE = 0.9
-
-
-def bit_beta(bit_table: dict, tol: float, scale: float) -> float:
-    """beta so that every threshold neuron's error sigma(-beta/2), summed with the bit coefficients'
-    weights, stays below 0.9 tol * S (eq 13: the error decays like exp(-beta/2)). For a classifier S
-    is 2: the posterior moves by at most half its logits' error."""
-    # the neurons of all degrees add their errors: sum |c| over every monomial, per output
-    totals = [np.abs(c).sum(axis=0) for _, c in bit_table.values()]
-    weight = float(np.sum(totals, axis=0).max()) if totals else 1.0
-    target = BITS_TAIL_SHARE * tol * scale / max(weight, 1e-300)
-    # S = 0 (H is identically 0 on the box, whatever the spin terms cancel to): aim at tol itself
-    return max(gates.bit_scale(target if target > 0 else tol), 1.0)
-
-
 @dataclass(frozen=True)
 class Built:
     network: Network
@@ -236,19 +220,6 @@ class _Layers:
                             structure=self.structure, structure_reason=self.structure_reason)
 
 
-def _conversion_error(table: dict, in_bits: bool, spin, sites: int, scale: float, u: float) -> float:
-    """Per site, the rounding of the coefficients as the table is rewritten over bits (spins_to_bits)
-    and, for a shared layout, its translates merged: each is a sum of at most as many parts as there
-    are monomials (times the neighbourhood for merged translates), whose magnitudes add up to at
-    most 3^degree S (a spin monomial of q factors spreads |c| 3^q over bit monomials)."""
-    if not in_bits and not np.any(spin):
-        return 0.0                             # bits stay bits: no sums
-    terms = sum(len(m) for k, (m, _) in table.items() if k)
-    degree = max((k for k in table), default=0)
-    parts = terms * (len(spin) + 1 if in_bits else 1) + 2
-    return float(eb.gamma(parts, u)) * 3.0 ** degree * scale / sites
-
-
 def _check_shared_memory(sites: int, patch: int, width: int, options: BuildOptions) -> None:
     need = shared_bytes(sites, patch, width)
     if need > options.max_memory:
@@ -274,20 +245,11 @@ def _layers(strategy, activation, table, constant, spin, names, magnitude, optio
         beta = bit_beta({k: (m, c * sites) for k, (m, c) in bit_table.items()}, options.target_tol,
                         2.0 if posterior else scale)
         layers = build_bits(bit_table, constant, spin, names, activation, dtype, beta, log_priors)
-        conversion = _conversion_error(table, in_bits, spin, sites, scale, u)
+        conversion = conversion_error(table, in_bits, spin, sites, scale, u)
         errors = bits_errors(*layers, activation, beta, u, conversion)
         made = _Layers(layers, None, errors if errors is not None else "threshold sums that are not exact", beta=beta)
-        if len(constant) > 1:
-            return _one_energy_only(made, options)
-        if in_bits:
-            why = "squares of integer-valued linear forms are tried without a shared layout (--layout unrolled)"
-        elif activation == "relu":
-            why = "squares of integer-valued linear forms need threshold units (step, sigmoid, tanh), not relu"
-        else:
-            why = "no quadratic part that is a few squares of integer-valued linear forms"
-        candidate = None if in_bits or activation == "relu" or options.structure == "expanded" else \
-            _integer_candidate(table, table_constant, spin, names, activation, options, scale, posterior)
-        return _chosen(_option(made, options, sites), [candidate] if candidate else [], options, scale, sites, why)
+        return _bits_structure(made, table, table_constant, spin, names, activation, options, scale, sites,
+                               in_bits, posterior)
     gate_set, scales = unit_gates(activation, options.dtype)
     if strategy == "flat":
         check_flat_size(table, gate_set.copy.neurons, options.max_neurons)
@@ -306,16 +268,21 @@ def _layers(strategy, activation, table, constant, spin, names, magnitude, optio
                                     rounded_inputs=dtype != np.float64, forms=forms)
         return _Layers(layers, plan, errors, scales=scales)
 
-    expanded = tree(table, magnitude, names)
+    return _tree_structure(tree(table, magnitude, names), tree, table, constant, names, magnitude, options,
+                           scale, sites)
+
+
+def _tree_structure(expanded: _Layers, tree, table, constant, names, magnitude, options, scale, sites) -> _Layers:
+    """The expanded tree or a factored one (structure.real_candidates, each built by `tree`), per _chosen."""
     if len(constant) > 1:
         return _one_energy_only(expanded, options)
     candidates = []
     if len(names) and options.structure != "expanded":
-        from .structure import real_candidates        # numpy-only, but kept off the start-up path
+        from .structure import form_names, real_candidates     # numpy-only, but kept off the start-up path
         for c in real_candidates(table, constant, len(names)):
             try:
                 made = tree(c.table, np.concatenate([magnitude, np.abs(c.forms) @ magnitude]),
-                            _form_names(names, c.forms), c.forms)
+                            form_names(names, c.forms), c.forms)
             except HamcError:             # its weights would overflow the dtype: the expansion's did not
                 continue
             made = replace(made, errors=factored.with_residual(made.errors, c.residual * magnitude.sum() ** 2))
@@ -323,29 +290,29 @@ def _layers(strategy, activation, table, constant, spin, names, magnitude, optio
     return _chosen(_option(expanded, options, sites), candidates, options, scale, sites)
 
 
+def _bits_structure(made: _Layers, table, constant, spin, names, activation, options, scale, sites, in_bits,
+                    posterior) -> _Layers:
+    """The bit products or squares of integer-valued linear forms as threshold steps, per _chosen."""
+    if len(constant) > 1:
+        return _one_energy_only(made, options)
+    if in_bits:
+        why = "squares of integer-valued linear forms are tried without a shared layout (--layout unrolled)"
+    elif activation == "relu":
+        why = "squares of integer-valued linear forms need threshold units (step, sigmoid, tanh), not relu"
+    else:
+        why = "no quadratic part that is a few squares of integer-valued linear forms"
+    candidate = None if in_bits or activation == "relu" or options.structure == "expanded" else \
+        _integer_candidate(table, constant, spin, names, activation, options, scale, posterior)
+    return _chosen(_option(made, options, sites), [candidate] if candidate else [], options, scale, sites, why)
+
+
 def _integer_candidate(table, constant, spin, names, activation, options, scale, posterior):
-    """Squares of integer-valued linear forms as threshold neurons at their reachable values, the
-    rest of the table as bit products (factored.threshold_layers); None where there are none."""
-    from .structure import integer_squares
-    squares = integer_squares(table, len(names), spin)
-    if squares is None:
+    """factored.integer_candidate as an option to compare, or None."""
+    made = factored.integer_candidate(table, constant, spin, names, activation, options, scale, posterior)
+    if made is None:
         return None
-    u, dtype = eb.unit_roundoff(options.dtype), np.dtype(options.dtype)
-    rest, rest_constant = spins_to_bits(factored.integer_rest(table, squares, spin), constant, spin)
-    weight = sum(abs(d) * np.abs(np.diff(v.astype(np.float64) ** 2)).sum()
-                 for d, v in zip(squares.scales, squares.values))
-    beta = bit_beta({**rest, "squares": (None, np.array([[weight]]))}, options.target_tol,
-                    2.0 if posterior else scale)
-    hidden, output = build_bits(rest, rest_constant, spin, names, activation, dtype, beta, None)
-    hidden, output, readout = factored.threshold_layers(squares, hidden, output, spin, activation, dtype, beta)
-    conversion = (_conversion_error(factored.integer_rest(table, squares, spin), False, spin, 1, scale, u)
-                  + factored.integer_conversion(squares, readout, len(names), u))
-    errors = bits_errors(hidden, output, activation, beta, u, conversion)
-    made = _Layers((hidden, output), None, errors if errors is not None else "threshold sums that are not exact",
-                   beta=beta)
-    k = sum(bool(np.any(np.diff(v.astype(np.float64) ** 2))) for v in squares.values)    # forms that step
-    what = f"{k} square{'s' if k > 1 else ''} of integer-valued linear forms as threshold steps"
-    return _option(made, options, 1, what)
+    layers, errors, beta, what = made
+    return _option(_Layers(layers, None, errors, beta=beta), options, 1, what)
 
 
 def _one_energy_only(expanded: _Layers, options: BuildOptions) -> _Layers:
@@ -366,15 +333,6 @@ def _chosen(expanded: factored.Option, candidates, options: BuildOptions, scale:
     target = options.target_tol * (scale if scale > 0 else 1.0)
     best, structure, why = factored.choose(expanded, candidates, options.structure, target, sites, *none_why)
     return replace(best.made, structure=structure, structure_reason=why)
-
-
-def _form_names(names, forms: np.ndarray) -> list[str]:
-    """Input names, then each linear form written out: (x[i] - 0.5*x[i+1])."""
-    def term(c, name):
-        return name if c == 1 else f"-{name}" if c == -1 else f"{c:.4g}*{name}"
-    texts = ["(" + " + ".join(term(f[v], names[v]) for v in np.flatnonzero(f)).replace("+ -", "- ") + ")"
-             for f in forms]
-    return list(names) + texts
 
 
 def _density_only(h: Hamiltonian, array) -> bool:

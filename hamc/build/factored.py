@@ -7,11 +7,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import error_bound as eb
+from .bits import bit_beta, bits_errors, build_bits, conversion_error, spins_to_bits
 from ..errors import HamcError
 from ..network.activations import get_activation
 from ..network.model import GateBlock, make_layer
 from .flat import output_layer
-from .structure import IntegerSquares
+from .structure import IntegerSquares, integer_squares
 
 
 @dataclass(frozen=True)
@@ -111,3 +112,26 @@ def integer_conversion(squares: IntegerSquares, readout_sum: float, n: int, u: f
     rounding of the increments and of the constant it moved."""
     return float(squares.residual * n * n + eb.gamma(4, u) * readout_sum
                  + eb.gamma(2, u) * abs(squares.shift) * n)
+
+
+def integer_candidate(table, constant, spin, names, activation, options, scale, posterior):
+    """(layers, errors, beta, what) of the squares of integer-valued linear forms as threshold steps
+    and the rest of the table as bit products, or None where the quadratic part has no such squares."""
+    squares = integer_squares(table, len(names), spin)
+    if squares is None:
+        return None
+    u, dtype = eb.unit_roundoff(options.dtype), np.dtype(options.dtype)
+    rest = integer_rest(table, squares, spin)
+    bit_table, bit_constant = spins_to_bits(rest, constant, spin)
+    weight = sum(abs(d) * np.abs(np.diff(v.astype(np.float64) ** 2)).sum()
+                 for d, v in zip(squares.scales, squares.values))
+    beta = bit_beta({**bit_table, "squares": (None, np.array([[weight]]))}, options.target_tol,
+                    2.0 if posterior else scale)
+    hidden, output = build_bits(bit_table, bit_constant, spin, names, activation, dtype, beta, None)
+    hidden, output, readout = threshold_layers(squares, hidden, output, spin, activation, dtype, beta)
+    conversion = (conversion_error(rest, False, spin, 1, scale, u)
+                  + integer_conversion(squares, readout, len(names), u))
+    errors = bits_errors(hidden, output, activation, beta, u, conversion)
+    k = sum(bool(np.any(np.diff(v.astype(np.float64) ** 2))) for v in squares.values)    # forms that step
+    what = f"{k} square{'s' if k > 1 else ''} of integer-valued linear forms as threshold steps"
+    return (hidden, output), errors if errors is not None else "threshold sums that are not exact", beta, what

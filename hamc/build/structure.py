@@ -102,6 +102,15 @@ def _eigen_squares(table, constant, q, n) -> Factored | None:
     return Factored(forms, new, constant, float(np.abs(rebuilt - q).max()), what)
 
 
+def form_names(names, forms: np.ndarray) -> list[str]:
+    """Input names, then each linear form written out: (x[i] - 0.5*x[i+1])."""
+    def term(c, name):
+        return name if c == 1 else f"-{name}" if c == -1 else f"{c:.4g}*{name}"
+    texts = ["(" + " + ".join(term(f[v], names[v]) for v in np.flatnonzero(f)).replace("+ -", "- ") + ")"
+             for f in forms]
+    return list(names) + texts
+
+
 def _with_quadratic(table: dict, monomials: np.ndarray, coef: np.ndarray) -> dict:
     """The table with its degree-2 block replaced (rows sorted, as plan_from_table expects)."""
     monomials = np.sort(monomials, axis=1)
