@@ -199,3 +199,20 @@ def test_every_example_auto_is_no_larger_and_both_are_verified(name):
     for c in (auto, expanded):
         assert c.verification.max_abs_error <= c.error_bound.absolute, name
         assert c.ok, name
+
+
+@pytest.mark.parametrize("dtype,tol", [("float64", 1e-6), ("float32", 1e-2)])
+def test_forced_factored_random_quadratics_stay_within_their_bound(dtype, tol):
+    rng = np.random.default_rng(11 if dtype == "float64" else 12)
+    for _ in range(8):
+        n = int(rng.integers(2, 6))
+        pairs = [(int(i), int(j)) for i, j in rng.integers(0, n, (int(rng.integers(2, 7)), 2))]
+        terms = " + ".join(f"{rng.uniform(-2, 2):.3f} * x[{i}]*x[{j}]" for i, j in pairs)
+        text = f"real x[{n}]\nH = {rng.uniform(-1, 1):.2f} + {terms} + 0.5 * x[0]*x[0]*x[{n - 1}]"
+        c = hamc.compile(text, options=BuildOptions(structure="factored", dtype=dtype, tol=tol,
+                                                    input_range=(-1.5, 0.5)), samples=300, check=False)
+        x = rng.uniform(-1.5, 0.5, (300, n))
+        x[:100] = np.where(rng.integers(0, 2, (100, n)) == 1, 0.5, -1.5)
+        err = np.max(np.abs(c.network(x.astype(dtype)) - c.hamiltonian.evaluate(x)))
+        assert c.network.meta["structure"] == "factored"
+        assert err <= c.error_bound.absolute, text
