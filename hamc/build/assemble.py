@@ -162,7 +162,7 @@ def _build(h: Hamiltonian, options: BuildOptions, scale: float, has_reals: bool)
         bound = np.array([1.0 if Domain.of(array.domain) != Domain.REAL else max(map(abs, options.input_range))])
         made = _layers(strategy, activation, stencil.table, np.zeros(len(outputs)), spin, names,
                        np.repeat(bound, len(names)), options, scale, None, stencil.sites,
-                       in_bits=True, has_reals=has_reals, posterior=h.is_classifier)
+                       in_bits=True, has_reals=has_reals, posterior=h.is_classifier, offsets=stencil.offsets)
         layers = made.layers
         _check_shared_memory(stencil.sites, len(names), max(layer.n_out for layer in layers), options)
         if h.is_classifier:      # the local layers add up -H; priors and softmax come after the sum
@@ -228,10 +228,11 @@ def _check_shared_memory(sites: int, patch: int, width: int, options: BuildOptio
 
 
 def _layers(strategy, activation, table, constant, spin, names, magnitude, options, scale, log_priors,
-            sites: int, in_bits: bool = False, has_reals: bool = True, posterior: bool = False) -> _Layers:
+            sites: int, in_bits: bool = False, has_reals: bool = True, posterior: bool = False,
+            offsets=None) -> _Layers:
     """The layers, plan and error_bound.OutputErrors (or the reason there is none) for a monomial table over
     len(names) inputs (`spin` marks spin inputs); `sites` copies of them run in parallel. For
-    bits, `in_bits` says the table is over x = (s+1)/2 already."""
+    bits, `in_bits` says the table is over x = (s+1)/2 already. `offsets`: a shared layout's patch offsets."""
     dtype = np.dtype(options.dtype)
     u = eb.unit_roundoff(dtype)
 
@@ -269,17 +270,18 @@ def _layers(strategy, activation, table, constant, spin, names, magnitude, optio
         return _Layers(layers, plan, errors, scales=scales)
 
     return _tree_structure(tree(table, magnitude, names), tree, table, constant, names, magnitude, options,
-                           scale, sites)
+                           scale, sites, offsets)
 
 
-def _tree_structure(expanded: _Layers, tree, table, constant, names, magnitude, options, scale, sites) -> _Layers:
+def _tree_structure(expanded: _Layers, tree, table, constant, names, magnitude, options, scale, sites,
+                    offsets) -> _Layers:
     """The expanded tree or a factored one (structure.real_candidates, each built by `tree`), per _chosen."""
     if len(constant) > 1:
         return _one_energy_only(expanded, options)
     candidates = []
     if len(names) and options.structure != "expanded":
         from .structure import form_names, real_candidates     # numpy-only, but kept off the start-up path
-        for c in real_candidates(table, constant, len(names)):
+        for c in real_candidates(table, constant, len(names), offsets):
             try:
                 made = tree(c.table, np.concatenate([magnitude, np.abs(c.forms) @ magnitude]),
                             form_names(names, c.forms), c.forms)

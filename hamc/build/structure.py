@@ -37,16 +37,53 @@ def quadratic_matrix(monomials: np.ndarray, coef: np.ndarray, n: int) -> np.ndar
     return q
 
 
-def real_candidates(table: dict, constant: np.ndarray, n: int) -> list[Factored]:
+def real_candidates(table: dict, constant: np.ndarray, n: int, offsets=None) -> list[Factored]:
     """Structured forms of a one-output table's quadratic part, for real inputs: products
-    x_i * (sum_j c_ij x_j) over a vertex cover of its monomials, and (small dense forms) squares
-    of the eigenvectors' linear forms. Empty when there is nothing to factor."""
+    x_i * (sum_j c_ij x_j) over a vertex cover of its monomials, (small dense forms) squares of the
+    eigenvectors' linear forms and, for a chain's density (`offsets` (n, 1), a shared layout's
+    patch), one square per site. Empty when there is nothing to factor."""
     if 2 not in table or table[2][1].shape[1] != 1 or not len(table[2][0]) or n > PRODUCTS_MAX_VARIABLES:
         return []
     monomials, coef = table[2][0], table[2][1][:, 0]
     squares = _eigen_squares(table, constant, quadratic_matrix(monomials, coef, n), n) \
         if n <= DENSE_MAX_VARIABLES else None
-    return [c for c in (_row_products(table, constant, monomials, coef, n), squares) if c is not None]
+    chain = _chain_square(table, constant, monomials, coef, n, offsets) if offsets is not None else None
+    return [c for c in (_row_products(table, constant, monomials, coef, n), squares, chain) if c is not None]
+
+
+# A chain density whose couplings reach further than this is not factored into one square per site.
+CHAIN_MAX_RANGE = 8
+
+
+def _chain_square(table, constant, monomials, coef, n, offsets) -> Factored | None:
+    """sum_s [c_0 x_s^2 + sum_k 2 c_k x_s x_(s+k)] as sum_s d (t . x_(s..s+r))^2, completing the square
+    on the stencil (Fejer-Riesz): where the symbol c_0 + 2 sum_k c_k cos(k w) keeps one sign, the roots
+    of z^r q(z) inside the unit circle give the taps t, whose autocorrelation times d is c."""
+    if offsets.shape[1] != 1:
+        return None
+    off = offsets[:, 0].astype(np.int64)
+    lag = np.abs(off[monomials[:, 1]] - off[monomials[:, 0]])
+    r = int(lag.max())
+    base = next((b for b in off if all(b + j in off for j in range(r + 1))), None)
+    if not 0 < r <= CHAIN_MAX_RANGE or base is None:
+        return None
+    c = np.zeros(r + 1)
+    np.add.at(c, lag, np.where(lag == 0, coef, coef / 2))
+    roots = np.roots(np.concatenate([c[::-1], c[1:]]))
+    inside = roots[np.abs(roots) < 1 - 1e-9]
+    if c[0] == 0 or len(inside) != r:
+        return None                     # the symbol changes sign (or touches 0): not one square
+    taps = np.real(np.poly(inside))
+    auto = np.array([taps[:len(taps) - k] @ taps[k:] for k in range(r + 1)])
+    d = c[0] / auto[0]
+    residual = float(np.abs(d * auto - c).max())
+    if residual > 1e-9 * np.abs(c).max():
+        return None
+    form = np.zeros(n)
+    form[[int(np.flatnonzero(off == base + j)[0]) for j in range(r + 1)]] = taps
+    top = np.abs(form).max()
+    new = _with_quadratic(table, np.array([[n, n]]), np.array([d * top ** 2]))
+    return Factored((form / top)[None, :], new, constant, residual, "1 square of a linear form")
 
 
 def _cover(monomials: np.ndarray, n: int) -> list[tuple[int, np.ndarray]]:

@@ -104,7 +104,8 @@ def test_a_spin_glass_has_no_low_rank_square():
 # ---- reals: products and squares of linear forms -----------------------------------------------------
 
 @pytest.mark.parametrize("name,per_site,expanded_per_site", [
-    ("microphone", lambda p, s, c: p, lambda p, s, c: p + s),
+    # one square per site: x^2 - x x' / 2 summed is 0.933 (x - 0.268 x')^2 summed (the symbol 1 - cos w / 2 > 0)
+    ("microphone", lambda p, s, c: s, lambda p, s, c: p + s),
     # phi_r^2 and products with six neighbours (lap^2 reaches two sites away, and diagonally)
     ("image", lambda p, s, c: p, lambda p, s, c: 6 * p + s),
     # phi (a phi + sum_mu b phi_mu) in layer 1 with phi^2; (phi^2)^2 and the running sum's copy in layer 2
@@ -123,6 +124,19 @@ def test_lattice_densities_factor_per_site_and_stay_shared(name, per_site, expan
     # weight sharing survives: the parameters do not grow with the lattice
     assert compiled(name, (("L" if name != "microphone" else "n", 4 if name != "microphone" else 8),)) \
         .network.parameters == c.network.parameters
+
+
+@pytest.mark.parametrize("b,what", [("-1/2", "1 square of a linear form"),
+                                    ("-3", "1 product of a variable and a linear form")])
+def test_a_chain_is_one_square_per_site_where_its_symbol_keeps_one_sign(b, what):
+    # 1 + b cos w + 0.6 cos 2w - 0.2 cos 3w: positive for b = -1/2, both signs for b = -3
+    text = (f"param n = 16\nreal x[n] periodic\nH = sum(i in 0..n-1: x[i]^2 + {b} * x[i]*x[i+1] "
+            "+ 0.3*x[i]*x[i+2] - 0.1*x[i]*x[i+3] + 0.05*x[i]^3)")
+    c = hamc.compile(text, samples=500)
+    assert c.network.meta["layout"] == "shared" and c.network.meta["structure_reason"].startswith(f"factored: {what}")
+    within_bound(c)
+    x = np.random.default_rng(2).uniform(-1, 1, (200, 16))
+    assert np.max(np.abs(c.network(x) - c.hamiltonian.evaluate(x))) <= c.error_bound.absolute
 
 
 def test_factored_float32_meets_its_default_tolerance():
@@ -170,7 +184,7 @@ def test_where_the_structure_costs_more_the_expansion_is_kept():
 # ---- options, CLI and JSON ------------------------------------------------------------------------------
 
 def test_cli_structure_option_json_and_summary(tmp_path, capsys):
-    code, out, _ = run(capsys, "compile", str(EXAMPLES / "microphone.ham"), "-o", str(tmp_path), "--json")
+    code, out, _ = run(capsys, "compile", str(EXAMPLES / "image.ham"), "-o", str(tmp_path), "--json")
     assert code == 0 and '"structure": "factored"' in out and '"structure_reason": "factored: 1 product' in out
     code, out, _ = run(capsys, "compile", str(EXAMPLES / "microphone.ham"), "-o", str(tmp_path),
                        "--structure", "expanded")
