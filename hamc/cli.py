@@ -17,7 +17,7 @@ from pathlib import Path
 from .analysis.report import analyze
 from .auditing import audit
 from .io.npz import write_npz
-from .build.options import DTYPES, LAYOUTS, STRATEGIES, BuildOptions
+from .build.options import DTYPES, LAYOUTS, STRATEGIES, STRUCTURES, BuildOptions
 from .pipeline import CHECKS, compile_hamiltonian
 from .draw.diagram import BIAS_MODES, LABEL_MODES
 from .draw.output import FORMATS, VIEWS, choose_view, network_drawing, write_drawing
@@ -105,6 +105,9 @@ def _add_network_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layout", choices=LAYOUTS, default="auto",
                    help="shared: one stencil per gate, run at every site (a convnet) for translation-invariant "
                         "lattice Hamiltonians; unrolled: explicit sparse matrices; auto: shared where it applies")
+    p.add_argument("--structure", choices=STRUCTURES, default="auto",
+                   help="factored: quadratic parts as squares or products of linear forms (which cost no neurons); "
+                        "expanded: one gate per monomial; auto: whichever has fewer hidden neurons within --tol")
     p.add_argument("--max-memory", type=_gigabytes, default=None, metavar="GB",
                    help="refuse unrolled builds estimated above this (default: 3/4 of the machine's memory)")
     p.add_argument("--samples", type=int, default=2000,
@@ -162,6 +165,7 @@ def cmd_analyze(args) -> int:
 def _compile(args, *, check: bool):
     options = BuildOptions(strategy=args.strategy, activation=args.activation, dtype=args.dtype, tol=args.tol,
                            input_range=tuple(args.input_range or (-1.0, 1.0)), layout=args.layout,
+                           structure=args.structure,
                            **({"max_memory": args.max_memory * 1e9} if args.max_memory is not None else {}))
     return compile_hamiltonian(Path(args.file), params=dict(args.param), max_terms=args.max_terms, options=options,
                                samples=args.samples, seed=args.seed, check=check, check_by=args.check,

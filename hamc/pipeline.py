@@ -66,6 +66,7 @@ class Compiled:
             "hidden_neurons": net.hidden_neurons, "neurons_by_role": net.neurons_by_role(),
             "synapses": net.synapses, "parameters": net.parameters, "depth": net.depth,
             "layout": net.meta["layout"], "sites": net.sites,
+            "structure": net.meta.get("structure", "expanded"), "structure_reason": net.meta.get("structure_reason", ""),
             "product_layers": self.plan.depth if self.plan else 0,
             "product_gates": self.plan.product_gates * net.sites if self.plan else 0,
             "product_gates_unshared": self.plan.unshared_product_gates * net.sites if self.plan else 0,
@@ -89,6 +90,7 @@ class Compiled:
             f"hidden neurons  {j['hidden_neurons']:,}" + (f" ({roles})" if roles else ""),
             f"flat network    {j['flat_hidden_neurons']:,} hidden neurons in one layer",
             f"depth           {j['depth']} hidden layer(s)",
+            *([f"structure       {j['structure_reason']}"] if j["structure_reason"] else []),
             f"synapses        {j['synapses']:,}",
             f"parameters      {j['parameters']:,}",
         ]

@@ -35,6 +35,9 @@ def evaluate_plan(plan: ProductPlan, gate_set: dict, magnitude: np.ndarray, x: n
                   dtype=np.longdouble) -> np.ndarray:
     """Outputs (batch, n_outputs) of the product tree for plan on inputs x, constant included."""
     x = np.asarray(x, dtype=dtype)
+    if plan.forms is not None:          # a factored plan: its last variables are linear forms of the inputs
+        x = np.hstack([x, x @ plan.forms.T.astype(dtype)])
+        magnitude = np.concatenate([magnitude, np.abs(plan.forms) @ magnitude])
     tiny = np.finfo(np.float64).tiny
     bound = {k: np.maximum(np.prod(magnitude[v], axis=1), tiny).astype(dtype) for k, v in plan.nodes.items()}
     nan = {k: np.full((len(x), len(v)), np.nan, dtype) for k, v in plan.nodes.items()}

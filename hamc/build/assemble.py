@@ -7,6 +7,7 @@ from functools import lru_cache, partial
 import numpy as np
 
 from . import error_bound as eb
+from . import factored
 from . import gates
 from ..network.activations import ACTIVATIONS, get_activation
 from ..errors import HamcError
@@ -18,7 +19,7 @@ from .options import BuildOptions, check_options
 from .plan import ProductPlan, level, plan_from_table
 from .plan import monomial_table
 from .ranges import bits_check, check_finite_layers, check_range, flat_check, tree_check
-from .bits import bits_errors, build_bits, spins_to_bits
+from .bits import bit_beta, bits_errors, build_bits, conversion_error, spins_to_bits
 from .flat import FLAT_STRATEGY_MAX_DEGREE, build_flat, check_flat_degree, check_flat_size, flat_network_neurons
 from .scales import certified_scale, unit_gate
 from ..network.shared import SharedLayout
@@ -124,22 +125,6 @@ def unit_gates(activation: str, dtype: str) -> tuple[GateSet, GateScales]:
                                 gate_set.copy.neurons)
 
 
-# The share of --tol left to the threshold neurons' tails; the rest is for the rounding in the bound.
-BITS_TAIL_SHARE = 0.9
-
-
-def bit_beta(bit_table: dict, tol: float, scale: float) -> float:
-    """beta so that every threshold neuron's error sigma(-beta/2), summed with the bit coefficients'
-    weights, stays below 0.9 tol * S (eq 13: the error decays like exp(-beta/2)). For a classifier S
-    is 2: the posterior moves by at most half its logits' error."""
-    # the neurons of all degrees add their errors: sum |c| over every monomial, per output
-    totals = [np.abs(c).sum(axis=0) for _, c in bit_table.values()]
-    weight = float(np.sum(totals, axis=0).max()) if totals else 1.0
-    target = BITS_TAIL_SHARE * tol * scale / max(weight, 1e-300)
-    # S = 0 (H is identically 0 on the box, whatever the spin terms cancel to): aim at tol itself
-    return max(gates.bit_scale(target if target > 0 else tol), 1.0)
-
-
 @dataclass(frozen=True)
 class Built:
     network: Network
@@ -177,7 +162,7 @@ def _build(h: Hamiltonian, options: BuildOptions, scale: float, has_reals: bool)
         bound = np.array([1.0 if Domain.of(array.domain) != Domain.REAL else max(map(abs, options.input_range))])
         made = _layers(strategy, activation, stencil.table, np.zeros(len(outputs)), spin, names,
                        np.repeat(bound, len(names)), options, scale, None, stencil.sites,
-                       in_bits=True, has_reals=has_reals, posterior=h.is_classifier)
+                       in_bits=True, has_reals=has_reals, posterior=h.is_classifier, offsets=stencil.offsets)
         layers = made.layers
         _check_shared_memory(stencil.sites, len(names), max(layer.n_out for layer in layers), options)
         if h.is_classifier:      # the local layers add up -H; priors and softmax come after the sum
@@ -225,24 +210,14 @@ class _Layers:
     errors: object
     beta: float | None = None
     scales: GateScales | None = None
+    structure: str = "expanded"
+    structure_reason: str = ""
 
     def info(self, partial_info, error_bound: float | None, reason: str) -> BuildInfo:
         counts = None if self.plan is None else PlanCounts(self.plan.depth, self.plan.product_gates,
                                                            self.plan.unshared_product_gates)
-        return partial_info(error_bound, reason, beta=self.beta, scales=self.scales, plan=counts)
-
-
-def _conversion_error(table: dict, in_bits: bool, spin, sites: int, scale: float, u: float) -> float:
-    """Per site, the rounding of the coefficients as the table is rewritten over bits (spins_to_bits)
-    and, for a shared layout, its translates merged: each is a sum of at most as many parts as there
-    are monomials (times the neighbourhood for merged translates), whose magnitudes add up to at
-    most 3^degree S (a spin monomial of q factors spreads |c| 3^q over bit monomials)."""
-    if not in_bits and not np.any(spin):
-        return 0.0                             # bits stay bits: no sums
-    terms = sum(len(m) for k, (m, _) in table.items() if k)
-    degree = max((k for k in table), default=0)
-    parts = terms * (len(spin) + 1 if in_bits else 1) + 2
-    return float(eb.gamma(parts, u)) * 3.0 ** degree * scale / sites
+        return partial_info(error_bound, reason, beta=self.beta, scales=self.scales, plan=counts,
+                            structure=self.structure, structure_reason=self.structure_reason)
 
 
 def _check_shared_memory(sites: int, patch: int, width: int, options: BuildOptions) -> None:
@@ -253,10 +228,11 @@ def _check_shared_memory(sites: int, patch: int, width: int, options: BuildOptio
 
 
 def _layers(strategy, activation, table, constant, spin, names, magnitude, options, scale, log_priors,
-            sites: int, in_bits: bool = False, has_reals: bool = True, posterior: bool = False) -> _Layers:
+            sites: int, in_bits: bool = False, has_reals: bool = True, posterior: bool = False,
+            offsets=None) -> _Layers:
     """The layers, plan and error_bound.OutputErrors (or the reason there is none) for a monomial table over
     len(names) inputs (`spin` marks spin inputs); `sites` copies of them run in parallel. For
-    bits, `in_bits` says the table is over x = (s+1)/2 already."""
+    bits, `in_bits` says the table is over x = (s+1)/2 already. `offsets`: a shared layout's patch offsets."""
     dtype = np.dtype(options.dtype)
     u = eb.unit_roundoff(dtype)
 
@@ -264,14 +240,17 @@ def _layers(strategy, activation, table, constant, spin, names, magnitude, optio
         check_range(check, options.dtype, options.input_range, has_reals)
 
     if strategy == "bits":
+        table_constant = constant
         bit_table, constant = (table, constant) if in_bits else spins_to_bits(table, constant, spin)
         refuse_overflow(bits_check(scale, bit_table))
         beta = bit_beta({k: (m, c * sites) for k, (m, c) in bit_table.items()}, options.target_tol,
                         2.0 if posterior else scale)
         layers = build_bits(bit_table, constant, spin, names, activation, dtype, beta, log_priors)
-        conversion = _conversion_error(table, in_bits, spin, sites, scale, u)
+        conversion = conversion_error(table, in_bits, spin, sites, scale, u)
         errors = bits_errors(*layers, activation, beta, u, conversion)
-        return _Layers(layers, None, errors if errors is not None else "threshold sums that are not exact", beta=beta)
+        made = _Layers(layers, None, errors if errors is not None else "threshold sums that are not exact", beta=beta)
+        return _bits_structure(made, table, table_constant, spin, names, activation, options, scale, sites,
+                               in_bits, posterior)
     gate_set, scales = unit_gates(activation, options.dtype)
     if strategy == "flat":
         check_flat_size(table, gate_set.copy.neurons, options.max_neurons)
@@ -280,11 +259,82 @@ def _layers(strategy, activation, table, constant, spin, names, magnitude, optio
                             lambda powers: gates.flat_scale(activation, powers, options.dtype).value,
                             log_priors, options.max_neurons)
         return _Layers(layers, None, "the flat strategy's one-layer gates", scales=scales)
-    plan = plan_from_table(len(names), len(constant), table, constant)
-    refuse_overflow(tree_check(plan, magnitude, gate_set, scale))
-    layers, errors = build_tree(plan, magnitude, gate_set, activation, dtype, names, log_priors,
-                                rounded_inputs=dtype != np.float64)
-    return _Layers(layers, plan, errors, scales=scales)
+
+    def tree(table_, magnitude_, names_, forms=None) -> _Layers:
+        plan = plan_from_table(len(names_), len(constant), table_, constant)
+        if forms is not None:
+            plan = replace(plan, forms=forms, form_names=tuple(names_[len(names):]))
+        refuse_overflow(tree_check(plan, magnitude_, gate_set, scale))
+        layers, errors = build_tree(plan, magnitude_, gate_set, activation, dtype, names_, log_priors,
+                                    rounded_inputs=dtype != np.float64, forms=forms)
+        return _Layers(layers, plan, errors, scales=scales)
+
+    return _tree_structure(tree(table, magnitude, names), tree, table, constant, names, magnitude, options,
+                           scale, sites, offsets)
+
+
+def _tree_structure(expanded: _Layers, tree, table, constant, names, magnitude, options, scale, sites,
+                    offsets) -> _Layers:
+    """The expanded tree or a factored one (structure.real_candidates, each built by `tree`), per _chosen."""
+    if len(constant) > 1:
+        return _one_energy_only(expanded, options)
+    candidates = []
+    if len(names) and options.structure != "expanded":
+        from .structure import form_names, real_candidates     # numpy-only, but kept off the start-up path
+        for c in real_candidates(table, constant, len(names), offsets):
+            try:
+                made = tree(c.table, np.concatenate([magnitude, np.abs(c.forms) @ magnitude]),
+                            form_names(names, c.forms), c.forms)
+            except HamcError:             # its weights would overflow the dtype: the expansion's did not
+                continue
+            made = replace(made, errors=factored.with_residual(made.errors, c.residual * magnitude.sum() ** 2))
+            candidates.append(_option(made, options, sites, c.what))
+    return _chosen(_option(expanded, options, sites), candidates, options, scale, sites)
+
+
+def _bits_structure(made: _Layers, table, constant, spin, names, activation, options, scale, sites, in_bits,
+                    posterior) -> _Layers:
+    """The bit products or squares of integer-valued linear forms as threshold steps, per _chosen."""
+    if len(constant) > 1:
+        return _one_energy_only(made, options)
+    if in_bits:
+        why = "squares of integer-valued linear forms are tried without a shared layout (--layout unrolled)"
+    elif activation == "relu":
+        why = "squares of integer-valued linear forms need threshold units (step, sigmoid, tanh), not relu"
+    else:
+        why = "no quadratic part that is a few squares of integer-valued linear forms"
+    candidate = None if in_bits or activation == "relu" or options.structure == "expanded" else \
+        _integer_candidate(table, constant, spin, names, activation, options, scale, posterior)
+    return _chosen(_option(made, options, sites), [candidate] if candidate else [], options, scale, sites, why)
+
+
+def _integer_candidate(table, constant, spin, names, activation, options, scale, posterior):
+    """factored.integer_candidate as an option to compare, or None."""
+    made = factored.integer_candidate(table, constant, spin, names, activation, options, scale, posterior)
+    if made is None:
+        return None
+    layers, errors, beta, what = made
+    return _option(_Layers(layers, None, errors, beta=beta), options, 1, what)
+
+
+def _one_energy_only(expanded: _Layers, options: BuildOptions) -> _Layers:
+    if options.structure == "factored":
+        raise HamcError("--structure factored works on one Hamiltonian, not a classifier's several; "
+                        "use --structure auto or expanded")
+    return replace(expanded, structure_reason="expanded: a classifier's energies are not factored")
+
+
+def _option(made: _Layers, options: BuildOptions, sites: int, what: str = "") -> factored.Option:
+    bound = _bound(made.errors, options, sites=sites)[0]
+    return factored.Option(made, sum(layer.n_out for layer in made.layers[:-1]), bound, what)
+
+
+def _chosen(expanded: factored.Option, candidates, options: BuildOptions, scale: float, sites: int,
+            *none_why: str) -> _Layers:
+    """The option factored.choose picks, recording which and why."""
+    target = options.target_tol * (scale if scale > 0 else 1.0)
+    best, structure, why = factored.choose(expanded, candidates, options.structure, target, sites, *none_why)
+    return replace(best.made, structure=structure, structure_reason=why)
 
 
 def _density_only(h: Hamiltonian, array) -> bool:

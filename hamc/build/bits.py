@@ -88,3 +88,32 @@ def bits_errors(hidden: Layer, output: Layer, activation: str, beta: float, u: f
     rounding = error_bound.dot_error(output.weight, size, np.abs(output.bias.astype(np.float64)), u)
     hidden_size = np.asarray(size @ abs(output.weight), np.float64).ravel() + np.abs(output.bias)
     return error_bound.OutputErrors(value + conversion, rounding, hidden_size, hidden_size)
+
+
+# The share of --tol left to the threshold neurons' tails; the rest is for the rounding in the bound.
+BITS_TAIL_SHARE = 0.9
+
+
+def bit_beta(bit_table: dict, tol: float, scale: float) -> float:
+    """beta so that every threshold neuron's error sigma(-beta/2), summed with the bit coefficients'
+    weights, stays below 0.9 tol * S (eq 13: the error decays like exp(-beta/2)). For a classifier S
+    is 2: the posterior moves by at most half its logits' error."""
+    # the neurons of all degrees add their errors: sum |c| over every monomial, per output
+    totals = [np.abs(c).sum(axis=0) for _, c in bit_table.values()]
+    weight = float(np.sum(totals, axis=0).max()) if totals else 1.0
+    target = BITS_TAIL_SHARE * tol * scale / max(weight, 1e-300)
+    # S = 0 (H is identically 0 on the box, whatever the spin terms cancel to): aim at tol itself
+    return max(gates.bit_scale(target if target > 0 else tol), 1.0)
+
+
+def conversion_error(table: dict, in_bits: bool, spin, sites: int, scale: float, u: float) -> float:
+    """Per site, the rounding of the coefficients as the table is rewritten over bits (spins_to_bits)
+    and, for a shared layout, its translates merged: each is a sum of at most as many parts as there
+    are monomials (times the neighbourhood for merged translates), whose magnitudes add up to at
+    most 3^degree S (a spin monomial of q factors spreads |c| 3^q over bit monomials)."""
+    if not in_bits and not np.any(spin):
+        return 0.0                             # bits stay bits: no sums
+    terms = sum(len(m) for k, (m, _) in table.items() if k)
+    degree = max((k for k in table), default=0)
+    parts = terms * (len(spin) + 1 if in_bits else 1) + 2
+    return float(error_bound.gamma(parts, u)) * 3.0 ** degree * scale / sites

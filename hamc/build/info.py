@@ -38,6 +38,8 @@ class BuildInfo:
     beta: float | None = None           # the threshold sharpness (bits strategy)
     scales: GateScales | None = None
     plan: PlanCounts | None = None
+    structure: str = "expanded"         # expanded | factored: the table as expanded, or squares/products of linear forms
+    structure_reason: str = ""          # which was built and why, with both neuron counts
 
     def to_meta(self) -> dict:
         meta = {"strategy": self.strategy, "activation": self.activation, "dtype": self.dtype,
@@ -47,5 +49,6 @@ class BuildInfo:
         for part in (self.scales, self.plan):
             if part is not None:
                 meta.update(asdict(part))
+        meta.update(structure=self.structure, structure_reason=self.structure_reason)
         meta.update(error_bound=self.error_bound, error_bound_reason=self.error_bound_reason)
         return meta

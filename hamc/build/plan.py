@@ -55,6 +55,8 @@ class ProductPlan:
     needed: dict[int, np.ndarray]
     terms: dict[int, tuple[np.ndarray, np.ndarray]]
     constant: np.ndarray
+    forms: np.ndarray | None = None     # (K, n): the last K variables are these linear forms of the n inputs
+    form_names: tuple[str, ...] = ()    # how each form is written, for labels: (x[i] - 0.5*x[i+1])
 
     @property
     def depth(self) -> int:
@@ -90,8 +92,11 @@ class ProductPlan:
             for r, row in zip(rows, c):
                 coef[(k, int(r))] = tuple(float(v) for v in row)
 
+        inputs = self.n_variables - len(self.form_names)
+
         def name(k, r):
-            return "*".join(names[int(v)] if names is not None else f"x{int(v)}" for v in self.nodes[k][r])
+            return "*".join(f"x{int(v)}" if names is None else names[int(v)] if v < inputs
+                            else self.form_names[int(v) - inputs] for v in self.nodes[k][r])
 
         for k in sorted(self.nodes):
             squares = self.squares(k) if k >= 2 else None

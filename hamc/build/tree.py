@@ -107,9 +107,14 @@ def _gate_blocks(pending) -> tuple[GateBlock, ...]:
     return tuple(GateBlock(kind, m, h, tuple(labels()) if keep else ()) for kind, m, h, labels in pending)
 
 
-def input_stage(plan: ProductPlan, bounds: dict[int, np.ndarray], u: float, rounded_inputs: bool) -> _Stage:
+def input_stage(plan: ProductPlan, bounds: dict[int, np.ndarray], u: float, rounded_inputs: bool,
+                forms=None, magnitude=None) -> _Stage:
     """Stage 0: the inputs themselves, and each output's linear terms as its first running sum.
-    `rounded_inputs`: real inputs are rounded to the network's dtype (float32), off by u |x|."""
+    `rounded_inputs`: real inputs are rounded to the network's dtype (float32), off by u |x|.
+    With `forms` (K, n), plan variables n..n+K-1 are the linear forms forms @ x: readouts of the
+    inputs that the first hidden layer's weights absorb, so they cost no neurons."""
+    if forms is not None:
+        return _lifted(input_stage(plan, bounds, u, rounded_inputs), forms, magnitude, u, rounded_inputs)
     n_out = plan.n_outputs
     variables = plan.nodes.get(1, np.empty((0, 1), np.int64))[:, 0]
     r = Triplets()
@@ -131,6 +136,19 @@ def input_stage(plan: ProductPlan, bounds: dict[int, np.ndarray], u: float, roun
     size[variables] = bounds[1] if 1 in bounds else []
     input_error = size * u if rounded_inputs else np.zeros_like(size)
     return _Stage(readout, np.zeros(n_vals), rows, acc, acc_bound, abs(readout) @ input_error, np.zeros(n_vals), size)
+
+
+def _lifted(stage: _Stage, forms: np.ndarray, magnitude: np.ndarray, u: float, rounded_inputs: bool) -> _Stage:
+    """An input stage over [x, forms @ x] re-read over x alone. A form's value is off by the
+    rounding of the folded weights (gamma of its terms and the forms, times |forms| @ R)."""
+    k, n = forms.shape
+    lift = sp.vstack([sp.identity(n, format="csr"), sp.csr_matrix(forms)]).tocsr()
+    readout = (stage.readout @ lift).tocsr()
+    size = np.asarray(magnitude[:n], np.float64)
+    fold = np.concatenate([np.zeros(n), eb.gamma((forms != 0).sum(axis=1) + k + 2, u) * (np.abs(forms) @ size)])
+    input_error = size * u if rounded_inputs else np.zeros(n)
+    error = abs(readout) @ input_error + abs(stage.readout) @ fold
+    return _Stage(readout, stage.offset, stage.rows, stage.acc, stage.acc_bound, error, stage.offset_size, size)
 
 
 def hidden_layer(plan: ProductPlan, prev: _Stage, layer_no: int, bounds, gate_set: GateSet,
@@ -199,11 +217,13 @@ def node_bounds(plan: ProductPlan, magnitude: np.ndarray) -> dict[int, np.ndarra
 
 
 def build_tree(plan: ProductPlan, magnitude: np.ndarray, gate_set: GateSet, activation: str, dtype,
-               names, log_priors=None, *, rounded_inputs: bool = False) -> tuple[tuple[Layer, ...], eb.OutputErrors]:
+               names, log_priors=None, *, rounded_inputs: bool = False,
+               forms=None) -> tuple[tuple[Layer, ...], eb.OutputErrors]:
     """The layers, and the bounds on their outputs' errors (see error_bound). `names[v]` labels
-    variable v in gate labels (x1*x2, copy x3) kept for small layers."""
+    variable v in gate labels (x1*x2, copy x3) kept for small layers. With `forms` (K, n) the plan's
+    last K variables are linear forms of the n inputs (see input_stage); `magnitude` covers all n + K."""
     bounds = {k: np.maximum(b, np.finfo(float).tiny) for k, b in node_bounds(plan, magnitude).items()}
-    stage = input_stage(plan, bounds, eb.unit_roundoff(dtype), rounded_inputs)
+    stage = input_stage(plan, bounds, eb.unit_roundoff(dtype), rounded_inputs, forms, magnitude)
     layers = []
     for layer_no in range(1, plan.depth + 1):
         layer, stage = hidden_layer(plan, stage, layer_no, bounds, gate_set, activation, dtype, names)

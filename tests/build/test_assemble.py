@@ -239,7 +239,7 @@ def test_three_body_and_curie_weiss_bit_counts():
     # (8K - 4J = 6 != 0), 12 next-nearest pairs (4K), 12 singles (-6K + 4J = -4): 48
     assert compiled("three_body").network.hidden_neurons == 48
     # -(J/N)(sum s)^2 = -(J/N)(N + 2 sum_{i<j} s_i s_j): C(16, 2) = 120 pairs and 16 singles
-    assert compiled("curie_weiss").network.hidden_neurons == 120 + 16
+    assert compiled("curie_weiss", structure="expanded").network.hidden_neurons == 120 + 16
     assert compiled("spin_glass").network.hidden_neurons == 64 * 63 // 2 + 64
 
 
@@ -285,7 +285,7 @@ def test_cat_dog_tree_counts_copies_and_accumulators(activation, copy):
 # trees with squares and copies ---------------------------------------------------------------------------
 def test_microphone_tree_counts():
     # 32 squares x_i^2 (3 neurons each) and 32 products x_i x_{i+1} (4 each), all in one layer
-    c = compiled("microphone", layout="unrolled")
+    c = compiled("microphone", layout="unrolled", structure="expanded")
     assert c.network.neurons_by_role() == {"product": 128, "square": 96}
     assert c.network.depth == 1
 
@@ -294,7 +294,7 @@ def test_microphone_tree_counts():
 def test_phi4_tree_counts(activation, copy):
     # per site: phi^2 (square), phi^4 = (phi^2)^2 (square), two bonds phi_r phi_{r+mu} (products);
     # the degree-2 part of H is summed after layer 1 and carried through layer 2 by one accumulator
-    c = compiled("phi4", activation=activation, layout="unrolled")
+    c = compiled("phi4", activation=activation, layout="unrolled", structure="expanded")
     assert c.network.neurons_by_role() == {"product": 64 * 2 * 4, "square": 64 * 2 * 3, "copy": copy}
     assert c.network.depth == 2
     assert c.verification.max_rel_error <= 1e-6
@@ -324,7 +324,7 @@ def test_scales_recorded_in_meta_are_the_gates():
 def test_phi4_shared_layout_runs_one_site_network_everywhere():
     # per site: layer 1 has the two bond products (2 x 4) and phi^2 (3); layer 2 has phi^4 = (phi^2)^2
     # (3) and the site's running sum (1 copy); the same weights at every site, whatever L is
-    small, large = compiled("phi4", (("L", 4),), layout="shared"), compiled("phi4", (("L", 8),), layout="shared")
+    small, large = (compiled("phi4", (("L", L),), layout="shared", structure="expanded") for L in (4, 8))
     for c, L in ((small, 4), (large, 8)):
         net = c.network
         assert net.meta["layout"] == "shared" and net.sites == L * L

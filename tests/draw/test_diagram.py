@@ -195,12 +195,12 @@ def test_blocks_view_counts_neurons_by_gate_kind():
 
 
 def test_auto_view_switches_to_blocks_and_says_why():
-    big = _compile(str(EXAMPLES / "curie_weiss.ham"))           # 136 bit neurons in one layer
+    big = _compile(str(EXAMPLES / "curie_weiss.ham"), structure="expanded")   # 136 bit neurons in one layer
     assert not fits_neuron_view(big.network)
     view, note = choose_view(big, "auto")
     assert view == "blocks" and "136 neurons in one layer" in note and "--view neurons" in note
     assert "--view plan" not in note                            # bits: there is no product tree
-    small = _compile(str(EXAMPLES / "curie_weiss.ham"), params={"N": 5})
+    small = _compile(str(EXAMPLES / "curie_weiss.ham"), params={"N": 5}, structure="expanded")
     assert choose_view(small, "auto") == ("neurons", "")
 
 

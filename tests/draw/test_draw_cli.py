@@ -41,7 +41,8 @@ def test_output_suffix_picks_the_format(tmp_path, capsys):
 
 def test_auto_view_note_for_a_large_network(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    code, out, err = run(capsys, "draw", str(EXAMPLES / "curie_weiss.ham"), "--format", "dot")
+    code, out, err = run(capsys, "draw", str(EXAMPLES / "curie_weiss.ham"), "--format", "dot",
+                          "--structure", "expanded")
     assert code == 0
     assert "136 neurons in one layer" in err and "blocks view" in err
     assert (tmp_path / "curie_weiss-blocks.dot").exists()

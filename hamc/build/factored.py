@@ -1,0 +1,137 @@
+"""(expanded build, structured candidates) -> the cheaper one that meets --tol, and why; threshold
+neurons for squares of integer-valued linear forms on bits and spins."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from . import error_bound as eb
+from .bits import bit_beta, bits_errors, build_bits, conversion_error, spins_to_bits
+from ..errors import HamcError
+from ..network.activations import get_activation
+from ..network.model import GateBlock, make_layer
+from .flat import output_layer
+from .structure import IntegerSquares, integer_squares
+
+
+@dataclass(frozen=True)
+class Option:
+    """One way to build the same H: what was made, its hidden neurons (per site), its certified
+    bound (None: no model) and what it is ("2 squares of linear forms")."""
+    made: object
+    neurons: int
+    bound: float | None
+    what: str = ""
+
+
+def with_residual(errors, extra: float):
+    """error_bound.OutputErrors with `extra` added to every output (a decomposition's rounding)."""
+    return errors if isinstance(errors, str) else replace(errors, value=np.asarray(errors.value) + extra)
+
+
+def choose(expanded: Option, candidates: list[Option], mode: str, target: float, sites: int,
+           none_why: str = "no quadratic part to factor"):
+    """(the option to build, "expanded" | "factored", why). auto: the fewest hidden neurons among
+    those whose bound meets `target` (the expansion on ties, and when none does). `none_why`: why
+    there are no candidates."""
+    unit = " per site" if sites > 1 else ""
+    per = "/site" if sites > 1 else ""
+    if not candidates:
+        if mode == "factored":
+            raise HamcError(f"--structure factored: {none_why}; use --structure auto or expanded")
+        return expanded, "expanded", "expanded (--structure expanded)" if mode == "expanded" else f"expanded: {none_why}"
+    meets = [c for c in candidates if c.bound is not None and c.bound <= target]
+    best = min(meets or candidates, key=lambda c: c.neurons)
+    why_factored = (f"factored: {best.what}{unit}, {best.neurons:,} neurons{per}; "
+                    f"expanded would be {expanded.neurons:,}")
+    why_expanded = (f"expanded: {expanded.neurons:,} neurons{per}; factored ({best.what}{unit}) would be "
+                    f"{best.neurons:,}" + ("" if meets else " and miss the tolerance"))
+    if mode == "factored":
+        return best, "factored", why_factored + " (--structure factored)"
+    if mode == "expanded":
+        return expanded, "expanded", why_expanded + " (--structure expanded)"
+    expanded_meets = expanded.bound is not None and expanded.bound <= target
+    if meets and (best.neurons < expanded.neurons or not expanded_meets):
+        return best, "factored", why_factored
+    return expanded, "expanded", why_expanded
+
+
+def threshold_layers(squares: IntegerSquares, hidden, output, spin: np.ndarray, activation: str, dtype,
+                     beta: float | None):
+    """The bit-product layers (hidden, output) plus one threshold neuron per step of each square:
+    d (l . x)^2 at its reachable integer values v_0 < v_1 < ... is d v_0^2 plus, for each j, the
+    increment d (v_j^2 - v_(j-1)^2) switched on where l . x passes (v_(j-1) + v_j) / 2, exact
+    between integers. Inputs are read raw (spins as spins); the activation has limits (or is step)."""
+    lo, hi = (0.0, 1.0) if activation == "step" else get_activation(activation).limits
+    sharp = 1.0 if activation == "step" else float(beta)
+    cols, biases, readout, constant = [], [], [], 0.0
+    for form, d, values in zip(squares.forms, squares.scales, squares.values):
+        values = values.astype(np.float64)
+        steps = d * np.diff(values ** 2)
+        keep = steps != 0
+        # scaled so the nearest reachable values sit 1/2 from each threshold, as a bit product's sums do:
+        # the tail the error bound charges, sigma(-beta/2), is then what the sigmoid gives there
+        unit = sharp / (float(np.diff(values).min()) if len(values) > 1 else 1.0)
+        constant += d * values[0] ** 2 + float(np.sum(steps[keep])) * -lo / (hi - lo)
+        for t, inc in zip(((values[:-1] + values[1:]) / 2)[keep], steps[keep]):
+            cols.append(unit * form)
+            biases.append(-unit * t)
+            readout.append(inc / (hi - lo))
+    w_old = hidden.weight.toarray() if hasattr(hidden.weight, "toarray") else hidden.weight
+    weight = np.hstack([np.asarray(w_old, np.float64), np.array(cols, np.float64).T.reshape(len(spin), -1)])
+    rows, cc = np.nonzero(weight)
+    bias = np.concatenate([hidden.bias.astype(np.float64), biases])
+    blocks = hidden.blocks + ((GateBlock("threshold", len(cols), 1),) if cols else ())
+    new_hidden = make_layer(rows, cc, weight[rows, cc], weight.shape, bias, activation, dtype, blocks)
+    w_out = output.weight.toarray() if hasattr(output.weight, "toarray") else output.weight
+    coef = np.vstack([np.asarray(w_out, np.float64), np.array(readout, np.float64).reshape(-1, 1)])
+    out = output_layer(coef, output.bias.astype(np.float64) + constant + squares.shift * spin.sum(),
+                       len(bias), dtype, None)
+    return new_hidden, out, float(np.sum(np.abs(readout)))
+
+
+def integer_rest(table: dict, squares: IntegerSquares, spin: np.ndarray) -> dict:
+    """The table without its quadratic part; on bits the diagonal shift's x_i^2 = x_i joins the linear terms
+    (on spins s_i^2 = 1 is a constant, added by threshold_layers)."""
+    rest = {k: v for k, v in table.items() if k != 2}
+    bits = np.flatnonzero(~spin)
+    if squares.shift == 0 or not len(bits):
+        return rest
+    linear = np.zeros(len(spin))
+    if 1 in rest:
+        np.add.at(linear, rest[1][0][:, 0], rest[1][1][:, 0])
+    linear[bits] += squares.shift
+    nz = np.flatnonzero(linear)
+    rest[1] = (nz[:, None].astype(np.int64), linear[nz][:, None])
+    return rest
+
+
+def integer_conversion(squares: IntegerSquares, readout_sum: float, n: int, u: float) -> float:
+    """What the integer factorisation adds to the bound: its residual over |sum x_i| <= n, the
+    rounding of the increments and of the constant it moved."""
+    return float(squares.residual * n * n + eb.gamma(4, u) * readout_sum
+                 + eb.gamma(2, u) * abs(squares.shift) * n)
+
+
+def integer_candidate(table, constant, spin, names, activation, options, scale, posterior):
+    """(layers, errors, beta, what) of the squares of integer-valued linear forms as threshold steps
+    and the rest of the table as bit products, or None where the quadratic part has no such squares."""
+    squares = integer_squares(table, len(names), spin)
+    if squares is None:
+        return None
+    u, dtype = eb.unit_roundoff(options.dtype), np.dtype(options.dtype)
+    rest = integer_rest(table, squares, spin)
+    bit_table, bit_constant = spins_to_bits(rest, constant, spin)
+    weight = sum(abs(d) * np.abs(np.diff(v.astype(np.float64) ** 2)).sum()
+                 for d, v in zip(squares.scales, squares.values))
+    beta = bit_beta({**bit_table, "squares": (None, np.array([[weight]]))}, options.target_tol,
+                    2.0 if posterior else scale)
+    hidden, output = build_bits(bit_table, bit_constant, spin, names, activation, dtype, beta, None)
+    hidden, output, readout = threshold_layers(squares, hidden, output, spin, activation, dtype, beta)
+    conversion = (conversion_error(rest, False, spin, 1, scale, u)
+                  + integer_conversion(squares, readout, len(names), u))
+    errors = bits_errors(hidden, output, activation, beta, u, conversion)
+    k = sum(bool(np.any(np.diff(v.astype(np.float64) ** 2))) for v in squares.values)    # forms that step
+    what = f"{k} square{'s' if k > 1 else ''} of integer-valued linear forms as threshold steps"
+    return (hidden, output), errors if errors is not None else "threshold sums that are not exact", beta, what
