@@ -141,6 +141,8 @@ def compile_hamiltonian(source, *, variables: Mapping | None = None, priors: Map
     max_neurons   refuse larger flat networks before building them
     layout        "auto", "shared" or "unrolled" (lattice Hamiltonians)
     max_memory    bytes an unrolled build may use
+    structure     "auto", "expanded" or "factored": plan from the monomials, from products and
+                  squares of linear forms, or the cheaper of the two that meets tol
     """
     # made per call, not at import: its memory limit is the process's when it compiles (ulimit -v)
     options = _options(options if options is not None else BuildOptions(), build_options)

@@ -64,6 +64,6 @@ def test_help_of_compile_documents_every_argument_and_build_option():
     doc = inspect.getdoc(hamc.compile)
     names = [p for p in inspect.signature(hamc.compile).parameters if p != "build_options"]
     names += [f.name for f in dataclasses.fields(hamc.BuildOptions)]
-    assert len(names) == 11 + 8
+    assert {"params", "tol", "dtype"} <= set(names)
     undocumented = [n for n in names if not re.search(rf"^\s*{n}\s", doc, re.M)]
     assert undocumented == []
