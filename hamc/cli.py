@@ -17,7 +17,7 @@ from pathlib import Path
 from .analysis.report import analyze
 from .auditing import audit
 from .io.npz import write_npz
-from .build.options import DTYPES, LAYOUTS, STRATEGIES, BuildOptions
+from .build.options import DTYPES, GATES, LAYOUTS, STRATEGIES, BuildOptions
 from .pipeline import CHECKS, compile_hamiltonian
 from .draw.diagram import BIAS_MODES, LABEL_MODES
 from .draw.output import FORMATS, VIEWS, choose_view, network_drawing, write_drawing
@@ -94,6 +94,11 @@ def _add_network_options(p: argparse.ArgumentParser) -> None:
                    help="sigmoid, tanh, softplus, exp; for bits also step, relu (default: step for bits, "
                         "exact; sigmoid otherwise)")
     p.add_argument("--dtype", choices=DTYPES, default="float64")
+    p.add_argument("--gates", choices=GATES, default="auto",
+                   help="product and square gates: single (4 and 2 neurons at the bias point where the "
+                        "order-4 term vanishes), richardson (two scales combined: twice the neurons, more "
+                        "digits), paper (the paper's 4-neuron gates at ln(2+sqrt 3)); auto: single, or "
+                        "richardson where --tol needs it")
     p.add_argument("--tol", type=float, default=None,
                    help="largest acceptable relative error (default 1e-6 in float64, 1e-2 in float32)")
     p.add_argument("--check", choices=CHECKS, default="bound",
@@ -159,7 +164,7 @@ def cmd_analyze(args) -> int:
 
 def _compile(args, *, check: bool):
     options = BuildOptions(strategy=args.strategy, activation=args.activation, dtype=args.dtype, tol=args.tol,
-                           input_range=tuple(args.input_range or (-1.0, 1.0)), layout=args.layout,
+                           gates=args.gates, input_range=tuple(args.input_range or (-1.0, 1.0)), layout=args.layout,
                            **({"max_memory": args.max_memory * 1e9} if args.max_memory is not None else {}))
     return compile_hamiltonian(Path(args.file), params=dict(args.param), max_terms=args.max_terms, options=options,
                                samples=args.samples, seed=args.seed, check=check, check_by=args.check,

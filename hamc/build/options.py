@@ -14,6 +14,7 @@ from ..network.activations import ACTIVATIONS
 STRATEGIES = ("auto", "tree", "flat", "bits")
 DTYPES = ("float64", "float32")
 LAYOUTS = ("auto", "shared", "unrolled")
+GATES = ("auto", "single", "richardson", "paper")   # build.scales.unit_gate
 DEFAULT_TOL = {"float64": 1e-6, "float32": 1e-2}
 
 
@@ -27,6 +28,7 @@ class BuildOptions:
     max_neurons: int = 1 << 22          # refuse larger flat networks before building them
     layout: str = "auto"                # auto | shared | unrolled (lattice Hamiltonians)
     max_memory: float = field(default_factory=lambda: 0.75 * physical_memory())   # bytes, unrolled builds
+    gates: str = "auto"                 # auto (single, richardson where --tol needs it) | single | richardson | paper
 
     @property
     def target_tol(self) -> float:
@@ -48,6 +50,8 @@ def check_options(options: BuildOptions) -> None:
         raise HamcError(f"unknown strategy '{options.strategy}'; choose one of {', '.join(STRATEGIES)}")
     if options.layout not in LAYOUTS:
         raise HamcError(f"unknown layout '{options.layout}'; choose one of {', '.join(LAYOUTS)}")
+    if options.gates not in GATES:
+        raise HamcError(f"unknown gates '{options.gates}'; choose one of {', '.join(GATES)}")
     if options.dtype not in DTYPES:
         raise HamcError(f"unknown dtype '{options.dtype}'; choose float64 or float32")
     if options.activation is not None and options.activation not in ACTIVATIONS:
