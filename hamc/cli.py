@@ -19,6 +19,7 @@ from .auditing import audit
 from .io.npz import write_npz
 from .build.options import DTYPES, GATES, LAYOUTS, STRATEGIES, BuildOptions
 from .pipeline import CHECKS, compile_hamiltonian
+from .quality import compare, quality_table
 from .draw.diagram import BIAS_MODES, LABEL_MODES
 from .draw.output import FORMATS, VIEWS, choose_view, network_drawing, write_drawing
 from .draw.figures import FIGURES, bit_gate_figure, product_gate_figure
@@ -127,6 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--emit", type=_emit, default=("npz",),
                    help="comma-separated outputs: npz, dot, svg, pdf, png, tex (default npz); "
                         "diagrams use the automatic view of `hamc draw`")
+    p.add_argument("--compare", action="store_true",
+                   help="also print the network-quality table: neurons and errors of the paper's construction, "
+                        "hamc's default and the flat network, in float64 and float32")
     p = sub.add_parser("verify", help="compile (or read --network) and measure the error; exit 1 above --tol")
     _add_input(p)
     _add_network_options(p)
@@ -206,13 +210,22 @@ def cmd_compile(args) -> int:
         diagram = network_drawing(compiled, view)
         for fmt in drawings:
             written += [p for p in write_drawing(diagram, stem, fmt) if p not in written]
+    rows = _comparison(args, compiled) if args.compare else None
     if args.json:
-        print(json.dumps({**compiled.to_json(), "written": [str(p) for p in written]}, indent=2))
+        extra = {"compare": [row.to_json() for row in rows]} if rows is not None else {}
+        print(json.dumps({**compiled.to_json(), "written": [str(p) for p in written], **extra}, indent=2))
     else:
         print(compiled.summary())
         for path in written:
             print(f"wrote {path}")
+        if rows is not None:
+            print("\n" + quality_table(rows))
     return 0
+
+
+def _comparison(args, compiled):
+    """The quality table for the compiled file (each construction compiled again, not held to --tol)."""
+    return compare(compiled.hamiltonian, options=compiled.options, samples=args.samples, seed=args.seed)
 
 
 def _figure(args):
