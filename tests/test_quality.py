@@ -19,6 +19,7 @@ def test_compare_xy_paper_default_and_flat():
         assert (row.paper.gates, row.default.gates) == ("paper", "single")
         assert row.paper.max_rel_error >= paper_error and row.default.max_rel_error <= default_error
         assert row.default.max_rel_error <= row.default.rel_error_bound
+        assert row.paper.max_rel_error <= row.paper.rel_error_bound
     lines = quality_table(rows, "xy").splitlines()
     assert lines[0].startswith("| example | dtype | paper: neurons |") and len(lines) == 4
     assert lines[2].startswith("| xy | float64 | 4 | ") and lines[2].endswith(" | single | 4 |")
