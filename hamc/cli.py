@@ -167,12 +167,19 @@ def cmd_analyze(args) -> int:
 
 
 def _compile(args, *, check: bool):
-    options = BuildOptions(strategy=args.strategy, activation=args.activation, dtype=args.dtype, tol=args.tol,
-                           gates=args.gates, input_range=tuple(args.input_range or (-1.0, 1.0)), layout=args.layout,
-                           **({"max_memory": args.max_memory * 1e9} if args.max_memory is not None else {}))
+    try:
+        options = _options(args)
+    except HamcError as err:          # name the file the options were refused for
+        raise err.located(str(Path(args.file)), "") from None
     return compile_hamiltonian(Path(args.file), params=dict(args.param), max_terms=args.max_terms, options=options,
                                samples=args.samples, seed=args.seed, check=check, check_by=args.check,
                                progress=_progress(args))
+
+
+def _options(args) -> BuildOptions:
+    return BuildOptions(strategy=args.strategy, activation=args.activation, dtype=args.dtype, tol=args.tol,
+                        gates=args.gates, input_range=tuple(args.input_range or (-1.0, 1.0)), layout=args.layout,
+                        **({"max_memory": args.max_memory * 1e9} if args.max_memory is not None else {}))
 
 
 def _progress(args):

@@ -43,6 +43,12 @@ def test_cli_compare_prints_the_table_and_json(capsys, tmp_path):
     assert j["compare"][0]["hamc"]["neurons"] == 4 and j["gates"] == "single"
 
 
-def test_unknown_gates_are_refused():
+def test_unknown_gates_are_refused_by_the_options_themselves(capsys, tmp_path):
     with pytest.raises(hamc.HamcError, match="unknown gates 'best'; choose one of auto, single, richardson, paper"):
-        hamc.compile(XY, options=hamc.BuildOptions(gates="best"))
+        hamc.BuildOptions(gates="best")
+    with pytest.raises(hamc.HamcError, match=r"input range \[1.0, -1.0\] must be finite with lo < hi"):
+        hamc.BuildOptions(input_range=(1.0, -1.0))
+    path = tmp_path / "xy.ham"
+    path.write_text(XY)
+    code, _, err = run(capsys, "compile", str(path), "--dtype", "float32", "--tol", "-1")
+    assert (code, err) == (2, f"{path}: error: tolerance must be positive, got -1.0\n")

@@ -30,6 +30,9 @@ class BuildOptions:
     max_memory: float = field(default_factory=lambda: 0.75 * physical_memory())   # bytes, unrolled builds
     gates: str = "auto"                 # auto (single, richardson where --tol needs it) | single | richardson | paper
 
+    def __post_init__(self):
+        check_options(self)          # a BuildOptions that exists is a valid one (HamcError otherwise)
+
     @property
     def target_tol(self) -> float:
         return self.tol if self.tol is not None else DEFAULT_TOL[self.dtype]
