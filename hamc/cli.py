@@ -17,8 +17,9 @@ from pathlib import Path
 from .analysis.report import analyze
 from .auditing import audit
 from .io.npz import write_npz
-from .build.options import DTYPES, LAYOUTS, STRATEGIES, STRUCTURES, BuildOptions
+from .build.options import DTYPES, GATES, LAYOUTS, STRATEGIES, STRUCTURES, BuildOptions
 from .pipeline import CHECKS, compile_hamiltonian
+from .quality import compare, quality_table
 from .draw.diagram import BIAS_MODES, LABEL_MODES
 from .draw.output import FORMATS, VIEWS, choose_view, network_drawing, write_drawing
 from .draw.figures import FIGURES, bit_gate_figure, product_gate_figure
@@ -95,6 +96,11 @@ def _add_network_options(p: argparse.ArgumentParser) -> None:
                    help="sigmoid, tanh, softplus, exp; for bits also step, relu (default: step for bits, "
                         "exact; sigmoid otherwise)")
     p.add_argument("--dtype", choices=DTYPES, default="float64")
+    p.add_argument("--gates", choices=GATES, default="auto",
+                   help="product and square gates: single (4 and 2 neurons at the bias point where the "
+                        "order-4 term vanishes), richardson (two scales combined: twice the neurons, more "
+                        "digits), paper (the paper's 4-neuron gates at ln(2+sqrt 3)); auto: single, or "
+                        "richardson where --tol needs it")
     p.add_argument("--tol", type=float, default=None,
                    help="largest acceptable relative error (default 1e-6 in float64, 1e-2 in float32)")
     p.add_argument("--check", choices=CHECKS, default="bound",
@@ -127,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--emit", type=_emit, default=("npz",),
                    help="comma-separated outputs: npz, dot, svg, pdf, png, tex (default npz); "
                         "diagrams use the automatic view of `hamc draw`")
+    p.add_argument("--compare", action="store_true",
+                   help="also print the network-quality table: neurons and errors of the paper's construction, "
+                        "hamc's default and the flat network, in float64 and float32")
     p = sub.add_parser("verify", help="compile (or read --network) and measure the error; exit 1 above --tol")
     _add_input(p)
     _add_network_options(p)
@@ -163,13 +172,20 @@ def cmd_analyze(args) -> int:
 
 
 def _compile(args, *, check: bool):
-    options = BuildOptions(strategy=args.strategy, activation=args.activation, dtype=args.dtype, tol=args.tol,
-                           input_range=tuple(args.input_range or (-1.0, 1.0)), layout=args.layout,
-                           structure=args.structure,
-                           **({"max_memory": args.max_memory * 1e9} if args.max_memory is not None else {}))
+    try:
+        options = _options(args)
+    except HamcError as err:          # name the file the options were refused for
+        raise err.located(str(Path(args.file)), "") from None
     return compile_hamiltonian(Path(args.file), params=dict(args.param), max_terms=args.max_terms, options=options,
                                samples=args.samples, seed=args.seed, check=check, check_by=args.check,
                                progress=_progress(args))
+
+
+def _options(args) -> BuildOptions:
+    return BuildOptions(strategy=args.strategy, activation=args.activation, dtype=args.dtype, tol=args.tol,
+                        gates=args.gates, input_range=tuple(args.input_range or (-1.0, 1.0)), layout=args.layout,
+                        structure=args.structure,
+                        **({"max_memory": args.max_memory * 1e9} if args.max_memory is not None else {}))
 
 
 def _progress(args):
@@ -207,13 +223,22 @@ def cmd_compile(args) -> int:
         diagram = network_drawing(compiled, view)
         for fmt in drawings:
             written += [p for p in write_drawing(diagram, stem, fmt) if p not in written]
+    rows = _comparison(args, compiled) if args.compare else None
     if args.json:
-        print(json.dumps({**compiled.to_json(), "written": [str(p) for p in written]}, indent=2))
+        extra = {"compare": [row.to_json() for row in rows]} if rows is not None else {}
+        print(json.dumps({**compiled.to_json(), "written": [str(p) for p in written], **extra}, indent=2))
     else:
         print(compiled.summary())
         for path in written:
             print(f"wrote {path}")
+        if rows is not None:
+            print("\n" + quality_table(rows))
     return 0
+
+
+def _comparison(args, compiled):
+    """The quality table for the compiled file (each construction compiled again, not held to --tol)."""
+    return compare(compiled.hamiltonian, options=compiled.options, samples=args.samples, seed=args.seed)
 
 
 def _figure(args):

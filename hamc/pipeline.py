@@ -36,6 +36,7 @@ class Compiled:
     options: BuildOptions
     flat_hidden_neurons: int
     check: str = "bound"             # what --tol is checked against: the certified bound or the sample
+    gates_note: str = ""             # why --gates auto chose Richardson gates ("" where it did not)
 
     @property
     def error_bound(self) -> ErrorBound:
@@ -71,6 +72,8 @@ class Compiled:
             "product_gates": self.plan.product_gates * net.sites if self.plan else 0,
             "product_gates_unshared": self.plan.unshared_product_gates * net.sites if self.plan else 0,
             "flat_hidden_neurons": self.flat_hidden_neurons,
+            **({"gates": net.meta["gates"], "gates_reason": self.gates_note or net.meta["gates"] + " (" + (
+                "--gates)" if self.options.gates != "auto" else "meets --tol)")} if "gates" in net.meta else {}),
             "max_abs_error": v.max_abs_error, "max_rel_error": v.max_rel_error, "scale": v.scale,
             "samples": v.samples, "exhaustive": v.exhaustive, "tol": self.options.target_tol,
             **self.error_bound.to_json(), "check": self.checked_error[0],
@@ -97,6 +100,9 @@ class Compiled:
         if j["strategy"] == "tree":
             lines.insert(3, f"product gates   {j['product_gates']:,} shared ({j['product_gates_unshared']:,} "
                             f"without sharing) in {j['product_layers']} layer(s)")
+        if "gates" in j:
+            lines.insert(4, f"gates           {j['gates_reason']}; {net.meta['product_neurons']} neurons per product, "
+                            f"{net.meta['square_neurons']} per square, {net.meta['copy_neurons']} per copy")
         if not j["exact"]:           # the exact polynomial the error is measured against is not exact
             lines.append(f"coefficients    {j['coefficients']}")
         bound = self.error_bound
@@ -143,6 +149,9 @@ def compile_hamiltonian(source, *, variables: Mapping | None = None, priors: Map
     max_memory    bytes an unrolled build may use
     structure     "auto", "expanded" or "factored": plan from the monomials, from products and
                   squares of linear forms, or the cheaper of the two that meets tol
+    gates         "auto", "single", "richardson" or "paper": gates at the accurate bias point, pairs
+                  of them combined at two scales, the paper's construction; auto adds pairs where
+                  single gates miss tol
     """
     # made per call, not at import: its memory limit is the process's when it compiles (ulimit -v)
     options = _options(options if options is not None else BuildOptions(), build_options)
@@ -164,8 +173,27 @@ def compile_hamiltonian(source, *, variables: Mapping | None = None, priors: Map
             raise HamcError(f"unknown check '{check_by}'; choose one of {', '.join(CHECKS)}")
         if samples < 1:               # 0 samples would "verify" any network, < 0 crashed numpy
             raise HamcError(f"the error check needs at least 1 random input (--samples), got {samples}")
-        progress("building")
         scale = energy_scale(h, options.input_range)
+    except HamcError as err:          # name the file the options were refused for
+        raise err.located(h.source, "") from None
+    compiled = _build_and_verify(h, options, scale, samples, seed, check_by, progress)
+    if options.gates == "auto" and compiled.network.meta.get("gates") == "single" and not compiled.ok:
+        # one gate per product cannot reach --tol in this dtype: Richardson pairs, twice the neurons
+        finer = _build_and_verify(h, replace(options, gates="richardson"), scale, samples, seed, check_by, progress)
+        if finer.ok or finer.checked_error[1] < compiled.checked_error[1]:
+            compiled = replace(finer, options=options, gates_note=(
+                f"richardson: single gates reach {compiled.checked_error[1]:.2g} (the {compiled.checked_error[0]}),"
+                f" above --tol {options.target_tol:g}"))
+    if check and not compiled.ok:
+        raise HamcError(tolerance_message(compiled), filename=h.source)
+    return compiled
+
+
+def _build_and_verify(h: Hamiltonian, options: BuildOptions, scale: float, samples: int, seed: int,
+                      check_by: str, progress: Callable[[str], None]) -> Compiled:
+    """Build with these options and verify; the result is not yet held to --tol."""
+    progress("building")
+    try:
         built = build(h, options=options, scale=scale)
         network, plan = built.network, built.plan
     except HamcError as err:          # name the file the options were refused for
@@ -177,11 +205,8 @@ def compile_hamiltonian(source, *, variables: Mapping | None = None, priors: Map
         raise HamcError(f"the network's output is not finite (NaN or inf) on {result.nonfinite:,} of "
                         f"{result.samples:,} inputs with --input-range {lo:g} {hi:g} and --dtype {options.dtype}; "
                         f"{remedy(options.dtype, bool(np.any(h.domains == Domain.REAL)))}", filename=h.source)
-    compiled = Compiled(h, plan, network, result, options,
-                        flat_hidden_neurons(h, network.meta.get("copy_neurons", 2)), check_by)
-    if check and not compiled.ok:
-        raise HamcError(tolerance_message(compiled), filename=h.source)
-    return compiled
+    return Compiled(h, plan, network, result, options, flat_hidden_neurons(h, network.meta.get("copy_neurons", 2)),
+                    check_by)
 
 
 CHECKS = ("bound", "sample")

@@ -12,15 +12,23 @@ from __future__ import annotations
 
 import numpy as np
 
+from dataclasses import replace
+
 from hamc.build import gates
 from hamc.build.plan import ProductPlan, level
 
 
 def gate_set_from_meta(meta: dict) -> dict:
     """The gates a tree network says it uses (its meta's lambdas and bias points), made by hamc.gates directly."""
-    act = meta["activation"]
-    return {"product": gates.product_gate(act, meta["product_lambda"], meta["product_bias"]),
-            "square": gates.flat_power_gate(act, (2,), meta["square_lambda"], meta["square_bias"]),
+    act, kinds = meta["activation"], meta["gates"]
+    product = gates.product_gate(act, meta["product_lambda"], meta["product_bias"])
+    square = gates.square_gate(act, meta["square_lambda"], meta["square_bias"])
+    if kinds == "paper":        # a product gate fed u twice
+        square = gates.product_gate(act, meta["square_lambda"], meta["square_bias"])
+        square = replace(square, w_in=square.w_in.sum(axis=0, keepdims=True), kind="square")
+    if kinds == "richardson":
+        product, square = gates.richardson(product, 2.0, 4), gates.richardson(square, 2.0, 4)
+    return {"product": product, "square": square,
             "copy": gates.copy_gate(act, meta["copy_lambda"], meta["copy_neurons"], meta["copy_bias"])}
 
 

@@ -104,10 +104,14 @@ def test_check_sample_holds_tol_against_the_measured_maximum(capsys, tmp_path):
     code, out, err = run(capsys, "verify", PRODUCT32, "--tol", tol, "--check", "sample")
     assert (code, err) == (0, "") and out.splitlines()[-1].startswith("OK: max_rel_error ")
     assert "checked against the sample" in out and "certified bound" in out
-    code, out, err = run(capsys, "compile", PRODUCT32, "--tol", tol, "-o", tmp_path / "out")
+    code, out, err = run(capsys, "compile", PRODUCT32, "--tol", tol, "--gates", "single", "-o", tmp_path / "out")
     assert code == 2 and out == "" and not (tmp_path / "out").exists()
     assert (f"the certified error bound {data['rel_error_bound']:.2g} (rel; " in err and f"above the tolerance {tol}, "
             f"although the measured max_rel_error {data['max_rel_error']:.2g}" in err and "--check sample" in err)
+    # --gates auto (the default) then builds Richardson pairs, whose bound meets that tol: 8 neurons a product
+    code, out, err = run(capsys, "compile", PRODUCT32, "--tol", tol, "-o", tmp_path / "out")
+    assert code == 0 and "hidden neurons  248 (248 product)" in out
+    assert f"gates           richardson: single gates reach {data['rel_error_bound']:.2g} (the bound)" in out
 
 
 def test_verify_classifier_enumerates_all_inputs(capsys):

@@ -107,22 +107,19 @@ def choose_strategy(h: Hamiltonian, strategy: str) -> str:
 
 
 @lru_cache(maxsize=None)
-def unit_gates(activation: str, dtype: str) -> tuple[GateSet, GateScales]:
+def unit_gates(activation: str, dtype: str, kinds: str = "single") -> tuple[GateSet, GateScales]:
     """Gates for inputs in [-1, 1], each at the scale and bias point that minimise the certified
     error bound it adds (scales.certified_scale). A chain of gates adds their truncations and
-    their roundings alike, so its length does not change the choice."""
+    their roundings alike, so its length does not change the choice. `kinds`: single, richardson
+    or paper (scales.unit_gate)."""
     if not get_activation(activation).smooth:
         raise HamcError(f"activation '{activation}' is not smooth: the product gates need a Taylor series; "
                         "use it with --strategy bits")
-    product, square, copy = (certified_scale(kind, activation, dtype) for kind in ("product", "square", "copy"))
-    # squares use the 3-neuron flat gate for x^2, [s(c+2lu) - 2 s(c) + s(c-2lu)] / (4 s2 l^2): its
-    # constant comes from a neuron, not from b_out. The 2-neuron square_gate's b_out = -2 s0/(s2 l^2)
-    # (~6e7 for the sigmoid) would be folded into the next gate's biases as c -+ 3e4, rounded
-    # differently for its two neurons: x^4 came out at 3e-6 instead of 1e-7.
-    gate_set = GateSet(*(unit_gate(kind, activation, scale.value, scale.center)
+    product, square, copy = (certified_scale(kind, activation, dtype, kinds) for kind in ("product", "square", "copy"))
+    gate_set = GateSet(*(unit_gate(kind, activation, scale.value, scale.center, kinds, scale.ratio)
                          for kind, scale in (("product", product), ("square", square), ("copy", copy))))
     return gate_set, GateScales(product.value, square.value, copy.value, product.center, square.center, copy.center,
-                                gate_set.copy.neurons)
+                                gate_set.copy.neurons, kinds, gate_set.product.neurons, gate_set.square.neurons)
 
 
 @dataclass(frozen=True)
@@ -251,7 +248,7 @@ def _layers(strategy, activation, table, constant, spin, names, magnitude, optio
         made = _Layers(layers, None, errors if errors is not None else "threshold sums that are not exact", beta=beta)
         return _bits_structure(made, table, table_constant, spin, names, activation, options, scale, sites,
                                in_bits, posterior)
-    gate_set, scales = unit_gates(activation, options.dtype)
+    gate_set, scales = unit_gates(activation, options.dtype, "single" if options.gates == "auto" else options.gates)
     if strategy == "flat":
         check_flat_size(table, gate_set.copy.neurons, options.max_neurons)
         refuse_overflow(flat_check(table, magnitude, gate_set.copy, activation, options.dtype, scale))

@@ -121,27 +121,50 @@ def _corner_sums(gate, x: np.ndarray, powers) -> tuple[np.ndarray, np.ndarray]:
     return np.array(sums), t.max(axis=1)
 
 
+def _signed_sums(gate, x: np.ndarray, powers) -> np.ndarray:
+    """Per power k and gate copy, a bound on |sum_j w_out_j t_j^k| over the box |y_i| <= x_i, with
+    t_j = y @ w_in[:, j]: the polynomial's coefficients in absolute value, at y = x. Exactly 0 for
+    an order the gate cancels (a Richardson pair), where sum_j |w_out_j| |t_j|^k is not."""
+    w = gate.w_out[:, 0]
+    out = np.zeros((len(powers), len(x)))
+    for row, k in enumerate(powers):
+        for alpha in _multi_indices(gate.n_in, k):
+            count = math.factorial(k) / math.prod(math.factorial(a) for a in alpha)
+            coef = count * float(w @ np.prod(gate.w_in ** np.array(alpha)[:, None], axis=0))
+            out[row] += abs(coef) * np.prod(x ** np.array(alpha), axis=1)
+    return out
+
+
+def _multi_indices(n: int, k: int):
+    if n == 1:
+        yield (k,)
+        return
+    for first in range(k + 1):
+        yield from ((first,) + rest for rest in _multi_indices(n - 1, k - first))
+
+
 def gate_truncation(gate, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(bound on |gate(x') - target(x')| for |x'_i| <= x_i, per copy; each neuron's reach |z - c|).
 
-    Explicit terms for the surviving orders below d + 4 at c, the Lagrange remainder of order d + 4
-    with max |sigma^(d+4)| over [c - T, c + T], T the largest reach of any copy."""
+    Explicit terms for the surviving orders below the remainder at c (signed sums, so orders a
+    Richardson pair cancels count 0; plus 1e-12 of the unsigned sums for the rounding of that
+    cancellation), then the Lagrange remainder of order d + 4 (d + 6 for a Richardson pair) with
+    max |sigma^(remainder)| over [c - T, c + T], T the largest reach of any copy."""
     x = np.atleast_2d(np.asarray(x, np.float64))
     d, symmetric = gate_orders(gate)
     c = float(gate.b[0])
     if gate.activation == "softplus" and gate.kind == "copy" and symmetric and c == 0.0:
         # softplus(t) - softplus(-t) = t exactly: the 2-neuron copy has no truncation at all
         return np.zeros(len(x)), np.abs(x @ gate.w_in)
-    remainder = d + 4
+    remainder = d + 4 + 2 * gate.cancelled
     explicit = [k for k in range(d + 1, remainder) if not (symmetric and (k - d) % 2)]
     sums, reach = _corner_sums(gate, x, explicit + [remainder])
+    signed = _signed_sums(gate, x, explicit) + 1e-12 * sums[:-1]
     s = derivatives(gate.activation, c, remainder)
     reach_max = float(reach.max(initial=0.0))
     top = derivative_max(gate.activation, remainder, c - reach_max, c + reach_max)
-    coeffs = [abs(s[k]) * _SAFETY for k in explicit] + [top]
-    orders = explicit + [remainder]
-    bound = sum(a / math.factorial(k) * row for a, k, row in zip(coeffs, orders, sums))
-    return bound, reach
+    bound = sum(abs(s[k]) * _SAFETY / math.factorial(k) * row for k, row in zip(explicit, signed))
+    return bound + top / math.factorial(remainder) * sums[-1], reach
 
 
 def propagate(kind: str, bounds, errors) -> np.ndarray:

@@ -25,6 +25,7 @@ class Gate:
     activation: str
     kind: str             # product, square, copy, flat, bit
     scale: float          # lambda (input scale) or beta (bit sharpness)
+    cancelled: int = 0    # further even Taylor orders a Richardson combination cancels (richardson)
 
     def __post_init__(self):
         # read-only arrays: a gate is a value, shared by every place that wires it in. Writable
@@ -103,6 +104,24 @@ def square_gate(activation: str, lam: float, c: float | None = None) -> Gate:
     w_out = np.ones((2, 1)) / (s2 * lam ** 2)
     return Gate(lam * np.array([[1.0, -1.0]]), np.full(2, c), w_out, [-2 * s0 / (s2 * lam ** 2)],
                 activation, "square", lam)
+
+
+def richardson(gate: Gate, ratio: float, order: int) -> Gate:
+    """Two copies of a Taylor gate, at lambda and ratio * lambda, combined so that their relative
+    error term of order lambda^order cancels: (ratio^order G(l) - G(ratio l)) / (ratio^order - 1).
+
+    Twice the neurons; the error starts two orders later (at the bias point s4 = 0 a product
+    gate's lambda^4 term goes, lambda^6 is left), so the best lambda is larger and the rounding,
+    which grows like 1 / lambda^2, smaller.
+    """
+    if gate.kind not in ("product", "square") or not ratio > 1:
+        raise ValueError(f"a Richardson combination takes a product or square gate and a ratio > 1, "
+                         f"got {gate.kind} and {ratio}")
+    wide = replace(gate, w_in=gate.w_in * ratio, w_out=gate.w_out / ratio ** 2, b_out=gate.b_out / ratio ** 2)
+    k = float(ratio) ** order
+    return Gate(np.hstack([gate.w_in, wide.w_in]), np.concatenate([gate.b, wide.b]),
+                np.vstack([k * gate.w_out, -wide.w_out]) / (k - 1), (k * gate.b_out - wide.b_out) / (k - 1),
+                gate.activation, gate.kind, gate.scale, gate.cancelled + 1)
 
 
 def copy_neurons(activation: str, c: float | None = None) -> int:
@@ -228,6 +247,7 @@ class Scale:
     value: float              # lambda for inputs in [-R, R]
     predicted_error: float    # max abs error over that box divided by the output bound (R^2, R, R^d)
     center: float | None = None   # the bias point c, where it was chosen with lambda
+    ratio: float = 2.0            # a Richardson pair's second scale, over lambda
 
 
 def bit_error(beta: float) -> float:

@@ -15,6 +15,9 @@ class GateScales:
     square_bias: float
     copy_bias: float
     copy_neurons: int
+    gates: str = "single"           # single | richardson | paper (scales.unit_gate)
+    product_neurons: int = 4
+    square_neurons: int = 2
 
 
 @dataclass(frozen=True)

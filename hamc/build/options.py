@@ -15,6 +15,7 @@ STRATEGIES = ("auto", "tree", "flat", "bits")
 DTYPES = ("float64", "float32")
 LAYOUTS = ("auto", "shared", "unrolled")
 STRUCTURES = ("auto", "expanded", "factored")
+GATES = ("auto", "single", "richardson", "paper")   # build.scales.unit_gate
 DEFAULT_TOL = {"float64": 1e-6, "float32": 1e-2}
 
 
@@ -29,6 +30,10 @@ class BuildOptions:
     layout: str = "auto"                # auto | shared | unrolled (lattice Hamiltonians)
     max_memory: float = field(default_factory=lambda: 0.75 * physical_memory())   # bytes, unrolled builds
     structure: str = "auto"             # auto | expanded | factored (squares/products of linear forms)
+    gates: str = "auto"                 # auto (single, richardson where --tol needs it) | single | richardson | paper
+
+    def __post_init__(self):
+        check_options(self)          # a BuildOptions that exists is a valid one (HamcError otherwise)
 
     @property
     def target_tol(self) -> float:
@@ -52,6 +57,8 @@ def check_options(options: BuildOptions) -> None:
         raise HamcError(f"unknown layout '{options.layout}'; choose one of {', '.join(LAYOUTS)}")
     if options.structure not in STRUCTURES:
         raise HamcError(f"unknown structure '{options.structure}'; choose one of {', '.join(STRUCTURES)}")
+    if options.gates not in GATES:
+        raise HamcError(f"unknown gates '{options.gates}'; choose one of {', '.join(GATES)}")
     if options.dtype not in DTYPES:
         raise HamcError(f"unknown dtype '{options.dtype}'; choose float64 or float32")
     if options.activation is not None and options.activation not in ACTIVATIONS:

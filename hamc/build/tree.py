@@ -10,6 +10,7 @@ from . import error_bound as eb
 from . import gates
 from ..network.model import ACTIVATION_FUNCTIONS, LABELLED_GATES_MAX, GateBlock, Layer, Triplets, make_layer
 from .plan import ProductPlan, level, monomial_text
+from ..network.activations import derivatives
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ class _LayerBuilder:
         self.r.add(np.repeat(vals, width).reshape(m, width), cols, gate.w_out[:, 0][None, :] * out_scale[:, None])
         self.bias.append(np.tile(gate.b, m))
         self.centers.append(np.tile(gate.b, m))
-        self.offset.append(gate.b_out[0] * out_scale)
+        _check_centered(gate)
+        self.offset.append(np.zeros(m))
         self.n_cols += m * width
         self.n_vals += m
         self.blocks.append((kind, m, width, labels))
@@ -82,9 +84,12 @@ class _LayerBuilder:
                            _gate_blocks(self.blocks), neuron_offset)
         readout = self.r.matrix((self.n_vals, self.n_cols))
         offset = np.concatenate(self.offset) if self.offset else np.zeros(0)
+        # every gate's constant is -sum(w_out) sigma(c) (_centered): what is left is the stored
+        # offsets' rounding, sigma(c) as the dtype holds it minus its exact value
         neuron_offset = layer.offset.astype(np.float64) if layer.offset is not None else np.zeros(self.n_cols)
-        offset_size = np.abs(offset) + abs(readout) @ np.abs(neuron_offset)
-        offset = offset + readout @ neuron_offset
+        residual = neuron_offset - _exact_values(activation, centers)
+        offset_size = np.abs(offset) + abs(readout) @ np.abs(residual)
+        offset = offset + readout @ residual
         error, neuron_size = self._errors(layer, gmat, centers, offset_size)
         return layer, readout, offset, error, offset_size, neuron_size
 
@@ -100,6 +105,24 @@ class _LayerBuilder:
         error = (cat(self.gate_error) + abs(readout) @ neuron_error + 8 * u * cat(self.value_bound)
                  + eb.gamma(3, u) * offset_size)
         return error, neuron_size
+
+
+def _check_centered(gate: gates.Gate) -> None:
+    """A Taylor gate's constant b_out is -sum(w_out) sigma(c) in exact arithmetic: once each neuron
+    reports sigma(z) - sigma(c) its readout needs no offset (and a square's 1e8-sized constant,
+    rounded, would cost the next layer digits). Checked, since the readouts rely on it."""
+    s0 = float(ACTIVATION_FUNCTIONS[gate.activation](np.float64(gate.b[0])))
+    expected = -gate.w_out[:, 0].sum() * s0
+    if np.any(gate.b != gate.b[0]) or abs(gate.b_out[0] - expected) > 1e-9 * np.abs(gate.w_out).sum() * max(abs(s0), 1):
+        raise AssertionError(f"a {gate.kind} gate whose constant is not -sum(w_out) sigma(c)")
+
+
+def _exact_values(activation: str, centers: np.ndarray) -> np.ndarray:
+    """sigma(c) per neuron to 30 digits, rounded to float64."""
+    out = np.empty(len(centers))
+    for c in np.unique(centers):
+        out[centers == c] = derivatives(activation, float(c), 0)[0]
+    return out
 
 
 def _gate_blocks(pending) -> tuple[GateBlock, ...]:

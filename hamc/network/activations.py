@@ -22,6 +22,11 @@ class Activation:
     fn: Callable[[np.ndarray], np.ndarray]
     smooth: bool = True             # False: no Taylor use (relu, step: exact bit products only)
     limits: tuple[float, float] | None = None   # (sigma(-inf), sigma(+inf)) where finite: threshold units
+    # Bias points, kept as floats so that a build needs no sympy (tests derive them with sympy):
+    gate_bias: float | None = None    # products and squares: s4(c) = 0, s2(c) != 0 (else argmax |s2|)
+    paper_bias: float | None = None   # argmax |s2|, the paper's choice (sigmoid: ln(2 + sqrt 3))
+    copy_bias: float | None = None    # 1-neuron copy: s2(c) = 0; 2-neuron copy: s3(c) = 0
+    copy_neurons: int = 2             # 1 where s2 has a zero (the copy is then second-order accurate)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return self.fn(x)
@@ -36,14 +41,22 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1 + np.tanh(x / 2))
 
 
-# A new smooth activation is one line: name, sympy expression, NumPy function.
+# A new smooth activation is one entry: name, sympy expression, NumPy function and its bias points.
+# Of the two mirror-image points +-c we keep the one where sigma is smaller: its values' ulps are
+# finer (sigmoid(-2.29) = 0.09, sigmoid(2.29) = 0.91). The paper's points are its own signs.
+_LN_5_2SQRT6 = 2.2924316695611777      # ln(5 + 2 sqrt 6): the sigmoid's s4 = 0
+_LN_2_SQRT3 = 1.3169578969248168       # ln(2 + sqrt 3): the sigmoid's s3 = 0, argmax |s2|
 # tanh is written through exp: sympy.diff of sympy.tanh swells exponentially (order 18 takes
 # about a minute), the exponential form stays linear in the order like the sigmoid.
 ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
-    Activation("sigmoid", 1 / (1 + sympy.exp(-z)), _sigmoid, limits=(0.0, 1.0)),
-    Activation("tanh", 1 - 2 / (1 + sympy.exp(2 * z)), np.tanh, limits=(-1.0, 1.0)),
-    Activation("softplus", sympy.log(1 + sympy.exp(z)), lambda x: np.logaddexp(0, x)),
-    Activation("exp", sympy.exp(z), np.exp),
+    Activation("sigmoid", 1 / (1 + sympy.exp(-z)), _sigmoid, limits=(0.0, 1.0),
+               gate_bias=-_LN_5_2SQRT6, paper_bias=_LN_2_SQRT3, copy_bias=0.0, copy_neurons=1),
+    Activation("tanh", 1 - 2 / (1 + sympy.exp(2 * z)), np.tanh, limits=(-1.0, 1.0),     # tanh(z) = 2 sigmoid(2z) - 1
+               gate_bias=-_LN_5_2SQRT6 / 2, paper_bias=_LN_2_SQRT3 / 2, copy_bias=0.0, copy_neurons=1),
+    Activation("softplus", sympy.log(1 + sympy.exp(z)), lambda x: np.logaddexp(0, x),   # softplus' = sigmoid
+               gate_bias=-_LN_2_SQRT3, paper_bias=0.0, copy_bias=0.0, copy_neurons=2),
+    Activation("exp", sympy.exp(z), np.exp,           # no s4 zero: every s_k = e^c, c only rescales weights
+               gate_bias=0.0, paper_bias=0.0, copy_bias=0.0, copy_neurons=2),
     Activation("relu", sympy.Max(0, z), lambda x: np.maximum(x, 0), smooth=False),
     Activation("step", sympy.Heaviside(z, 1), _step, smooth=False, limits=(0.0, 1.0)),
 )}

@@ -125,20 +125,24 @@ EXAMPLE_CASES = [("product32", {}), ("microphone", {}), ("phi4", {}), ("image", 
                  ("ising", {}), ("ising", {"activation": "sigmoid"}), ("ising", {"activation": "tanh"}),
                  ("three_body", {"activation": "sigmoid"}), ("curie_weiss", {}), ("three_body", {}),
                  ("spin_glass", {}), ("cat_dog", {"strategy": "tree"}), ("cat_dog", {"activation": "sigmoid"}),
-                 ("microphone", {"activation": "tanh"}), ("product32", {"dtype": "float32", "tol": 0.05})]
+                 ("microphone", {"activation": "tanh"}), ("product32", {"dtype": "float32", "tol": 0.05}),
+                 ("microphone", {"gates": "richardson"}), ("product32", {"gates": "richardson", "dtype": "float32",
+                                                                         "tol": 0.05})]
 
 
 @pytest.mark.parametrize("name,options", EXAMPLE_CASES)
-def test_bound_holds_on_every_example_and_is_within_10x_of_the_worst_found(name, options):
+def test_bound_holds_on_every_example_and_is_within_40x_of_the_worst_found(name, options):
     c = hamc.compile(EXAMPLES / f"{name}.ham", options=BuildOptions(**options), samples=500)
     bound = c.error_bound.absolute
     worst = worst_error(c)
     assert bound is not None and worst <= bound, (worst, bound)
     assert c.verification.max_abs_error <= bound
+    # 15-25x where gates dominate (their lambdas favour the typical error, scales.BOUND_SLACK);
     # step and relu are exact (rounding only); a classifier's bound takes the softmax's slope
     # p (1 - p) at its largest, 1/4, where the tree's cat_dog posteriors are far from 1/2 (ratio ~30)
+    # Richardson pairs in float32 measure ~1e-4 where their worst-case rounding is all of the bound
     if c.network.meta["activation"] not in ("step", "relu") and not c.hamiltonian.is_classifier:
-        assert bound <= 10 * worst, (worst, bound)
+        assert bound <= (300 if c.network.meta.get("gates") == "richardson" else 40) * worst, (worst, bound)
 
 
 def test_flat_networks_say_there_is_no_bound():
@@ -173,7 +177,8 @@ def test_bound_holds_on_random_hamiltonians(domain, options):
         assert worst <= bound, (text, input_range, worst, bound)
         if c.network.meta["activation"] not in ("step", "relu") and bound > 1e-12 * c.verification.scale:
             ratios.append(bound / worst)
-    # typically 1-3x; terms sharing sub-products with coefficients of opposite signs partly cancel
+    # typically 15-20x: the gates' lambdas give up to 1.5x of the least bound for a 4-6x smaller
+    # typical error (scales.BOUND_SLACK), so the worst-case rounding dominates the bound; terms sharing sub-products with coefficients of opposite signs partly cancel
     # their errors, which the bound adds (one real case at 15x)
     if ratios:
-        assert np.median(ratios) <= 4 and np.percentile(ratios, 90) <= 10 and max(ratios) <= 20, ratios
+        assert np.median(ratios) <= 25 and np.percentile(ratios, 90) <= 40 and max(ratios) <= 150, ratios

@@ -248,3 +248,52 @@ def test_scales_follow_the_input_bound():
     assert wide.predicted_error == pytest.approx(unit.predicted_error, rel=1e-12)
     err = max_error(product_gate("sigmoid", wide.value), 10 * UV, uv) / 100     # relative to R^2
     assert err < 1.2 * unit.predicted_error
+
+
+# ---- bias points from the Taylor series, Richardson pairs ------------------------------------------
+
+def _product_error(kinds: str, dtype: str) -> tuple[float, float]:
+    """(measured max |gate - u v| on UV, evaluated as a layer does: each neuron minus sigma(c);
+    the certified bound one such gate adds) for the unit product gate hamc builds."""
+    from hamc.build import error_bound as eb
+    from hamc.build.assemble import unit_gates
+    from hamc.network.activations import get_activation
+    g = unit_gates("sigmoid", dtype, kinds)[0].product
+    f, x = get_activation("sigmoid"), UV.astype(dtype)
+    out = (f(x @ g.w_in.astype(dtype) + g.b.astype(dtype)) - f(g.b.astype(dtype))) @ g.w_out.astype(dtype)
+    exact = x[:, 0].astype(np.float64) * x[:, 1].astype(np.float64)
+    return float(np.abs(out[:, 0] - exact).max()), eb.chain_gate_bound(g, eb.unit_roundoff(dtype))
+
+
+@pytest.mark.parametrize("dtype,paper_at_least,single_at_most,richardson_at_most", [
+    ("float64", 1e-8, 1e-10, 1e-11), ("float32", 3e-4, 1e-4, 2e-5)])
+def test_s4_zero_bias_point_beats_the_papers_and_richardson_beats_both(dtype, paper_at_least, single_at_most,
+                                                                      richardson_at_most):
+    paper, single, richardson = (_product_error(k, dtype) for k in ("paper", "single", "richardson"))
+    assert paper[0] >= paper_at_least and single[0] <= single_at_most and richardson[0] <= richardson_at_most
+    assert all(measured <= bound for measured, bound in (paper, single, richardson))
+
+
+def test_richardson_pair_cancels_the_lambda4_term():
+    # at c with s4 = 0 the single gate's error is O(lambda^4): halving lambda divides it by 16; the
+    # Richardson pair's is O(lambda^6): by 64 (float64, lambdas where truncation dominates)
+    from hamc.build.gates import richardson
+    c = -np.log(5 + 2 * np.sqrt(6))
+    single = [max_error(product_gate("sigmoid", lam, c), UV, uv) for lam in (0.2, 0.1)]
+    pair = [max_error(richardson(product_gate("sigmoid", lam, c), 2.0, 4), UV, uv) for lam in (0.2, 0.1)]
+    assert 16 * 0.8 < single[0] / single[1] < 16 * 1.2
+    assert 64 * 0.8 < pair[0] / pair[1] < 64 * 1.2
+    assert pair[0] < single[0] / 10
+    assert richardson(product_gate("sigmoid", 0.1, c), 2.0, 4).neurons == 8
+
+
+def test_square_gate_has_two_neurons_and_no_input_less_one():
+    # evaluated as a layer does, each neuron minus sigma(c): the constant b_out is then exactly 0
+    from hamc.network.activations import get_activation
+    g = square_gate("sigmoid", 0.05, -np.log(5 + 2 * np.sqrt(6)))
+    assert g.neurons == 2 and np.all(g.w_in != 0)
+    assert g.b_out[0] == pytest.approx(-g.w_out.sum() * get_activation("sigmoid")(g.b[0]), rel=1e-14)
+    f, u = get_activation("sigmoid"), UV[:, :1]
+    out = (f(u @ g.w_in + g.b) - f(g.b)) @ g.w_out
+    s = derivatives("sigmoid", g.b[0], 6)          # s4 = 0: the error is (s6 / 360 s2) lambda^4 u^6 + ...
+    assert np.abs(out[:, 0] - u[:, 0] ** 2).max() == pytest.approx(abs(s[6] / (360 * s[2])) * 0.05 ** 4, rel=0.05)

@@ -108,3 +108,34 @@ def test_bias_point_is_cached():
     bias_point("sigmoid", 2)
     bias_point("sigmoid", 2)
     assert bias_point.cache_info().hits >= before + 2
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "softplus", "exp"])
+def test_table_bias_points_are_the_taylor_series_zeros(name):
+    """The table's float bias points, derived again with sympy: products and squares where s4 = 0
+    and |s2| is largest (the paper's argmax |s2| where s4 has no zero), copies where s2 = 0 (1 neuron)
+    or else s3 = 0 (2 neurons), each of a mirror pair +-c the one with the smaller sigma."""
+    import sympy
+    from hamc.network.activations import z
+    act = ACTIVATIONS[name]
+    f = act.expr
+    d = [sympy.lambdify(z, sympy.diff(f, z, k), "mpmath") for k in range(5)]
+    zeros4 = [c for c in critical_points(name, 3) if abs(derivatives(name, c, 2)[2]) > 1e-9]
+    if zeros4:
+        best = max(abs(d[2](c)) for c in zeros4)
+        wanted = min((c for c in zeros4 if abs(d[2](c)) >= best * (1 - 1e-12)), key=lambda c: float(d[0](c)))
+        assert act.gate_bias == pytest.approx(wanted, abs=1e-14)
+        assert abs(float(d[4](act.gate_bias))) < 1e-14 and abs(float(d[2](act.gate_bias))) > 0.05
+    else:
+        assert act.gate_bias == bias_point(name, 2)
+    assert act.paper_bias == pytest.approx(bias_point(name, 2), abs=1e-14)
+    zeros2, zeros3 = critical_points(name, 1), critical_points(name, 2)
+    assert act.copy_neurons == (1 if zeros2 else 2)
+    assert act.copy_bias in (zeros2 if zeros2 else zeros3 or (0.0,))
+
+
+def test_sigmoid_table_constants_in_closed_form():
+    sig = ACTIVATIONS["sigmoid"]
+    assert sig.gate_bias == pytest.approx(-math.log(5 + 2 * math.sqrt(6)), abs=1e-15)
+    assert sig.paper_bias == pytest.approx(math.log(2 + math.sqrt(3)), abs=1e-15)
+    assert ACTIVATIONS["tanh"].gate_bias == pytest.approx(sig.gate_bias / 2, abs=1e-15)
