@@ -19,6 +19,7 @@ _EXPORTS = {
     "parse": ("language.parse", "parse"), "ProductPlan": ("build.plan", "ProductPlan"),
     "plan_products": ("build.plan", "plan_products"),
     "Verification": ("verification", "Verification"), "verify": ("verification", "verify"),
+    "to_torch": ("export", "to_torch"), "to_jax": ("export", "to_jax"), "to_onnx": ("export", "to_onnx"),
 }
 __all__ = sorted(_EXPORTS)
 

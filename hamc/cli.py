@@ -27,7 +27,8 @@ from .loading import load
 from .lowering.lower import DEFAULT_MAX_TERMS
 from .signals import exit_code, say
 
-EMIT_FORMATS = ("npz", "dot", "svg", "pdf", "png", "tex")
+EMIT_FORMATS = ("npz", "dot", "svg", "pdf", "png", "tex", "onnx", "pt")
+EXPORT_FORMATS = {"onnx": ".onnx", "pt": ".pt2"}     # framework exports: the format, its file suffix
 
 
 class _ArgumentParser(argparse.ArgumentParser):
@@ -120,8 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_network_options(p)
     p.add_argument("-o", "--output", default=".", metavar="DIR", help="output folder (default: current folder)")
     p.add_argument("--emit", type=_emit, default=("npz",),
-                   help="comma-separated outputs: npz, dot, svg, pdf, png, tex (default npz); "
-                        "diagrams use the automatic view of `hamc draw`")
+                   help="comma-separated outputs: npz, dot, svg, pdf, png, tex, onnx, pt (default npz); "
+                        "diagrams use the automatic view of `hamc draw`; onnx writes <name>.onnx, pt a "
+                        "torch.export archive <name>.pt2")
     p = sub.add_parser("verify", help="compile (or read --network) and measure the error; exit 1 above --tol")
     _add_input(p)
     _add_network_options(p)
@@ -193,7 +195,9 @@ def cmd_compile(args) -> int:
     stem = out / Path(args.file).stem
     if "npz" in args.emit:
         written.append(write_npz(compiled.network, stem.with_suffix(".npz")))
-    drawings = [f for f in args.emit if f != "npz"]
+    written += [_export(compiled.network, fmt, stem.with_suffix(EXPORT_FORMATS[fmt]))
+                for fmt in args.emit if fmt in EXPORT_FORMATS]
+    drawings = [f for f in args.emit if f != "npz" and f not in EXPORT_FORMATS]
     if drawings:
         view, note = choose_view(compiled, "auto")
         if note:
@@ -208,6 +212,17 @@ def cmd_compile(args) -> int:
         for path in written:
             print(f"wrote {path}")
     return 0
+
+
+def _export(network, fmt: str, path: Path) -> Path:
+    if fmt == "onnx":
+        from .export import to_onnx
+        to_onnx(network, path)
+        return path
+    from .export.common import require
+    require("torch", "torch")           # the extra's message before hamc.export.torch imports it
+    from .export.torch import save_torch
+    return save_torch(network, path)
 
 
 def _figure(args):
