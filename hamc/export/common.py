@@ -24,12 +24,20 @@ def check_dtype(network, dtype) -> np.dtype:
     """The network's own dtype; another one is refused: its weights were scaled for the dtype it was
     compiled for (a float64 network run in float32 can be off by orders of magnitude)."""
     own = np.dtype(network.dtype)
-    if dtype is not None and np.dtype(str(dtype).rsplit(".", 1)[-1]) != own:
-        want = np.dtype(str(dtype).rsplit(".", 1)[-1]).name
+    want = None if dtype is None else _dtype_name(dtype)
+    if want is not None and want != own.name:
         raise HamcError(f"this network was compiled for {own.name}, not {want}: its gates' scales are chosen "
                         f"for {own.name}'s rounding, so running it in {want} would give wrong outputs; "
                         f"recompile with --dtype {want} (hamc.BuildOptions(dtype=\"{want}\"))")
     return own
+
+
+def _dtype_name(dtype) -> str:
+    """'float32' from "float32", np.float32, jnp.float32 or torch.float32 (whose str is 'torch.float32')."""
+    try:
+        return np.dtype(dtype).name
+    except TypeError:
+        return np.dtype(str(dtype).rsplit(".", 1)[-1]).name
 
 
 def dense(weight) -> np.ndarray:

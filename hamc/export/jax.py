@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 from .common import DENSE_MAX_ENTRIES, check_dtype, dense, first_kernel, offset, require, wrap_indices
 
@@ -36,7 +37,7 @@ def _layer_params(layer) -> dict:
     if sparse_shape(layer) is None:
         weight = {"dense": jnp.asarray(dense(layer.weight))}
     else:                   # BCOO's data and (nnz, 2) indices; the shape is static, kept by apply_fn
-        w = layer.weight.tocoo()
+        w = sp.coo_matrix(layer.weight)
         weight = {"data": jnp.asarray(w.data), "indices": jnp.asarray(np.stack([w.row, w.col], 1).astype(np.int32))}
     return {**weight, "bias": jnp.asarray(layer.bias), "offset": jnp.asarray(offset(layer))}
 

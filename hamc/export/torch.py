@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 from .common import DENSE_MAX_ENTRIES, check_dtype, dense, first_kernel, offset, require, wrap_indices
 
@@ -53,9 +54,9 @@ class Dense(nn.Module):
             self.weight = nn.Parameter(_tensor(dense(w)))
             self.sparse = False
         else:        # (n_out, n_in) COO, multiplied from the left: torch.sparse.mm's sparse operand
-            t = w.T.tocoo()
+            t = sp.coo_matrix(w).T.tocoo()
             index = torch.from_numpy(np.stack([t.row, t.col]).astype(np.int64))
-            self.weight = nn.Parameter(torch.sparse_coo_tensor(index, _tensor(t.data), t.shape).coalesce())
+            self.weight = nn.Parameter(torch.sparse_coo_tensor(index, _tensor(t.data), t.shape, check_invariants=True).coalesce())
             self.sparse = True
         self.bias = nn.Parameter(_tensor(layer.bias))
         self.register_buffer("offset", _tensor(offset(layer)))
