@@ -193,6 +193,9 @@ def cmd_compile(args) -> int:
     out = _output_dir(args.output)
     written = []
     stem = out / Path(args.file).stem
+    from .export.common import require
+    for fmt in EXPORT_FORMATS.keys() & set(args.emit):       # a missing framework before any file is written
+        require("torch" if fmt == "pt" else "onnx", "torch" if fmt == "pt" else "onnx")
     if "npz" in args.emit:
         written.append(write_npz(compiled.network, stem.with_suffix(".npz")))
     written += [_export(compiled.network, fmt, stem.with_suffix(EXPORT_FORMATS[fmt]))
@@ -219,8 +222,6 @@ def _export(network, fmt: str, path: Path) -> Path:
         from .export import to_onnx
         to_onnx(network, path)
         return path
-    from .export.common import require
-    require("torch", "torch")           # the extra's message before hamc.export.torch imports it
     from .export.torch import save_torch
     return save_torch(network, path)
 

@@ -145,6 +145,8 @@ def save_torch(network, path) -> "Path":
     module = to_torch(network).eval()
     example = torch.zeros((2, len(network.inputs)), dtype=getattr(torch, np.dtype(network.dtype).name))
     program = torch.export.export(module, (example,), dynamic_shapes={"x": {0: torch.export.Dim("batch")}})
+    for node in program.graph.nodes:      # the source lines of this checkout: not the user's business
+        node.meta.pop("stack_trace", None)
     buffer = io.BytesIO()
     torch.export.save(program, buffer)
     return write_atomic(path, buffer.getvalue())
