@@ -63,6 +63,10 @@ class Dense(nn.Module):
         self.activation = layer.activation
         self.bias_scale = bias_scale     # the sites a pooled last layer's bias is added for
 
+    def extra_repr(self) -> str:
+        n_out, n_in = self.weight.shape if self.sparse else self.weight.shape[::-1]
+        return f"{n_in} -> {n_out}, {self.activation}" + (", sparse" if self.sparse else "")
+
     def forward(self, x):
         if self.sparse:
             flat = x.reshape(-1, x.shape[-1])
