@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .common import DENSE_MAX_ENTRIES, check_dtype, dense, first_kernel, offset, require, wrap_indices
+from .common import DENSE_MAX_ENTRIES, check_dtype, dense, first_kernel, kernel, offset, require
 
 jax = require("jax", "jax")
 jnp = jax.numpy
@@ -68,23 +68,23 @@ def _shared(network):
     first, hidden, last = (layers[0], layers[1:-1], layers[-1]) if len(layers) > 1 else (None, (), layers[0])
     if first is None:        # no hidden layer: the kernel only gathers each patch feature into a channel
         patch = len(lay.offsets)
-        kernel = first_kernel(lay, _Eye(np.eye(patch, dtype=last.bias.dtype), patch))
-        conv = {"kernel": jnp.asarray(kernel), "bias": jnp.zeros(patch, kernel.dtype),
-                "offset": jnp.zeros(patch, kernel.dtype)}
+        eye = first_kernel(lay, _Eye(np.eye(patch, dtype=last.bias.dtype), patch))
+        conv = {"kernel": jnp.asarray(eye), "bias": jnp.zeros(patch, eye.dtype),
+                "offset": jnp.zeros(patch, eye.dtype)}
     else:
         conv = {"kernel": jnp.asarray(first_kernel(lay, first)), "bias": jnp.asarray(first.bias),
                 "offset": jnp.asarray(offset(first))}
     params = {"conv": conv, "hidden": [_layer_params(layer) for layer in hidden], "last": _layer_params(last),
               "pool_bias": jnp.asarray(lay.pool_bias)}
-    wraps = [jnp.asarray(i) for i in wrap_indices(lay)]
+    lows, size = kernel(lay)
+    pads = [(-int(lo), int(k) - 1 + int(lo)) for lo, k in zip(lows, size)]
     conv_activation = first.activation if first is not None else "identity"
     hidden_kinds = [(layer.activation, sparse_shape(layer)) for layer in hidden]
     last_kind, sites, pool = (last.activation, sparse_shape(last)), lay.sites, lay.pool_activation
 
     def apply_fn(params, x):
         grid = x.reshape((x.shape[0], 1) + shape)
-        for axis, index in enumerate(wraps):
-            grid = jnp.take(grid, index, axis=axis + 2)
+        grid = jnp.pad(grid, [(0, 0), (0, 0)] + pads, mode="wrap")        # periodic, by any amount
         c = params["conv"]
         z = jax.lax.conv_general_dilated(grid, c["kernel"], (1,) * len(shape), "VALID")
         z = z.reshape(z.shape[:2] + (-1,)).transpose(0, 2, 1) + c["bias"]    # (batch, sites, channels)

@@ -111,9 +111,9 @@ def _patches(g: _Graph, lay, x: str) -> str:
     """(batch, sites) -> (batch, sites, patch): feature p of site s is x[s + offsets[p]], periodically."""
     shape = tuple(int(n) for n in lay.shape)
     grid = g.node("Reshape", [x, g.const(np.array((-1,) + shape, np.int64), "lattice")])
+    lows, size = kernel(lay)
     for axis, index in enumerate(wrap_indices(lay)):
-        grid = g.node("Gather", [grid, g.const(index.astype(np.int64), "wrap")], axis=axis + 1)
-    lows, _ = kernel(lay)
+        grid = _wrap(g, grid, axis + 1, shape[axis], -int(lows[axis]), int(size[axis]) - 1 + int(lows[axis]), index)
     axes = g.const(np.arange(1, len(shape) + 1, dtype=np.int64), "axes")
     flat = g.const(np.array([-1, lay.sites, 1], np.int64), "sites")
     columns = []
@@ -122,3 +122,18 @@ def _patches(g: _Graph, lay, x: str) -> str:
         shifted = g.node("Slice", [grid, g.const(start, "starts"), g.const(start + np.array(shape), "ends"), axes])
         columns.append(g.node("Reshape", [shifted, flat]))
     return g.node("Concat", columns, axis=2)
+
+
+def _wrap(g: _Graph, grid: str, axis: int, n: int, before: int, after: int, index: np.ndarray) -> str:
+    """grid padded periodically along axis: Slice + Concat when the padding is at most the axis's length
+    (a copy), a Gather of the wrapped indices otherwise."""
+    if before > n or after > n:
+        return g.node("Gather", [grid, g.const(index.astype(np.int64), "wrap")], axis=axis)
+    if before == after == 0:
+        return grid
+
+    def part(start: int, end: int) -> str:
+        return g.node("Slice", [grid, g.const(np.array([start], np.int64), "starts"),
+                                g.const(np.array([end], np.int64), "ends"), g.const(np.array([axis], np.int64), "axis")])
+    parts = ([part(n - before, n)] if before else []) + [grid] + ([part(0, after)] if after else [])
+    return g.node("Concat", parts, axis=axis)
