@@ -91,7 +91,7 @@ def parity() -> None:
                 x, _ = sample_inputs(c.hamiltonian, c.options.input_range, 256, seed=7)
                 x = x.astype(net.dtype)
                 ref = net(x).reshape(len(x), -1)
-                cells = [np.max(np.abs(run(x) .reshape(len(x), -1) - ref)) / bound for run in _plain(net).values()]
+                cells = [np.max(np.abs(run(x).reshape(len(x), -1) - ref)) / bound for run in _plain(net).values()]
                 print(f"| {name} | {net.meta['layout']} | {dtype} | {bound:.2g} | " +
                       " | ".join(f"{v:.2g}" for v in cells) + " |")
 
