@@ -44,25 +44,16 @@ def test_export_matches_the_network_and_the_polynomial_within_its_error_bound(ca
         assert np.max(np.abs(out[:, 0] - exact)) <= bound(*case)
 
 
-def test_eager_jax_equals_jitted_jax():
-    case = ("ising", "shared", "float64")
-    apply_fn, params = hamc.to_jax(compiled(*case).network)
-    eager = np.asarray(apply_fn(params, inputs(*case)))
-    assert eager.dtype == np.float64
-    assert np.max(np.abs(eager - run_jax(compiled(*case).network, inputs(*case)))) <= bound(*case)
-
-
-@pytest.mark.parametrize("layout", ["shared", "unrolled"])
-def test_large_layers_export_as_sparse_tensors(layout, monkeypatch):
+def test_large_layers_export_as_sparse_tensors(monkeypatch):
     import hamc.export.jax as jax_export
     import hamc.export.torch as torch_export
     monkeypatch.setattr(torch_export, "DENSE_MAX_ENTRIES", 0)
     monkeypatch.setattr(jax_export, "DENSE_MAX_ENTRIES", 0)
-    case = ("phi4", layout, "float64")
+    case = ("phi4", "shared", "float64")        # hidden layers and the last one: the unrolled layout's Dense
     net, x = compiled(*case).network, inputs(*case)
     module = hamc.to_torch(net)
-    dense_layers = module.layers if layout == "unrolled" else [*module.hidden, module.last]
-    assert dense_layers and all(layer.weight.is_sparse for layer in dense_layers)
+    dense_layers = [*module.hidden, module.last]
+    assert len(dense_layers) >= 2 and all(layer.weight.is_sparse for layer in dense_layers)
     for exporter in (run_torch, run_jax):
         assert np.max(np.abs(exporter(net, x) - reference(*case))) <= bound(*case)
 
