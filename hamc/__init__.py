@@ -21,6 +21,7 @@ _EXPORTS = {
     "Verification": ("verification", "Verification"), "verify": ("verification", "verify"),
     "from_sympy": ("lowering.from_sympy", "from_sympy"), "from_dimod": ("lowering.from_dimod", "from_dimod"),
     "from_pyqubo": ("lowering.from_dimod", "from_pyqubo"),
+    "to_torch": ("export", "to_torch"), "to_jax": ("export", "to_jax"), "to_onnx": ("export", "to_onnx"),
 }
 __all__ = sorted(_EXPORTS)
 

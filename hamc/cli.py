@@ -29,7 +29,8 @@ from .lowering.lower import DEFAULT_MAX_TERMS
 from .signals import exit_code, say
 from .version import version
 
-EMIT_FORMATS = ("npz", "dot", "svg", "pdf", "png", "tex")
+EMIT_FORMATS = ("npz", "dot", "svg", "pdf", "png", "tex", "onnx", "pt")
+EXPORT_FORMATS = {"onnx": ".onnx", "pt": ".pt2"}     # framework exports: the format, its file suffix
 
 
 class _ArgumentParser(argparse.ArgumentParser):
@@ -131,8 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_network_options(p)
     p.add_argument("-o", "--output", default=".", metavar="DIR", help="output folder (default: current folder)")
     p.add_argument("--emit", type=_emit, default=("npz",),
-                   help="comma-separated outputs: npz, dot, svg, pdf, png, tex (default npz); "
-                        "diagrams use the automatic view of `hamc draw`")
+                   help="comma-separated outputs: npz, dot, svg, pdf, png, tex, onnx, pt (default npz); "
+                        "diagrams use the automatic view of `hamc draw`; onnx writes <name>.onnx, pt a "
+                        "torch.export archive <name>.pt2")
     p.add_argument("--compare", action="store_true",
                    help="also print the network-quality table: neurons and errors of the paper's construction, "
                         "hamc's default and the flat network, in float64 and float32")
@@ -213,9 +215,14 @@ def cmd_compile(args) -> int:
     out = _output_dir(args.output)
     written = []
     stem = out / Path(args.file).stem
+    from .export.common import require
+    for fmt in EXPORT_FORMATS.keys() & set(args.emit):       # a missing framework before any file is written
+        require("torch" if fmt == "pt" else "onnx", "torch" if fmt == "pt" else "onnx")
     if "npz" in args.emit:
         written.append(write_npz(compiled.network, stem.with_suffix(".npz")))
-    drawings = [f for f in args.emit if f != "npz"]
+    written += [_export(compiled.network, fmt, stem.with_suffix(EXPORT_FORMATS[fmt]))
+                for fmt in args.emit if fmt in EXPORT_FORMATS]
+    drawings = [f for f in args.emit if f != "npz" and f not in EXPORT_FORMATS]
     if drawings:
         view, note = choose_view(compiled, "auto")
         if note:
@@ -239,6 +246,15 @@ def cmd_compile(args) -> int:
 def _comparison(args, compiled):
     """The quality table for the compiled file (each construction compiled again, not held to --tol)."""
     return compare(compiled.hamiltonian, options=compiled.options, samples=args.samples, seed=args.seed)
+
+
+def _export(network, fmt: str, path: Path) -> Path:
+    if fmt == "onnx":
+        from .export import to_onnx
+        to_onnx(network, path)
+        return path
+    from .export.torch import save_torch
+    return save_torch(network, path)
 
 
 def _figure(args):

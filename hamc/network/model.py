@@ -134,7 +134,9 @@ class Network:
         return self.layers[0].bias.dtype if self.layers else np.dtype(np.float64)
 
     def __call__(self, x) -> np.ndarray:
-        """Outputs for a batch (rows = configurations); shape (batch,) for a single output."""
+        """Outputs for a batch (rows = configurations): (batch,) for one energy, as Hamiltonian.evaluate
+        gives (so that `network(X) - h.evaluate(X)` cannot broadcast to a matrix), (batch, n_outputs)
+        for a classifier. The exports (hamc.to_torch, to_jax, to_onnx) always give (batch, n_outputs)."""
         a = np.atleast_2d(np.asarray(x))
         if a.shape[1] != len(self.inputs):
             raise ValueError(f"expected {len(self.inputs)} inputs per row, got {a.shape[1]}")

@@ -165,9 +165,10 @@ def test_readme_forward_pass_gives_the_network_outputs(case, tmp_path):
     c = compiled(case)
     path = hamc.save_network(c.network, tmp_path / "net.npz")
     x = inputs_for(c)
-    ours = np.asarray(c.network(x), np.float64).reshape(len(x), -1)
+    ours = np.asarray(c.network(x), np.float64)
     theirs = np.asarray(forward(path, x), np.float64)
-    assert theirs.shape == ours.shape
+    # the same shape: (batch,) for one energy, as h.evaluate(x); (batch, classes) for a classifier
+    assert theirs.shape == ours.shape == ((len(x),) if len(c.network.outputs) == 1 else (len(x), len(c.network.outputs)))
     # relative to S, the bound on |H| (1 for probabilities). Threshold (bits) networks have no gain:
     # 1e-9. A product or flat gate divides by s2 lambda^2 ~ 4e-8, so one ulp of difference in how a
     # sigmoid is evaluated (README: the tanh form; hamc: scipy's expit) moves H by ~1e-8 S: 1e-7
@@ -185,7 +186,9 @@ def test_readme_forward_pass_of_the_default_ising_compile(tmp_path):
     c = hamc.compile(EXAMPLES / "ising.ham", params={"L": 4})
     path = hamc.save_network(c.network, tmp_path / "ising.npz")
     x = np.array(list(itertools.product((-1.0, 1.0), repeat=16)))[::97]
-    assert np.allclose(readme_forward()(path, x)[:, 0], c.hamiltonian.evaluate(x), rtol=1e-12, atol=1e-12)
+    energies = readme_forward()(path, x)
+    assert energies.shape == (len(x),)
+    assert np.allclose(energies, c.hamiltonian.evaluate(x), rtol=1e-12, atol=1e-12)
     assert np.allclose(hamc.load_network(path)(x), c.hamiltonian.evaluate(x), rtol=1e-12, atol=1e-12)
 
 
