@@ -52,6 +52,7 @@ class Diagram:
     clusters: tuple[tuple[str, str, str], ...] = ()   # (id, plain label, LaTeX label): one gate each
     frames: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()  # (id, label, LaTeX, node ids) around columns
     direction: str = "right"   # ranks left to right; "down": top to bottom (the blocks view, a narrow summary)
+    style: str = "hamc"        # hamc: circles are neurons; paper: squares apply sigma, circles sum (the paper's Fig. 2)
 
 
 # ---- labels --------------------------------------------------------------------------------------
@@ -215,15 +216,16 @@ def network_diagram(net, *, labels: str = "none", biases: str = "annotate", titl
                 cluster_of[start:start + block.size] = [cid] * block.size
                 start += block.size
         if last and layer.activation == "softmax" and shared is None:
-            clusters.append(("softmax", "softmax", r"\text{softmax}"))
+            clusters.append(("softmax", "softmax(-H_y - μ_y)", r"\mathrm{softmax}(-H_y-\mu_y)"))
             cluster_of = ["softmax"] * layer.n_out
         symbol = ACTIVATION_SYMBOLS.get(layer.activation, layer.activation)
         for j, nid in enumerate(ids):
             bias = float(layer.bias[j])
             note = f"b={_value(bias)}" if biases == "annotate" and bias != 0 and labels == "values" else ""
             if last:
-                text = outputs[j] if shared is None else (f"h[{outputs[j]}]" if len(outputs) > 1 else "h")
-                math = _tex_name(text)
+                # a site's share of the output, named so it is not read as a field h or a variable
+                text = outputs[j] if shared is None else (f"{outputs[j]} site" if len(outputs) > 1 else "H site")
+                math = _tex_name(text) if shared is None else rf"\mathrm{{{text.split()[0]}}}_{{\text{{site}}}}"
                 kind = "output"
             else:
                 text, math, kind = symbol, ACTIVATION_MATH.get(layer.activation, symbol), "neuron"
@@ -250,7 +252,7 @@ def network_diagram(net, *, labels: str = "none", biases: str = "annotate", titl
             edges.append(Edge(prev[j], f"p{j}", None, "Σ sites" if labels != "none" or j == 0 else "",
                               r"\textstyle\sum_{\text{sites}}" if labels != "none" or j == 0 else ""))
         if soft:
-            clusters.append(("softmax", "softmax", r"\text{softmax}"))
+            clusters.append(("softmax", "softmax(-H_y - μ_y)", r"\mathrm{softmax}(-H_y-\mu_y)"))
         if pool_one:
             nodes.append(Node("one_pool", "1", "1", rank - 1, "bias"))
             edges += [_weight_edge("one_pool", f"p{j}", float(shared.pool_bias[j]), labels)

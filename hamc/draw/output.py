@@ -1,10 +1,11 @@
-"""Compiled network or paper figure -> Diagram -> files (.dot always; .svg/.pdf/.png via Graphviz; .tex)."""
+"""Compiled network or paper figure -> Diagram -> files (.svg by hamc; .dot always; .pdf/.png via Graphviz; .tex)."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from .dot import INSTALL_HINT, RENDER_FORMATS, dot_available, render, to_dot
+from .dot import INSTALL_HINT, PNG_DPI, RENDER_FORMATS, dot_available, render, to_dot
 from ..io.atomic import write_atomic
+from .svg import to_svg
 from .tikz import to_tikz
 from .diagram import (NEURON_VIEW_MAX_COLUMN, NEURON_VIEW_MAX_EDGES, NEURON_VIEW_MAX_NODES, Diagram,
                       blocks_diagram, check_network_labels, fits_neuron_view, input_names, network_diagram, neuron_view_size,
@@ -62,8 +63,9 @@ def network_drawing(compiled, view: str, *, labels: str = "none", biases: str = 
     raise _error(f"unknown view '{view}'; choose one of {', '.join(VIEWS[1:])}")
 
 
-def write_drawing(diagram: Diagram, stem: Path, fmt: str) -> list[Path]:
-    """Write `stem.dot` (always, so a missing Graphviz still leaves the graph) and `stem.fmt`."""
+def write_drawing(diagram: Diagram, stem: Path, fmt: str, *, legend: bool = False, dpi: int = PNG_DPI) -> list[Path]:
+    """Write `stem.dot` (always, so a missing Graphviz still leaves the graph) and `stem.fmt`; SVG is
+    drawn by hamc itself, PDF and PNG by Graphviz from the .dot file."""
     if fmt not in FORMATS:
         raise _error(f"unknown format '{fmt}'; choose one of {', '.join(FORMATS)}")
     stem = Path(stem)
@@ -71,16 +73,18 @@ def write_drawing(diagram: Diagram, stem: Path, fmt: str) -> list[Path]:
     def path(ext: str) -> Path:             # stem + ext, even when the stem has a dot in it
         return stem.parent / (stem.name + ext)
 
-    lay = diagram_layout(diagram)
+    lay = diagram_layout(diagram, legend=legend)
     dot_text = to_dot(diagram, lay)
     dot_path = write_atomic(path(".dot"), dot_text.encode())
     written = [dot_path]
     if fmt == "tex":
         written.append(write_atomic(path(".tex"), to_tikz(diagram, lay).encode()))
+    elif fmt == "svg":
+        written.append(write_atomic(path(".svg"), to_svg(diagram, lay).encode()))
     elif fmt in RENDER_FORMATS:
         if not dot_available():
             raise _error(f"wrote {dot_path}, but rendering {fmt} needs Graphviz's 'dot' program, which is not "
                             f"installed (not on PATH). {INSTALL_HINT} and run again, or render it elsewhere: "
                             f"dot -T{fmt} {dot_path} -o {path('.' + fmt)}")
-        written.append(write_atomic(path("." + fmt), render(dot_text, fmt)))
+        written.append(write_atomic(path("." + fmt), render(dot_text, fmt, dpi=dpi)))
     return written

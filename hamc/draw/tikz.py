@@ -6,10 +6,10 @@ them, nodes and labels (on white) on top.
 """
 from __future__ import annotations
 
-import math
-
 from .diagram import Diagram
-from .layout import BIAS_SIZE, NEURON_SIZE, Layout, layout, ports
+from .geometry import BIAS_SIZE, NEURON_SIZE, Layout
+from .layout import layout
+from .style import arrow_length, pen_widths, shape
 
 _STYLE = {
     "input": "hinp", "neuron": "hneu", "output": "hout", "bias": "hbias", "gate": "hgate", "shared": "hshared",
@@ -27,6 +27,8 @@ _PREAMBLE = r"""\documentclass[tikz,border=4pt]{standalone}
 \begin{document}
 \begin{tikzpicture}[x=1bp, y=-1bp,
   hneu/.style={circle, draw, fill=white, minimum size=%(neuron)sbp, inner sep=0pt},
+  hsquare/.style={rectangle, draw, fill=white, minimum size=%(neuron)sbp, inner sep=0pt},
+  hcircle/.style={circle, draw, fill=white, inner sep=1pt},
   hinp/.style={inner sep=1.5pt},
   hout/.style={draw, rounded corners=3pt, fill=white, inner sep=3pt},
   hbias/.style={draw=gray, minimum size=%(bias)sbp, inner sep=0pt, font=\small},
@@ -40,6 +42,7 @@ _PREAMBLE = r"""\documentclass[tikz,border=4pt]{standalone}
   hheader/.style={htext, font=\footnotesize},
   hnote/.style={htext, font=\scriptsize, text=black!75},
   hweight/.style={htext, font=\footnotesize},
+  hlegend/.style={inner sep=0.6pt, font=\scriptsize},
 ]"""
 
 
@@ -54,15 +57,6 @@ def tex_text(text: str) -> str:
     """Plain text (a title) -> LaTeX text: specials escaped, Greek and symbols as math, other
     non-ASCII characters as '?', so pdflatex never meets an unknown character."""
     return "".join(_SPECIAL.get(c, c if ord(c) < 128 else "?") for c in text).replace("''", "$''$")
-
-
-def _width(weight, lo, hi, pens) -> float:
-    thin, thick = pens
-    if not weight:
-        return 0.6
-    if hi == lo:
-        return round((thin + thick) / 2, 2)
-    return round(thin + (thick - thin) * (math.log10(abs(weight)) - lo) / (hi - lo), 2)
 
 
 def _content(n) -> str:
@@ -85,7 +79,11 @@ def to_tikz(diagram: Diagram, lay: Layout | None = None) -> str:
     for n in diagram.nodes:
         x, y = lay.pos[n.id]
         style = _STYLE.get(n.kind, "hneu")
-        if n.kind in ("output", "gate", "shared", "block"):     # the size hamc's layout gave the box
+        outline = shape(diagram, n.kind)
+        if outline in ("square", "circle") and n.kind != "bias":
+            style = "hsquare" if outline == "square" else "hcircle"
+            style += f", minimum size={lay.size[n.id][0]:.1f}bp" if outline == "circle" else ""
+        elif n.kind in ("output", "gate", "shared", "block"):     # the size hamc's layout gave the box
             w, h = lay.size[n.id]
             style += f", minimum width={w:.1f}bp, minimum height={h:.1f}bp"
         lines.append(f"  \\node[{style}] ({n.id}) at ({x:.1f},{y:.1f}) {{{_content(n)}}};")
@@ -94,20 +92,15 @@ def to_tikz(diagram: Diagram, lay: Layout | None = None) -> str:
         style = "hsite" if kind == "frame" else "hframe"
         lines.append(f"    \\draw[{style}] ({x0:.1f},{y0:.1f}) rectangle ({x1:.1f},{y1:.1f});")
     lines.append(r"  \end{pgfonlayer}")
-    mags = [math.log10(abs(e.weight)) for e in diagram.edges if e.weight]
-    lo, hi = (min(mags), max(mags)) if mags else (0.0, 0.0)
-    pens = (0.4, 1.8) if len(diagram.edges) <= 40 else (0.3, 1.1)
     lines.append(r"  \begin{pgfonlayer}{hedges}")
-    by_id = {n.id: n for n in diagram.nodes}
-    compass = {"e": ".east", "w": ".west", "n": ".north", "s": ".south", "": ""}
-    for e in diagram.edges:
-        tail, head = ports(diagram, e, by_id)
+    arrow = "hedge, " if arrow_length(diagram) else ""
+    for e, points, pen in zip(diagram.edges, lay.routes, pen_widths(diagram)):
         color = "hneutral" if e.weight is None else ("hpositive" if e.weight > 0 else "hnegative")
-        lines.append(f"    \\draw[hedge, draw={color}, line width={_width(e.weight, lo, hi, pens)}pt] "
-                     f"({e.source}{compass[tail]}) -- ({e.target}{compass[head]});")
+        line = " -- ".join(f"({x:.1f},{y:.1f})" for x, y in points)
+        lines.append(f"    \\draw[{arrow}draw={color}, line width={pen:g}bp] {line};")
     lines.append(r"  \end{pgfonlayer}")
     for t in lay.texts:
-        style = {"header": "hheader", "note": "hnote", "weight": "hweight"}[t.kind]
+        style = {"header": "hheader", "note": "hnote", "weight": "hweight", "legend": "hlegend"}[t.kind]
         color = {1: ", text=hpositive", -1: ", text=hnegative"}.get(t.sign, "")
         lines.append(f"  \\node[{style}{color}] at ({t.x:.1f},{t.y:.1f}) {{{_in_math(t.math)}}};")
     lines += [r"\end{tikzpicture}", r"\end{document}", ""]

@@ -22,7 +22,8 @@ from hamc.build.options import BuildOptions
 from hamc.pipeline import compile_hamiltonian
 from hamc.draw.diagram import (blocks_diagram, compact_monomial, fits_neuron_view, gate_label, input_names,
                           network_diagram, plan_diagram)
-from hamc.draw.layout import layout, text_width
+from hamc.draw.geometry import text_width
+from hamc.draw.layout import layout
 from hamc.draw.output import choose_view
 from hamc.draw.figures import bit_gate_figure, product_gate_figure
 
@@ -128,7 +129,7 @@ def test_network_dot_ranks_edges_and_colours(sharing):
     assert len(gates_drawn) == sum(b.count for layer in net.layers for b in layer.blocks) == 5
     headers = sorted(_attr(a, "label") for _, a in nodes.values() if _attr(a, "class") == "header")
     assert headers == ["copy x[3]", "copy x[4]", "x[1]*x[2]", "x[1]*x[2]*x[3]", "x[1]*x[2]*x[4]"]
-    assert "layout=neato" in text and text.count('pos="') == len(nodes)
+    assert "layout=neato" in text and text.count('pos="') == len(nodes) + len(edges)
 
 
 def test_network_biases_as_a_one_input(sharing):
@@ -376,14 +377,16 @@ def _make_figures():
 
 
 def test_committed_readme_figures_are_up_to_date():
-    figures = _make_figures().figures()
-    assert set(figures) == {"product-gate", "bit-gate", "tree-8", "plan-sharing", "ising-neurons", "ising-blocks"}
+    make = _make_figures()
+    figures = make.figures()
+    assert set(figures) == {"product-gate", "bit-gate", "tree-8", "plan-sharing", "ising-neurons", "ising-blocks",
+                            "cat-dog-values"}
     for name, diagram in figures.items():
-        committed = REPO / "docs" / f"{name}.dot"
-        assert committed.exists(), f"{committed} missing: run python docs/make_figures.py"
-        assert to_dot(diagram) == committed.read_text(encoding="utf-8"), \
-            f"docs/{name}.dot is stale: run python docs/make_figures.py"
-        assert (REPO / "docs" / f"{name}.svg").exists()
+        for file, data in make.files(name, diagram).items():
+            committed = REPO / "docs" / file
+            assert committed.exists(), f"{committed} missing: run python docs/make_figures.py"
+            assert data == committed.read_bytes(), f"docs/{file} is stale: run python docs/make_figures.py"
+        assert (REPO / "docs" / f"{name}.png").exists()
 
 
 # ---- hamc.draw: the public drawing functions and notebook display -------------------------------
@@ -404,13 +407,13 @@ def test_draw_to_dot_of_a_network_a_plan_and_a_diagram(sharing):
 
 def test_notebook_display_is_registered_by_import_hamc(sharing, monkeypatch):
     net, plan = sharing.network, sharing.plan
+    assert hamc.compile is not None                                          # the public API, used once
     assert type(net)._repr_svg_ is hamc.draw.svg and type(plan)._repr_svg_ is hamc.draw.svg
-    monkeypatch.setattr(notebook, "dot_available", lambda: False)
-    assert net._repr_svg_() is None and plan._repr_svg_() is None           # no Graphviz: the plain repr
-    if dot_available():
-        monkeypatch.undo()
-        svg = net._repr_svg_()
-        assert svg.startswith("<?xml") and svg.count('class="node neuron"') == 6 + 8   # the hidden neurons
+    real = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None if name in ("dot", "neato") else real(name, *a, **k))
+    svg = net._repr_svg_()                                                   # drawn by hamc: no Graphviz needed
+    assert svg.startswith("<svg") and svg.count('class="node neuron"') == 6 + 8     # the hidden neurons
+    assert plan._repr_svg_().count("<polyline") == plan_diagram(plan, None).edges.__len__()
 
 
 # ---- rendering -----------------------------------------------------------------------------------

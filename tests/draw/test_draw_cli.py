@@ -17,7 +17,9 @@ def test_figure_to_dot_needs_nothing(tmp_path, monkeypatch, capsys):
     text = (tmp_path / "product-gate.dot").read_text(encoding="utf-8")
     assert text.startswith('digraph "u·v from 4 neurons') and text.count("class=\"weight\"") == 12
     code, out, _ = run(capsys, "draw", "--figure", "bit-gate", "4", "--biases", "node", "--format", "dot")
-    assert code == 0 and (tmp_path / "bit-gate-4.dot").exists()
+    assert code == 0 and (tmp_path / "bit-gate-4-bias-node.dot").exists()     # the name says what differs
+    code, out, _ = run(capsys, "draw", "--figure", "bit-gate", "4", "--format", "dot")
+    assert code == 0 and out.strip() == "wrote bit-gate-4.dot"
     code, out, _ = run(capsys, "draw", "--figure", "tree", "8", "--format", "dot")
     assert code == 0 and (tmp_path / "tree-8.dot").read_text(encoding="utf-8").count("subgraph gate_") == 7
 
@@ -55,18 +57,23 @@ def test_without_graphviz_the_dot_file_is_still_written(tmp_path, monkeypatch, c
     monkeypatch.setenv("PATH", str(empty))                       # no `dot` anywhere
     assert shutil.which("dot") is None and not dot_available()
     code, out, err = run(capsys, "draw", "--figure", "product-gate", "-o", str(tmp_path / "pg.svg"))
+    assert code == 0 and (tmp_path / "pg.svg").read_text().startswith("<svg")      # hamc draws SVG itself
+    code, out, err = run(capsys, "draw", "--figure", "product-gate", "-o", str(tmp_path / "pg.pdf"))
     assert code == 2
     assert "Graphviz" in err and "not installed" in err and "apt-get install graphviz" in err
     assert "brew install graphviz" in err and str(tmp_path / "pg.dot") in err
-    assert (tmp_path / "pg.dot").exists() and not (tmp_path / "pg.svg").exists()
+    assert (tmp_path / "pg.dot").exists() and not (tmp_path / "pg.pdf").exists()
 
 
 def test_without_graphviz_compile_emit_svg(tmp_path, monkeypatch, capsys):
     real = shutil.which
-    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None if name == "dot" else real(name, *a, **k))
-    code, out, err = run(capsys, "compile", str(EXAMPLES / "cat_dog.ham"), "-o", str(tmp_path), "--emit", "dot,svg")
-    assert code == 2 and "Install Graphviz" in err
-    assert (tmp_path / "cat_dog.dot").exists() and not (tmp_path / "cat_dog.svg").exists()
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None if name in ("dot", "neato") else real(name, *a, **k))
+    code, out, err = run(capsys, "compile", str(EXAMPLES / "cat_dog.ham"), "-o", str(tmp_path), "--emit", "npz,svg")
+    assert code == 0 and "cat_dog" in out and f"wrote {tmp_path / 'cat_dog.npz'}" in out
+    assert (tmp_path / "cat_dog.svg").read_text().count('class="node neuron"') == 8
+    code, out, err = run(capsys, "compile", str(EXAMPLES / "cat_dog.ham"), "-o", str(tmp_path), "--emit", "npz,png")
+    assert code == 2 and "Install Graphviz" in err and (tmp_path / "cat_dog.dot").exists()
+    assert not (tmp_path / "cat_dog.png").exists()
 
 
 def test_compile_emit_npz_and_dot(tmp_path, capsys):
