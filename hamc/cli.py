@@ -20,6 +20,8 @@ from .io.npz import write_npz
 from .build.options import DTYPES, LAYOUTS, STRATEGIES, BuildOptions
 from .pipeline import CHECKS, compile_hamiltonian
 from .draw.diagram import BIAS_MODES, LABEL_MODES
+from .draw.dot import PNG_DPI
+from .draw.style import STYLES
 from .draw.output import FORMATS, VIEWS, choose_view, network_drawing, write_drawing
 from .draw.figures import FIGURES, bit_gate_figure, product_gate_figure
 from .errors import NO_FILE, HamcError
@@ -144,6 +146,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="biases as node annotations (with --labels values) or as a '1' input node")
     p.add_argument("--figure", nargs="+", metavar=("NAME", "N"),
                    help=f"a figure of the paper: {', '.join(FIGURES)} (product-gate, bit-gate [k], tree N)")
+    p.add_argument("--style", choices=STYLES, default=None,
+                   help="paper: squares apply the activation, circles sum, no arrowheads (default for the gate "
+                        "figures); hamc: neurons as circles, outputs as boxes, arrows (default otherwise)")
+    p.add_argument("--legend", action=argparse.BooleanOptionalAction, default=True,
+                   help="a key to colours (sign), thickness (|weight|) and shapes below the drawing (default on)")
+    p.add_argument("--title", default=None, metavar="none|TEXT",
+                   help="the title above the drawing: none, or your text (default: what was drawn)")
+    p.add_argument("--dpi", type=int, default=PNG_DPI, help=f"resolution of a PNG (default {PNG_DPI})")
     return parser
 
 
@@ -273,6 +283,7 @@ def cmd_draw(args) -> int:
             print(note, file=sys.stderr)
         diagram = network_drawing(compiled, view, labels=args.labels, biases=args.biases)
         stem = f"{Path(args.file).stem}-{view}"
+    diagram, stem = _dressed(diagram, stem, args)
     fmt = args.format
     if args.output:
         target = Path(args.output)
@@ -283,9 +294,28 @@ def cmd_draw(args) -> int:
         target = Path(stem)
     if target.parent != Path("."):
         _output_dir(str(target.parent))
-    for path in write_drawing(diagram, target, fmt):
+    if not 24 <= args.dpi <= 1200:
+        raise HamcError(f"--dpi takes 24 to 1200, got {args.dpi}", filename="hamc")
+    for path in write_drawing(diagram, target, fmt, legend=args.legend, dpi=args.dpi):
         print(f"wrote {path}")
     return 0
+
+
+def _dressed(diagram, stem: str, args):
+    """The drawing in the chosen style and title; its default file name says every option that changes
+    the picture from the default one (labels, biases, style, no legend, title, dpi)."""
+    gate = bool(args.figure) and args.figure[0] in ("product-gate", "bit-gate")
+    style = args.style or ("paper" if gate else "hamc")
+    title = diagram.title if args.title is None else "" if args.title == "none" else args.title
+    default_labels = "symbolic" if gate else "none"
+    labels = args.labels or default_labels
+    parts = [stem] + ([labels] if labels != default_labels else [])
+    parts += ["bias-" + args.biases] if args.biases != "annotate" else []
+    parts += [style] if args.style and style != ("paper" if gate else "hamc") else []
+    parts += ["no-legend"] if not args.legend else []
+    parts += ["untitled" if args.title == "none" else "titled"] if args.title is not None else []
+    parts += [f"{args.dpi}dpi"] if args.dpi != PNG_DPI and args.format == "png" else []
+    return replace(diagram, style=style, title=title), "-".join(parts)
 
 
 def cmd_verify(args) -> int:
