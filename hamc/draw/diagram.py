@@ -297,10 +297,10 @@ def plan_diagram(plan, names, *, title: str = "") -> Diagram:
         index[key] = f"n{len(nodes)}"
         nodes.append(Node(index[key], text, math, data["layer"], kind, None, note, tex_number(note)))
     edges = [Edge(index[a], index[b]) for a, b in sorted(g.edges, key=lambda e: (index[e[1]], index[e[0]]))]
-    products = sum(1 for n in nodes if n.kind != "input")
-    shared = sum(1 for n in nodes if n.kind == "shared")
-    summary = f"{products} product{'s' if products != 1 else ''}, " + (
-        f"{shared} shared (shaded)" if shared else "none shared")
+    # counted as the compile summary counts them: gates built, and gates saved by reusing a product
+    products, reused = plan.product_gates, plan.unshared_product_gates - plan.product_gates
+    summary = f"{products} product gate{'s' if products != 1 else ''}, {reused} reused" + (
+        " (reused products shaded)" if any(n.kind == "shared" for n in nodes) else "")
     return Diagram(f"{title}\n{summary}" if title else summary, tuple(nodes), tuple(edges))
 
 

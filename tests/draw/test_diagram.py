@@ -178,7 +178,7 @@ def test_plan_view_shows_shared_sub_products(sharing):
     assert [_attr(nodes[n][1], "label") for n in shared] == ["x[1]*x[2]"]
     assert len([e for e in edges if e[0] == shared[0]]) == 2
     assert len([n for n, (_, a) in nodes.items() if _attr(a, "class") in ("gate", "shared")]) == 3
-    assert "3 products, 1 shared (shaded)" in d.title
+    assert "3 product gates, 1 reused (reused products shaded)" in d.title      # 4 without reuse
     assert all(_attr(e[2], "color") == NEUTRAL for e in edges)
 
 
