@@ -1,5 +1,5 @@
 """Regenerate the README figures: docs/<name>.dot and docs/<name>.svg (drawn by hamc), docs/<name>.png
-(rendered by Graphviz's `neato` from the .dot file, when it is installed).
+(rendered by Graphviz's `neato` from the .dot file, when it is installed), and README.md's gallery.
 
     python docs/make_figures.py            # from the repository root (or anywhere)
 
@@ -52,6 +52,47 @@ def figures() -> dict:
     }
 
 
+CAPTIONS = {
+    "product-gate": ("The 4-neuron product gate",
+                     "The multiplication gate of eq. 11 (Fig. 2 left) in the paper's style: squares apply σ, the "
+                     "circle sums, the \"1\" input gives the biases c = ln(2+√3). Inputs ±λ, outputs ±1/(4λ²σ''); "
+                     "σ''(c) < 0 for the sigmoid, so the \"+1/(4λ²σ'')\" edges are negative (red)."),
+    "bit-gate": ("The bit product gate",
+                 "The product of 3 bits from one neuron (eq. 13, Fig. 2 right): weights β, bias −β(k − ½) = −2.5β "
+                 "from the \"1\" input."),
+    "tree-8": ("A product tree of 8 inputs",
+               "x[1]⋯x[8] as a binary tree of 7 product gates in 3 hidden layers (28 neurons); each line enters a "
+               "gate's frame at the height of the neuron it feeds."),
+    "plan-sharing": ("A product plan with a reused sub-product",
+                     "The plan of x1x2x3 + x1x2x4: x1x2 is computed once and used by both terms (shaded)."),
+    "ising-neurons": ("The per-site network of the Ising model",
+                      "The 2D Ising model compiles to a weight-shared network: these 3 bit neurons run at each of "
+                      "the 256 lattice sites (their output H site), and the sites' outputs are summed to H."),
+    "ising-blocks": ("The blocks view of the Ising model",
+                     "The blocks view of the same network: one box per layer, with neuron counts per site and in "
+                     "all."),
+    "cat-dog-values": ("The cat/dog classifier with its weights",
+                       "examples/cat_dog.ham with `--labels values`: one step neuron per bit monomial, the "
+                       "biases under the neurons, the outputs softmax(−H_y − μ_y)."),
+}
+START, END = "<!-- figures: made by docs/make_figures.py -->", "<!-- figures: end -->"
+
+
+def readme_section() -> str:
+    """The README's figure gallery: each figure's PNG and its caption."""
+    parts = [START]
+    for name in FIGURES:
+        alt, caption = CAPTIONS[name]
+        parts += ["", f"![{alt}](docs/{name}.png)", "", caption]
+    return "\n".join(parts + ["", END])
+
+
+def with_section(readme: str) -> str:
+    head, _, rest = readme.partition(START)
+    _, _, tail = rest.partition(END)
+    return head + readme_section() + tail
+
+
 def files(name: str, diagram) -> dict[str, bytes]:
     """The committed texts of one figure: its .dot and .svg (with the legend)."""
     lay = layout(diagram, legend=True)
@@ -67,6 +108,9 @@ def main() -> int:
             dot_text = (DOCS / f"{name}.dot").read_text(encoding="utf-8")
             (DOCS / f"{name}.png").write_bytes(render(dot_text, "png", dpi=PNG_DPI))
         print(f"wrote docs/{name}.dot, .svg" + (" and .png" if png else ""))
+    readme = DOCS.parent / "README.md"
+    readme.write_text(with_section(readme.read_text(encoding="utf-8")), encoding="utf-8")
+    print("wrote the figure section of README.md")
     if not png:
         print("Graphviz's 'neato' is not installed: wrote the .dot and .svg files only", file=sys.stderr)
     return 0

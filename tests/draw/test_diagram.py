@@ -387,6 +387,9 @@ def test_committed_readme_figures_are_up_to_date():
             assert committed.exists(), f"{committed} missing: run python docs/make_figures.py"
             assert data == committed.read_bytes(), f"docs/{file} is stale: run python docs/make_figures.py"
         assert (REPO / "docs" / f"{name}.png").exists()
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert make.START in readme and make.with_section(readme) == readme, "README figures: run docs/make_figures.py"
+    assert all(f"](docs/{name}.png)" in readme for name in figures)
 
 
 # ---- hamc.draw: the public drawing functions and notebook display -------------------------------
