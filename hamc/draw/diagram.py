@@ -273,6 +273,11 @@ def neuron_view_size(net) -> tuple[int, int, int]:
     return column, nodes, sum(layer.synapses for layer in net.layers)
 
 
+def neuron_view_rows(net) -> int:
+    """The rows of the neurons view's tallest column: its neurons and its gates' labels."""
+    return _rows(net)
+
+
 def _rows(net) -> int:
     return max(layer.n_out + sum(b.count for b in layer.blocks) for layer in net.layers)
 

@@ -8,8 +8,8 @@ from ..io.atomic import write_atomic
 from .svg import to_svg
 from .tikz import to_tikz
 from .diagram import (NEURON_VIEW_MAX_COLUMN, NEURON_VIEW_MAX_EDGES, NEURON_VIEW_MAX_NODES, Diagram,
-                      blocks_diagram, check_network_labels, fits_neuron_view, input_names, network_diagram, neuron_view_size,
-                      plan_diagram)
+                      blocks_diagram, check_network_labels, fits_neuron_view, input_names, network_diagram,
+                      neuron_view_rows, neuron_view_size, plan_diagram)
 from .layout import layout as diagram_layout
 from ..errors import HamcError
 
@@ -20,6 +20,10 @@ def _error(message: str) -> HamcError:
 VIEWS = ("auto", "neurons", "plan", "blocks")
 FORMATS = ("dot", "tex") + RENDER_FORMATS
 NEURON_VIEW_HARD_MAX = 5000
+# a drawing taller than this (points; 1.4 m, an A0 poster's height with margins) is no page's
+PAGE_MAX_POINTS = 4000.0
+TEX_MAX_POINTS = 16000.0   # TeX's largest dimension is 16383.99 pt
+ROW_POINTS = 30.0          # a neuron (or a gate's label) takes about this much height in a column
 
 
 def choose_view(compiled, view: str) -> tuple[str, str]:
@@ -35,6 +39,11 @@ def choose_view(compiled, view: str) -> tuple[str, str]:
     if view == "neurons" and nodes > NEURON_VIEW_HARD_MAX:
         raise _error(f"{nodes:,} neurons are too many to draw one by one (limit {NEURON_VIEW_HARD_MAX:,}): "
                         f"use --view blocks{' or plan' if tree else ''}")
+    tall = neuron_view_rows(net) * ROW_POINTS
+    if view == "neurons" and tall > PAGE_MAX_POINTS:
+        raise _error(f"--view neurons: {column:,} neurons in one layer make a drawing about {tall / 72 * 2.54:,.0f} cm "
+                     f"tall, more than a page shows ({PAGE_MAX_POINTS / 72 * 2.54:.0f} cm): use --view blocks"
+                     f"{' or --view plan' if tree else ''}")
     if view != "auto":
         return view, ""
     if fits_neuron_view(net):
@@ -78,6 +87,10 @@ def write_drawing(diagram: Diagram, stem: Path, fmt: str, *, legend: bool = Fals
     dot_path = write_atomic(path(".dot"), dot_text.encode())
     written = [dot_path]
     if fmt == "tex":
+        if max(lay.width, lay.height) > TEX_MAX_POINTS:
+            raise _error(f"wrote {dot_path}, but this drawing is {max(lay.width, lay.height) / 72 * 2.54:,.0f} cm "
+                         f"across, more than TeX can place ({TEX_MAX_POINTS / 72 * 2.54:.0f} cm): draw it as svg, "
+                         "or use --view blocks")
         written.append(write_atomic(path(".tex"), to_tikz(diagram, lay).encode()))
     elif fmt == "svg":
         written.append(write_atomic(path(".svg"), to_svg(diagram, lay).encode()))

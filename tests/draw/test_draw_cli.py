@@ -5,6 +5,8 @@ import shutil
 
 import pytest
 
+import hamc
+
 from hamc.draw.dot import dot_available
 
 from conftest import EXAMPLES, run
@@ -114,3 +116,16 @@ def test_draw_errors_exit_2_with_a_message(tmp_path, monkeypatch, capsys, argv, 
     code, out, err = run(capsys, "draw", *argv, "--format", "dot")
     assert code == 2 and message in err
     assert not list(tmp_path.glob("*.dot"))
+
+
+def test_neurons_view_refuses_what_no_page_shows_and_tex_what_tex_cannot_place(tmp_path, capsys):
+    code, out, err = run(capsys, "draw", str(EXAMPLES / "spin_glass.ham"), "--view", "neurons", "-o", str(tmp_path / "s.svg"))
+    # 2,016 pair and 64 single-spin bit neurons, each a gate with its label: 4,160 rows of 30 pt = 4,403 cm
+    assert code == 2 and "2,080 neurons in one layer" in err and f"about {4160 * 30 / 72 * 2.54:,.0f} cm tall" in err
+    assert "use --view blocks" in err and not list(tmp_path.iterdir())
+    from hamc.draw.output import write_drawing
+    from hamc.draw.diagram import Diagram, Node
+    wide = Diagram("", tuple(Node(f"n{k}", "σ", r"\sigma", k) for k in range(250)))   # 250 columns of 80 pt
+    with pytest.raises(hamc.HamcError, match="more than TeX can place"):
+        write_drawing(wide, tmp_path / "wide", "tex")
+    assert not (tmp_path / "wide.tex").exists() and (tmp_path / "wide.dot").exists()
