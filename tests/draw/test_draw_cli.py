@@ -125,7 +125,7 @@ def test_neurons_view_refuses_what_no_page_shows_and_tex_what_tex_cannot_place(t
     assert "use --view blocks" in err and not list(tmp_path.iterdir())
     from hamc.draw.output import write_drawing
     from hamc.draw.diagram import Diagram, Node
-    wide = Diagram("", tuple(Node(f"n{k}", "σ", r"\sigma", k) for k in range(250)))   # 250 columns of 80 pt
+    wide = Diagram("", tuple(Node(f"n{k}", "σ", r"\sigma", k) for k in range(250)), ())   # 250 columns of 80 pt
     with pytest.raises(hamc.HamcError, match="more than TeX can place"):
         write_drawing(wide, tmp_path / "wide", "tex")
     assert not (tmp_path / "wide.tex").exists() and (tmp_path / "wide.dot").exists()
