@@ -21,6 +21,7 @@ from .build.options import DTYPES, LAYOUTS, STRATEGIES, BuildOptions
 from .pipeline import CHECKS, compile_hamiltonian
 from .draw.diagram import BIAS_MODES, LABEL_MODES
 from .draw.dot import PNG_DPI
+from .draw.gate_view import DETAILS
 from .draw.style import STYLES
 from .draw.output import FORMATS, VIEWS, choose_view, network_drawing, write_drawing
 from .draw.figures import FIGURES, bit_gate_figure, product_gate_figure
@@ -154,6 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title", default=None, metavar="none|TEXT",
                    help="the title above the drawing: none, or your text (default: what was drawn)")
     p.add_argument("--dpi", type=int, default=PNG_DPI, help=f"resolution of a PNG (default {PNG_DPI})")
+    p.add_argument("--detail", choices=DETAILS, default=None,
+                   help="gates: one box per gate, one edge per factor (a product tree as a tree; the default for "
+                        "--figure tree above 8 inputs); neurons: every neuron (the default otherwise)")
     return parser
 
 
@@ -254,13 +258,15 @@ def _figure(args):
     options = BuildOptions(strategy="tree", activation=args.activation, dtype=args.dtype)
     compiled = compile_hamiltonian(f"real x[1..{size}]\nH = prod(i in 1..{size}: x[i])", options=options,
                                    samples=200, check=False)
-    view, note = choose_view(compiled, args.view)
+    detail = args.detail or ("gates" if size > 8 else "neurons")
+    gates = detail == "gates" and args.view in ("auto", "neurons")
+    view, note = ("neurons", "") if gates else choose_view(compiled, args.view)
     if note:
         print(note, file=sys.stderr)
-    diagram = network_drawing(compiled, view, labels=args.labels, biases=args.biases)
+    diagram = network_drawing(compiled, view, labels=args.labels, biases=args.biases, detail=detail)
     gates_ = f"a tree of {size - 1} product gate{'s' if size > 2 else ''}"
     return replace(diagram, title=f"product of {size} inputs: {gates_}"), f"tree-{size}" + (
-        f"-{view}" if view != "neurons" else "")
+        f"-{view}" if view != "neurons" else "") + (f"-{detail}" if args.detail else "")
 
 
 def replace_labels(args, default: str):
@@ -278,11 +284,13 @@ def cmd_draw(args) -> int:
     else:
         args = replace_labels(args, "none")
         compiled = _compile(args, check=False)
-        view, note = choose_view(compiled, args.view)
+        # the gates of a network draw in far less room than its neurons: no size limit of the neurons view
+        gates = args.detail == "gates" and args.view in ("auto", "neurons")
+        view, note = ("neurons", "") if gates else choose_view(compiled, args.view)
         if note:
             print(note, file=sys.stderr)
-        diagram = network_drawing(compiled, view, labels=args.labels, biases=args.biases)
-        stem = f"{Path(args.file).stem}-{view}"
+        diagram = network_drawing(compiled, view, labels=args.labels, biases=args.biases, detail=args.detail or "neurons")
+        stem = f"{Path(args.file).stem}-{view}" + (f"-{args.detail}" if args.detail else "")
     diagram, stem = _dressed(diagram, stem, args)
     fmt = args.format
     if args.output:

@@ -10,6 +10,7 @@ from .tikz import to_tikz
 from .diagram import (NEURON_VIEW_MAX_COLUMN, NEURON_VIEW_MAX_EDGES, NEURON_VIEW_MAX_NODES, Diagram,
                       blocks_diagram, check_network_labels, fits_neuron_view, input_names, network_diagram,
                       neuron_view_rows, neuron_view_size, plan_diagram)
+from .gate_view import gate_diagram
 from .layout import layout as diagram_layout
 from ..errors import HamcError
 
@@ -55,8 +56,11 @@ def choose_view(compiled, view: str) -> tuple[str, str]:
                       f"(--view neurons to draw every neuron{', --view plan for the product tree' if tree else ''})")
 
 
-def network_drawing(compiled, view: str, *, labels: str = "none", biases: str = "annotate") -> Diagram:
+def network_drawing(compiled, view: str, *, labels: str = "none", biases: str = "annotate",
+                    detail: str = "neurons") -> Diagram:
     title = Path(str(compiled.hamiltonian.source)).stem
+    if view == "neurons" and detail == "gates":
+        return gate_diagram(compiled.network, title=title)
     if view == "neurons":
         try:                        # only the user's choice of labels is refused; anything else is a bug
             check_network_labels(labels, biases)

@@ -129,3 +129,13 @@ def test_neurons_view_refuses_what_no_page_shows_and_tex_what_tex_cannot_place(t
     with pytest.raises(hamc.HamcError, match="more than TeX can place"):
         write_drawing(wide, tmp_path / "wide", "tex")
     assert not (tmp_path / "wide.tex").exists() and (tmp_path / "wide.dot").exists()
+
+
+def test_tree_figure_above_8_inputs_is_drawn_as_gates(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "draw", "--figure", "tree", "32")
+    assert (code, err) == (0, "") and out.split() == ["wrote", "tree-32.dot", "wrote", "tree-32.svg"]
+    svg = (tmp_path / "tree-32.svg").read_text()
+    assert svg.count('class="node gate"') == 31 and svg.count("<polyline") == 63
+    code, out, err = run(capsys, "draw", "--figure", "tree", "8", "--detail", "gates", "--format", "dot")
+    assert code == 0 and (tmp_path / "tree-8-gates.dot").read_text().count('class="gate"') == 7

@@ -49,6 +49,10 @@ def test_trees_of_2_to_16_do_not_overlap():
         d = _drawing(f"real x[1..{n}]\nH = prod(i in 1..{n}: x[i])", options={"strategy": "tree"})
         products = [c for c in d.clusters if not c[1].startswith("copy")]
         assert len(products) == n - 1 and overlaps(d, layout(d)) == NONE, n
+        c = compile_hamiltonian(f"real x[1..{n}]\nH = prod(i in 1..{n}: x[i])", options=BuildOptions(strategy="tree"),
+                                samples=20, check=False)
+        gates = network_drawing(c, "neurons", detail="gates")
+        assert overlaps(gates, layout(gates)) == NONE, n
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.ham")), ids=lambda p: p.stem)
@@ -74,3 +78,15 @@ def test_the_check_counts_each_kind_of_collision():
     assert overlaps(d, across).label_edge == 1 and overlaps(d, across).total == 1
     on_top = replace(lay, texts=lay.texts + (replace(label, id="wl_1"),))
     assert overlaps(d, on_top).label_label == 1
+
+
+def test_a_tree_of_32_drawn_as_gates_fits_a_page_without_overlaps():
+    from hamc.draw.gate_view import gate_diagram
+    c = compile_hamiltonian("real x[1..32]\nH = prod(i in 1..32: x[i])", options=BuildOptions(strategy="tree"),
+                            samples=20, check=False)
+    d = gate_diagram(c.network)
+    gates = [n for n in d.nodes if n.kind == "gate"]
+    assert len(gates) == 31 and len(d.edges) == 2 * 31 + 1          # one edge per factor, and the output's
+    assert sorted(n.label for n in gates if n.rank == 5) == ["x[1]⋯x[32]"]
+    lay = layout(d, legend=True)
+    assert overlaps(d, lay) == NONE and lay.height < 1100 and lay.width < 800      # points: one page, scaled
