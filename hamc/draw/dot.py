@@ -48,11 +48,7 @@ def _quote(text: str) -> str:
 
 def to_dot(diagram: Diagram, lay: Layout | None = None) -> str:
     lay = layout(diagram) if lay is None else lay
-    height = lay.height
-
-    def pos(x: float, y: float) -> str:
-        return f'pos="{x:.1f},{height - y:.1f}!"'
-
+    w = _Writer(diagram, lay)
     title = f", label={_quote(diagram.title)}, labelloc=t, fontsize=12" if diagram.title else ""
     lines = [f"digraph {_quote(diagram.title or 'hamc')} {{",
              "  // drawn by hamc: node and edge positions are fixed (points); render with `neato -n2 -Tpdf`",
@@ -60,68 +56,78 @@ def to_dot(diagram: Diagram, lay: Layout | None = None) -> str:
              f'fontname="{FONT}"{title}];',
              f'  node [fontname="{FONT}", margin="0.06,0.03"];',
              f'  edge [arrowsize=0.5, fontname="{FONT}"];']
-    texts = {t.id: t for t in lay.texts}
-
-    def text_node(t, indent: str) -> str:
-        color = {1: POSITIVE, -1: NEGATIVE}.get(t.sign, TEXT)
-        return (f"{indent}{t.id} [label={_quote(t.text)}, {_TEXT_STYLE}, fontsize={t.size:g}, "
-                f'fontcolor="{color}", {pos(t.x, t.y)}, class="{t.kind}"];')
-
-    def box_node(box, indent: str) -> str:
-        bid, kind, x0, y0, x1, y1 = box
-        style = 'style="rounded,dashed", color="#777777"' if kind == "frame" else 'style=rounded, color="#a0a0a0"'
-        return (f'{indent}box_{bid} [label="", shape=box, {style}, fixedsize=true, width={(x1 - x0) / 72:.3f}, '
-                f'height={(y1 - y0) / 72:.3f}, {pos((x0 + x1) / 2, (y0 + y1) / 2)}, class="{kind}"];')
-
-    def node_line(n, indent: str) -> str:
-        w, h = lay.size[n.id]
-        style = _NODE_STYLE.get(n.kind, _NODE_STYLE["neuron"]).format(w=f"{w / 72:.3f}", h=f"{h / 72:.3f}")
-        outline = shape(diagram, n.kind)
-        if diagram.style == "paper" and outline in ("square", "circle"):   # squares apply sigma, circles sum
-            style = f"shape={outline}, fixedsize=true, width={w / 72:.3f}, style=filled, fillcolor=white, fontsize=10"
-        return f'{indent}{n.id} [label={_quote(n.label)}, {style}, {pos(*lay.pos[n.id])}, class="{n.kind}"];'
-
     for box in lay.boxes:
         if box[1] in ("frame", "legend"):
-            lines.append(box_node(box, "  "))
-            if f"hdr_{box[0]}" in texts:
-                lines.append(text_node(texts[f"hdr_{box[0]}"], "  "))
-    gate_boxes = {b[0]: b for b in lay.boxes if b[1] == "gate"}
+            lines.append(w.box(box, "  "))
+            if f"hdr_{box[0]}" in w.texts:
+                lines.append(w.text(w.texts[f"hdr_{box[0]}"], "  "))
     for rank in sorted({n.rank for n in diagram.nodes}):
-        column = [n for n in diagram.nodes if n.rank == rank]
-        lines.append(f"  subgraph rank_{rank} {{")
-        k = 0
-        while k < len(column):
-            n = column[k]
-            if n.cluster is None:
-                lines.append(node_line(n, "    "))
-                k += 1
-                continue
-            run = [n]
-            while k + len(run) < len(column) and column[k + len(run)].cluster == n.cluster:
-                run.append(column[k + len(run)])
-            lines.append(f"    subgraph gate_{n.cluster} {{")
-            if n.cluster in gate_boxes:
-                lines.append(box_node(gate_boxes[n.cluster], "      "))
-            lines += [node_line(m, "      ") for m in run]
-            if f"hdr_{n.cluster}" in texts:
-                lines.append(text_node(texts[f"hdr_{n.cluster}"], "      "))
-            lines.append("    }")
-            k += len(run)
-        lines.append("  }")
+        lines += w.column(rank)
     arrow = arrow_length(diagram)
     for k, (e, pen) in enumerate(zip(diagram.edges, pen_widths(diagram))):
-        attrs = [f'color="{edge_color(e.weight)}"', f'pos="{_spline(lay.routes[k], height, arrow)}"',
+        attrs = [f'color="{edge_color(e.weight)}"', f'pos="{_spline(lay.routes[k], lay.height, arrow)}"',
                  f"penwidth={pen:g}", f"arrowsize={arrow / 10:g}" if arrow else "arrowhead=none"]
         if e.weight is not None:
             attrs.append(f'tooltip="{e.weight:.6g}"')
         lines.append(f"  {e.source} -> {e.target} [{', '.join(attrs)}];")
-    for t in lay.texts:
-        if t.kind != "header":
-            lines.append(text_node(t, "  "))
-    lines += [_glyph(diagram, k, *g, height) for k, g in enumerate(lay.glyphs)]
+    lines += [w.text(t, "  ") for t in lay.texts if t.kind != "header"]
+    lines += [_glyph(diagram, k, *g, lay.height) for k, g in enumerate(lay.glyphs)]
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+class _Writer:
+    """DOT lines for the nodes, texts and boxes of one laid-out diagram (y flipped: DOT's y is up)."""
+
+    def __init__(self, diagram: Diagram, lay: Layout):
+        self.diagram, self.lay = diagram, lay
+        self.texts = {t.id: t for t in lay.texts}
+        self.gate_boxes = {b[0]: b for b in lay.boxes if b[1] == "gate"}
+
+    def pos(self, x: float, y: float) -> str:
+        return f'pos="{x:.1f},{self.lay.height - y:.1f}!"'
+
+    def text(self, t, indent: str) -> str:
+        color = {1: POSITIVE, -1: NEGATIVE}.get(t.sign, TEXT)
+        return (f"{indent}{t.id} [label={_quote(t.text)}, {_TEXT_STYLE}, fontsize={t.size:g}, "
+                f'fontcolor="{color}", {self.pos(t.x, t.y)}, class="{t.kind}"];')
+
+    def box(self, box, indent: str) -> str:
+        bid, kind, x0, y0, x1, y1 = box
+        style = 'style="rounded,dashed", color="#777777"' if kind == "frame" else 'style=rounded, color="#a0a0a0"'
+        return (f'{indent}box_{bid} [label="", shape=box, {style}, fixedsize=true, width={(x1 - x0) / 72:.3f}, '
+                f'height={(y1 - y0) / 72:.3f}, {self.pos((x0 + x1) / 2, (y0 + y1) / 2)}, class="{kind}"];')
+
+    def node(self, n, indent: str) -> str:
+        w, h = self.lay.size[n.id]
+        style = _NODE_STYLE.get(n.kind, _NODE_STYLE["neuron"]).format(w=f"{w / 72:.3f}", h=f"{h / 72:.3f}")
+        outline = shape(self.diagram, n.kind)
+        if self.diagram.style == "paper" and outline in ("square", "circle"):   # squares apply sigma, circles sum
+            style = f"shape={outline}, fixedsize=true, width={w / 72:.3f}, style=filled, fillcolor=white, fontsize=10"
+        return f'{indent}{n.id} [label={_quote(n.label)}, {style}, {self.pos(*self.lay.pos[n.id])}, class="{n.kind}"];'
+
+    def column(self, rank: int) -> list[str]:
+        """Subgraph rank_<k>: its lone nodes, and a subgraph per gate (frame, neurons, header)."""
+        column = [n for n in self.diagram.nodes if n.rank == rank]
+        lines = [f"  subgraph rank_{rank} {{"]
+        k = 0
+        while k < len(column):
+            n = column[k]
+            run = [n]
+            while n.cluster is not None and k + len(run) < len(column) and column[k + len(run)].cluster == n.cluster:
+                run.append(column[k + len(run)])
+            k += len(run)
+            if n.cluster is None:
+                lines.append(self.node(n, "    "))
+                continue
+            lines.append(f"    subgraph gate_{n.cluster} {{")
+            if n.cluster in self.gate_boxes:
+                lines.append(self.box(self.gate_boxes[n.cluster], "      "))
+            lines += [self.node(m, "      ") for m in run]
+            if f"hdr_{n.cluster}" in self.texts:
+                lines.append(self.text(self.texts[f"hdr_{n.cluster}"], "      "))
+            lines.append("    }")
+        return lines + ["  }"]
 
 
 def _glyph(diagram: Diagram, k: int, glyph: str, x: float, y: float, height: float) -> str:

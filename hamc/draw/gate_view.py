@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import scipy.sparse as sp
 
-from .diagram import Diagram, Edge, Node, _tex_name, gate_label, input_names
+from .diagram import Diagram, Edge, Node, input_names
+from .labels import _tex_name, gate_label
 
 DETAILS = ("neurons", "gates")
 

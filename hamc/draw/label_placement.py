@@ -187,7 +187,7 @@ def legend_entries(d: Diagram) -> list[tuple[str, str]]:
                   "bias": 'the "1" input: its weights are the biases'}
     else:
         shapes = {"neuron": "neuron: activation of its weighted inputs + bias",
-                  "gate": "a gate (its neurons not drawn): the product it computes",
+                  "gate": "a gate, its neurons not drawn: the product it computes",
                   "bias": 'the "1" input: its weights are the biases', "output": "output",
                   "shared": "product reused by several terms"}
     out += [(kind, text) for kind, text in shapes.items() if kind in kinds]
