@@ -21,7 +21,7 @@ from .network.model import Network
 from .build.plan import ProductPlan
 from .build.ranges import remedy
 from .analysis.bounds import energy_scale
-from .verification import Verification, verify
+from .verification import Verification, describe_sample, verify
 
 
 @dataclass(frozen=True)
@@ -109,16 +109,7 @@ class Compiled:
 
     def _sampled(self, j: dict) -> str:
         h = self.hamiltonian
-        n = h.n_variables
-        if j["exhaustive"]:
-            return f"all 2^{n} configurations"
-        if bool(np.all(h.domains > 0)):
-            text = f"{j['samples']:,} random configurations"
-        else:
-            text = f"{j['samples']:,} points of the input box, half at its corners"
-        if j["samples"] < 100:      # memory allows only a few rows of a huge model
-            text += f": a smoke check of a {n:,}-variable model, not a test"
-        return text
+        return describe_sample(self.verification, h.n_variables, bool(np.all(h.domains > 0)))
 
 
 def compile_hamiltonian(source: Hamiltonian | str | os.PathLike, *, params: dict | None = None,

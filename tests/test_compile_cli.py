@@ -210,3 +210,15 @@ def test_constant_hamiltonian_compiles(capsys, tmp_path):
     with np.load(tmp_path / "o" / "const.npz", allow_pickle=False) as f:
         last = int(f["n_layers"]) - 1
         assert f[f"layer{last}/bias"].tolist() == [3.0] and len(f[f"layer{last}/values"]) == 0
+
+
+def test_the_error_line_says_what_it_was_measured_on(capsys, tmp_path):
+    code, out, _ = run(capsys, "compile", str(EXAMPLES / "cat_dog.ham"), "-o", str(tmp_path))
+    assert code == 0 and "(on all 2^4 configurations)" in out and "S = 1: the outputs are probabilities" in out
+    assert "tol 1e-06 on the certified bound's max rel error (rel = abs / S)" in out
+    code, out, _ = run(capsys, "compile", str(EXAMPLES / "ising.ham"), "-o", str(tmp_path))
+    assert "(on 2,000 random configurations)" in out and "spins           rewritten over bits, s = 2x - 1" in out
+    from hamc.verification import Verification, describe_sample
+    smoke = Verification(0.0, 0.0, 1.0, 2, False, "energy")
+    assert describe_sample(smoke, 10**6, True) == \
+        "2 random configurations: a smoke check of a 1,000,000-variable model, not a test"

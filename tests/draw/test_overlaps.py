@@ -29,9 +29,14 @@ def _drawing(source, view="auto", **kw):
     return network_drawing(c, choose_view(c, view)[0], **kw)
 
 
+@pytest.fixture(scope="module")
+def readme_figures():
+    return make_figures.figures()
+
+
 @pytest.mark.parametrize("name", list(make_figures.FIGURES))
-def test_readme_figures_do_not_overlap(name):
-    d = make_figures.figures()[name]
+def test_readme_figures_do_not_overlap(name, readme_figures):
+    d = readme_figures[name]
     assert overlaps(d, layout(d, legend=True)) == NONE
 
 
