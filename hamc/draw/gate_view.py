@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import scipy.sparse as sp
 
-from .diagram import Diagram, Edge, Node, input_names
+from .diagram import Diagram, Edge, Node, _site_sum, _sites, input_names
 from .labels import _tex_name, gate_label
 
 DETAILS = ("neurons", "gates")
@@ -28,7 +28,11 @@ def gate_diagram(net, *, title: str = "") -> Diagram:
         for (a, b) in sorted(total, key=lambda ab: (ab[1], ab[0])):
             edges.append(Edge(a, b))
         owner = mine
-    return Diagram(title, tuple(nodes), tuple(edges))
+    frames, clusters = (), []
+    if getattr(net, "shared", None) is not None:       # the gates every site runs, then the sum over sites
+        frames = (("site", *_sites(net.shared), tuple(n.id for n in nodes)),)
+        _site_sum(net, owner, "none", "annotate", nodes, edges, clusters)
+    return Diagram(title, tuple(nodes), tuple(edges), tuple(clusters), frames)
 
 
 def _layer_nodes(net, layer, k: int, last: bool) -> tuple[list[Node], list[str]]:
@@ -46,4 +50,6 @@ def _layer_nodes(net, layer, k: int, last: bool) -> tuple[list[Node], list[str]]
             text, math = gate_label(block.labels[g]) if block.labels else (block.kind, rf"\text{{{block.kind}}}")
             nodes.append(Node(gid, text, math, k + 1, "gate"))
             mine += [gid] * block.size
-    return nodes, mine + [f"h{k + 1}_{j}" for j in range(len(mine), layer.n_out)]
+    loose = [f"h{k + 1}_{j}" for j in range(len(mine), layer.n_out)]      # neurons in no gate: drawn as such
+    nodes += [Node(nid, "σ", r"\sigma", k + 1, "neuron") for nid in loose]
+    return nodes, mine + loose
