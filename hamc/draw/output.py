@@ -60,7 +60,13 @@ def network_drawing(compiled, view: str, *, labels: str = "none", biases: str = 
                     detail: str = "neurons") -> Diagram:
     title = Path(str(compiled.hamiltonian.source)).stem
     if view == "neurons" and detail == "gates":
-        return gate_diagram(compiled.network, title=title)
+        d = gate_diagram(compiled.network, title=title)
+        column = max(sum(1 for n in d.nodes if n.rank == r) for r in {n.rank for n in d.nodes})
+        if column * ROW_POINTS > PAGE_MAX_POINTS:
+            raise _error(f"--detail gates: {column:,} gates in one layer make a drawing about "
+                         f"{column * ROW_POINTS / 72 * 2.54:,.0f} cm tall, more than a page shows "
+                         f"({PAGE_MAX_POINTS / 72 * 2.54:.0f} cm): use --view blocks")
+        return d
     if view == "neurons":
         try:                        # only the user's choice of labels is refused; anything else is a bug
             check_network_labels(labels, biases)

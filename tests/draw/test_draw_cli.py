@@ -123,6 +123,8 @@ def test_neurons_view_refuses_what_no_page_shows_and_tex_what_tex_cannot_place(t
     # 2,016 pair and 64 single-spin bit neurons, each a gate with its label: 4,160 rows of 30 pt = 4,403 cm
     assert code == 2 and "2,080 neurons in one layer" in err and f"about {4160 * 30 / 72 * 2.54:,.0f} cm tall" in err
     assert "use --view blocks" in err and not list(tmp_path.iterdir())
+    code, out, err = run(capsys, "draw", str(EXAMPLES / "spin_glass.ham"), "--detail", "gates", "-o", str(tmp_path / "s.svg"))
+    assert code == 2 and "2,080 gates in one layer" in err and not list(tmp_path.iterdir())
     from hamc.draw.output import write_drawing
     from hamc.draw.diagram import Diagram, Node
     wide = Diagram("", tuple(Node(f"n{k}", "σ", r"\sigma", k) for k in range(250)), ())   # 250 columns of 80 pt
