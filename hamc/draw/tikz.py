@@ -59,6 +59,20 @@ def tex_text(text: str) -> str:
     return "".join(_SPECIAL.get(c, c if ord(c) < 128 else "?") for c in text).replace("''", "$''$")
 
 
+def _glyph(diagram: Diagram, glyph: str, x: float, y: float) -> str:
+    """A legend sample: a line in the sign's colour, a thin and a thick line, or a node's outline."""
+    if glyph in ("positive", "negative"):
+        return f"  \\draw[draw=h{glyph}, line width=1.5bp] ({x:.1f},{y:.1f}) -- ({x + 24:.1f},{y:.1f});"
+    if glyph == "thick":
+        return (f"  \\draw[draw=hneutral, line width=0.5bp] ({x:.1f},{y - 3:.1f}) -- ({x + 24:.1f},{y - 3:.1f}); "
+                f"\\draw[draw=hneutral, line width=2.5bp] ({x:.1f},{y + 3:.1f}) -- ({x + 24:.1f},{y + 3:.1f});")
+    outline = shape(diagram, glyph)
+    form = {"circle": "circle, minimum size=10bp", "square": "minimum size=10bp"}.get(
+        outline, "rounded corners=2pt, minimum size=10bp")
+    fill = "yellow!20" if glyph == "shared" else "white"
+    return f"  \\node[draw, fill={fill}, inner sep=0pt, {form}] at ({x + 12:.1f},{y:.1f}) {{}};"
+
+
 def _content(n) -> str:
     if n.kind == "block":
         return n.math
@@ -102,6 +116,8 @@ def to_tikz(diagram: Diagram, lay: Layout | None = None) -> str:
     for t in lay.texts:
         style = {"header": "hheader", "note": "hnote", "weight": "hweight", "legend": "hlegend"}[t.kind]
         color = {1: ", text=hpositive", -1: ", text=hnegative"}.get(t.sign, "")
-        lines.append(f"  \\node[{style}{color}] at ({t.x:.1f},{t.y:.1f}) {{{_in_math(t.math)}}};")
+        body = tex_text(t.text) if t.kind == "legend" and t.math == t.text else _in_math(t.math)
+        lines.append(f"  \\node[{style}{color}] at ({t.x:.1f},{t.y:.1f}) {{{body}}};")
+    lines += [_glyph(diagram, *g) for g in lay.glyphs]
     lines += [r"\end{tikzpicture}", r"\end{document}", ""]
     return "\n".join(lines)

@@ -3,6 +3,7 @@ geometry, determinism, the committed README figures, rendering with Graphviz and
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 import importlib.util
 import math
 import re
@@ -443,10 +444,13 @@ def test_tikz_text_has_every_node_and_edge(sharing):
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
 def test_tikz_compiles_with_pdflatex(tmp_path, ising):
     tree = _compile("real x[1..4]\nH = x[1]*x[2]*x[3]*x[4]\n", strategy="tree")
+    gate = replace(product_gate_figure("sigmoid", labels="symbolic", biases="node"), style="paper")
     pictures = {"tree": network_diagram(tree.network, labels="values", title="tree of 4 (values)"),
-                "blocks": blocks_diagram(ising.network, title="ising_4x4 blocks")}
+                "blocks": blocks_diagram(ising.network, title="ising_4x4 blocks"), "gate": gate}
     for name, d in pictures.items():
-        (tmp_path / f"{name}.tex").write_text(to_tikz(d), encoding="utf-8")
+        text = to_tikz(d, layout(d, legend=name == "gate"))       # the legend: its glyphs and text in TeX
+        assert name != "gate" or (text.count("\\node[hlegend") == 6 and "\\node[draw, fill=white, inner sep=0pt, " in text)
+        (tmp_path / f"{name}.tex").write_text(text, encoding="utf-8")
         done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", f"{name}.tex"],
                               cwd=tmp_path, capture_output=True, timeout=180)
         assert done.returncode == 0, done.stdout.decode(errors="replace")[-2000:]
