@@ -12,13 +12,15 @@ import os
 from dataclasses import dataclass
 from math import isfinite
 
+import numpy as np
+
 from .io.npz import load_network
 from .build.options import DEFAULT_TOL
 from .errors import HamcError
 from .ir.hamiltonian import Hamiltonian
 from .loading import load
 from .network.model import Network
-from .verification import Verification, verify
+from .verification import Verification, describe_sample, verify
 
 DEFAULT_RANGE = (-1.0, 1.0)
 
@@ -32,6 +34,7 @@ class Audit:
     tol: float
     error_bound: float | None         # from the file's metadata, where it records one
     problems: tuple[str, ...]         # why the network fails; empty when it passes
+    binary: bool = False              # every variable a bit or spin (the sample is of configurations)
 
     @property
     def ok(self) -> bool:
@@ -51,7 +54,7 @@ class Audit:
 
     def summary(self) -> str:
         j, v = self.to_json(), self.verification
-        sampled = "all inputs" if v.exhaustive else f"{v.samples:,} inputs, half at the box's corners"
+        sampled = describe_sample(v, len(self.network.inputs), self.binary)
         errors = (f"max abs {v.max_abs_error:.3g}, max rel {v.max_rel_error:.3g}" if v.ok
                   else f"not finite (NaN or inf) on {v.nonfinite:,} inputs")
         bound = ("not recorded in the file" if self.error_bound is None else
@@ -98,7 +101,7 @@ def audit(source: Hamiltonian | str | os.PathLike, path: str | os.PathLike, *, i
     if v.ok and bound is not None and not v.max_abs_error <= bound:
         problems.append(f"the measured error {v.max_abs_error:.3g} exceeds the error bound {bound:.3g} "
                         "recorded in the file")
-    return Audit(str(path), network, v, box, tol, bound, tuple(problems))
+    return Audit(str(path), network, v, box, tol, bound, tuple(problems), bool(np.all(h.domains > 0)))
 
 
 def check_interface(network: Network, h: Hamiltonian, path: str) -> None:

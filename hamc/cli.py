@@ -21,6 +21,9 @@ from .build.options import DTYPES, GATES, LAYOUTS, STRATEGIES, STRUCTURES, Build
 from .pipeline import CHECKS, compile_hamiltonian
 from .quality import compare, quality_table
 from .draw.diagram import BIAS_MODES, LABEL_MODES
+from .draw.dot import PNG_DPI
+from .draw.gate_view import DETAILS
+from .draw.style import STYLES
 from .draw.output import FORMATS, VIEWS, choose_view, network_drawing, write_drawing
 from .draw.figures import FIGURES, bit_gate_figure, product_gate_figure
 from .errors import NO_FILE, HamcError
@@ -160,6 +163,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="biases as node annotations (with --labels values) or as a '1' input node")
     p.add_argument("--figure", nargs="+", metavar=("NAME", "N"),
                    help=f"a figure of the paper: {', '.join(FIGURES)} (product-gate, bit-gate [k], tree N)")
+    p.add_argument("--style", choices=STYLES, default=None,
+                   help="paper: squares apply the activation, circles sum, no arrowheads (default for the gate "
+                        "figures); hamc: neurons as circles, outputs as boxes, arrows (default otherwise)")
+    p.add_argument("--legend", action=argparse.BooleanOptionalAction, default=True,
+                   help="a key to colours (sign), thickness (|weight|) and shapes below the drawing (default on)")
+    p.add_argument("--title", default=None, metavar="none|TEXT",
+                   help="the title above the drawing: none, or your text (default: what was drawn)")
+    p.add_argument("--dpi", type=int, default=PNG_DPI, help=f"resolution of a PNG (default {PNG_DPI})")
+    p.add_argument("--detail", choices=DETAILS, default=None,
+                   help="gates: one box per gate, one edge per factor (a product tree as a tree; the default for "
+                        "--figure tree above 8 inputs); neurons: every neuron (the default otherwise)")
     return parser
 
 
@@ -291,13 +305,15 @@ def _figure(args):
     options = BuildOptions(strategy="tree", activation=args.activation, dtype=args.dtype)
     compiled = compile_hamiltonian(f"real x[1..{size}]\nH = prod(i in 1..{size}: x[i])", options=options,
                                    samples=200, check=False)
-    view, note = choose_view(compiled, args.view)
+    detail = args.detail or ("gates" if size > 8 else "neurons")
+    gates = detail == "gates" and args.view in ("auto", "neurons")
+    view, note = ("neurons", "") if gates else choose_view(compiled, args.view)
     if note:
         print(note, file=sys.stderr)
-    diagram = network_drawing(compiled, view, labels=args.labels, biases=args.biases)
+    diagram = network_drawing(compiled, view, labels=args.labels, biases=args.biases, detail=detail)
     gates_ = f"a tree of {size - 1} product gate{'s' if size > 2 else ''}"
     return replace(diagram, title=f"product of {size} inputs: {gates_}"), f"tree-{size}" + (
-        f"-{view}" if view != "neurons" else "")
+        f"-{view}" if view != "neurons" else "") + (f"-{detail}" if args.detail else "")
 
 
 def replace_labels(args, default: str):
@@ -315,11 +331,14 @@ def cmd_draw(args) -> int:
     else:
         args = replace_labels(args, "none")
         compiled = _compile(args, check=False)
-        view, note = choose_view(compiled, args.view)
+        # the gates of a network draw in far less room than its neurons: no size limit of the neurons view
+        gates = args.detail == "gates" and args.view in ("auto", "neurons")
+        view, note = ("neurons", "") if gates else choose_view(compiled, args.view)
         if note:
             print(note, file=sys.stderr)
-        diagram = network_drawing(compiled, view, labels=args.labels, biases=args.biases)
-        stem = f"{Path(args.file).stem}-{view}"
+        diagram = network_drawing(compiled, view, labels=args.labels, biases=args.biases, detail=args.detail or "neurons")
+        stem = f"{Path(args.file).stem}-{view}" + (f"-{args.detail}" if args.detail else "")
+    diagram, stem = _dressed(diagram, stem, args)
     fmt = args.format
     if args.output:
         target = Path(args.output)
@@ -330,9 +349,28 @@ def cmd_draw(args) -> int:
         target = Path(stem)
     if target.parent != Path("."):
         _output_dir(str(target.parent))
-    for path in write_drawing(diagram, target, fmt):
+    if not 24 <= args.dpi <= 1200:
+        raise HamcError(f"--dpi takes 24 to 1200, got {args.dpi}", filename="hamc")
+    for path in write_drawing(diagram, target, fmt, legend=args.legend, dpi=args.dpi):
         print(f"wrote {path}")
     return 0
+
+
+def _dressed(diagram, stem: str, args):
+    """The drawing in the chosen style and title; its default file name says every option that changes
+    the picture from the default one (labels, biases, style, no legend, title, dpi)."""
+    gate = bool(args.figure) and args.figure[0] in ("product-gate", "bit-gate")
+    style = args.style or ("paper" if gate else "hamc")
+    title = diagram.title if args.title is None else "" if args.title == "none" else args.title
+    default_labels = "symbolic" if gate else "none"
+    labels = args.labels or default_labels
+    parts = [stem] + ([labels] if labels != default_labels else [])
+    parts += ["bias-" + args.biases] if args.biases != "annotate" else []
+    parts += [style] if args.style and style != ("paper" if gate else "hamc") else []
+    parts += ["no-legend"] if not args.legend else []
+    parts += ["untitled" if args.title == "none" else "titled"] if args.title is not None else []
+    parts += [f"{args.dpi}dpi"] if args.dpi != PNG_DPI and args.format == "png" else []
+    return replace(diagram, style=style, title=title), "-".join(parts)
 
 
 def cmd_verify(args) -> int:

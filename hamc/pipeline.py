@@ -24,7 +24,7 @@ from .build.plan import ProductPlan
 from .build.ranges import remedy
 from .analysis.bounds import energy_scale
 from .reprs import compiled_rows, figure, table
-from .verification import Verification, verify
+from .verification import Verification, describe_sample, verify
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,6 @@ class Compiled:
     def summary(self) -> str:
         j, net = self.to_json(), self.network
         roles = ", ".join(f"{n:,} {r}" for r, n in j["neurons_by_role"].items())
-        sampled = "all inputs" if j["exhaustive"] else f"{j['samples']:,} inputs, half at the box's corners"
         lines = [
             f"strategy        {j['strategy']} ({j['activation']}, {j['dtype']})",
             f"hidden neurons  {j['hidden_neurons']:,}" + (f" ({roles})" if roles else ""),
@@ -95,23 +94,37 @@ class Compiled:
             f"depth           {j['depth']} hidden layer(s)",
             *([f"structure       {j['structure_reason']}"] if j["structure_reason"] else []),
             f"synapses        {j['synapses']:,}",
-            f"parameters      {j['parameters']:,}",
+            f"parameters      {j['parameters']:,} weights and biases" + (" (shared by every site)" if net.sites > 1 else ""),
         ]
         if j["strategy"] == "tree":
-            lines.insert(3, f"product gates   {j['product_gates']:,} shared ({j['product_gates_unshared']:,} "
-                            f"without sharing) in {j['product_layers']} layer(s)")
+            reused = j["product_gates_unshared"] - j["product_gates"]
+            lines.insert(3, f"product gates   {j['product_gates']:,} in {j['product_layers']} layer(s), "
+                            f"{reused:,} reused ({j['product_gates_unshared']:,} without reuse)")
         if "gates" in j:
             lines.insert(4, f"gates           {j['gates_reason']}; {net.meta['product_neurons']} neurons per product, "
                             f"{net.meta['square_neurons']} per square, {net.meta['copy_neurons']} per copy")
+        if j["strategy"] in ("bits", "flat") and np.any(self.hamiltonian.domains == Domain.SPIN):
+            lines.append("spins           rewritten over bits, s = 2x - 1 (x = 1 for s = +1): each spin "
+                         "factor of a term becomes two bit terms")
         if not j["exact"]:           # the exact polynomial the error is measured against is not exact
             lines.append(f"coefficients    {j['coefficients']}")
+        return "\n".join(lines + self._error_lines(j) + ["", net.summary()])
+
+    def _error_lines(self, j: dict) -> list[str]:
         bound = self.error_bound
         certified = (f"certified bound {bound.absolute:.3g}, rel {bound.relative:.3g} (over the whole input box)"
                      if bound.absolute is not None else f"no certified bound for {bound.reason}")
-        lines += [f"error           measured max abs {j['max_abs_error']:.3g}, max rel {j['max_rel_error']:.3g} "
-                  f"(on {sampled})", f"                {certified}",
-                  f"                tol {j['tol']:g}, checked against the {j['check']}", "", net.summary()]
-        return "\n".join(lines)
+        held = "certified bound's" if j["check"] == "bound" else "measured"
+        scale = ("S = 1: the outputs are probabilities" if self.hamiltonian.is_classifier else
+                 f"S = {j['scale']:.4g}: the largest |H| the input box allows (sum of |c| x |input|^power)")
+        return [f"error           measured max abs {j['max_abs_error']:.3g}, max rel {j['max_rel_error']:.3g} "
+                f"(on {self._sampled(j)})", f"                {certified}",
+                f"                tol {j['tol']:g} on the {held} max rel error (rel = abs / S)",
+                f"                {scale}"]
+
+    def _sampled(self, j: dict) -> str:
+        h = self.hamiltonian
+        return describe_sample(self.verification, h.n_variables, bool(np.all(h.domains > 0)))
 
 
 def compile_hamiltonian(source, *, variables: Mapping | None = None, priors: Mapping | None = None,

@@ -58,5 +58,4 @@ def figure(network) -> str:
     svg = draw() if callable(draw) else None
     if svg:
         return f"<div>{svg}</div>"
-    needs = getattr(type(network), "_figure_needs", "hamc.draw")
-    return f"<p><em>No figure of the network: {escape(needs)}.</em></p>"
+    return "<p><em>No figure of the network: import hamc.draw to draw it.</em></p>"

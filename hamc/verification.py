@@ -43,6 +43,18 @@ class Verification:
         return {k: None if isinstance(v, float) and not np.isfinite(v) else v for k, v in asdict(self).items()}
 
 
+def describe_sample(v: Verification, n_variables: int, binary: bool) -> str:
+    """What the measured error was measured on, in words: all 2^n configurations, n random ones, or
+    points of the box; a handful of rows of a huge model (memory allows no more) is called a smoke check."""
+    if v.exhaustive:
+        return f"all 2^{n_variables} configurations"
+    text = (f"{v.samples:,} random configurations" if binary else
+            f"{v.samples:,} points of the input box, half at its corners")
+    if v.samples < 100:
+        text += f": a smoke check of a {n_variables:,}-variable model, not a test"
+    return text
+
+
 def sample_inputs(h: Hamiltonian, input_range, samples: int, seed: int) -> tuple[np.ndarray, bool]:
     """All configurations of up to 20 bits/spins (int8); otherwise a seeded sample of the box, half
     corners and half uniform (fewer rows for huge systems, to stay under SAMPLE_MAX_ELEMENTS values)."""

@@ -24,7 +24,7 @@ def test_analyze_prints_the_summary(capsys):
         "degree         3",
         "locality       each variable interacts with at most 4 others (24 interacting pairs)",
         "symmetry       automorphisms: group of order 24 (12 translations)",
-        "parameters     generic 455 -> nonzero 24 -> independent 2",
+        "monomials      455 possible -> 24 nonzero -> 2 independent coefficients (orbits of the symmetry)",
         "coefficients   exact rationals",
     ]
 

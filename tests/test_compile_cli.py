@@ -32,7 +32,7 @@ def test_compile_product32_summary_and_file(capsys, tmp_path):
     assert number(out, "strategy") == "tree (sigmoid, float64)"
     assert number(out, "hidden neurons") == "124 (124 product)"
     assert number(out, "flat network") == "4,294,967,296 hidden neurons in one layer"
-    assert number(out, "product gates") == "31 shared (31 without sharing) in 5 layer(s)"
+    assert number(out, "product gates") == "31 in 5 layer(s), 0 reused (31 without reuse)"
     assert number(out, "depth") == "5 hidden layer(s)"
     assert number(out, "synapses") == "612"
     rel = float(re.search(r"max rel ([0-9.e+-]+)", number(out, "error")).group(1))
@@ -103,7 +103,7 @@ def test_check_sample_holds_tol_against_the_measured_maximum(capsys, tmp_path):
     tol = f"{(data['max_rel_error'] * data['rel_error_bound']) ** 0.5:.3g}"
     code, out, err = run(capsys, "verify", PRODUCT32, "--tol", tol, "--check", "sample")
     assert (code, err) == (0, "") and out.splitlines()[-1].startswith("OK: max_rel_error ")
-    assert "checked against the sample" in out and "certified bound" in out
+    assert "on the measured max rel error" in out and "certified bound" in out
     code, out, err = run(capsys, "compile", PRODUCT32, "--tol", tol, "--gates", "single", "-o", tmp_path / "out")
     assert code == 2 and out == "" and not (tmp_path / "out").exists()
     assert (f"the certified error bound {data['rel_error_bound']:.2g} (rel; " in err and f"above the tolerance {tol}, "
@@ -226,3 +226,15 @@ def test_stage_lines_are_printed_for_a_person_at_a_terminal(capsys, monkeypatch,
     assert all(line.endswith(" s)") for line in err.splitlines())
     code, _, err = run(capsys, "compile", EXAMPLES / "ising.ham", "-o", tmp_path, "--quiet")
     assert (code, err) == (0, "")
+
+
+def test_the_error_line_says_what_it_was_measured_on(capsys, tmp_path):
+    code, out, _ = run(capsys, "compile", str(EXAMPLES / "cat_dog.ham"), "-o", str(tmp_path))
+    assert code == 0 and "(on all 2^4 configurations)" in out and "S = 1: the outputs are probabilities" in out
+    assert "tol 1e-06 on the certified bound's max rel error (rel = abs / S)" in out
+    code, out, _ = run(capsys, "compile", str(EXAMPLES / "ising.ham"), "-o", str(tmp_path))
+    assert "(on 2,000 random configurations)" in out and "spins           rewritten over bits, s = 2x - 1" in out
+    from hamc.verification import Verification, describe_sample
+    smoke = Verification(0.0, 0.0, 1.0, 2, False, "energy")
+    assert describe_sample(smoke, 10**6, True) == \
+        "2 random configurations: a smoke check of a 1,000,000-variable model, not a test"

@@ -34,7 +34,8 @@ def test_verification_and_analysis_tables(ising):
     assert rows["inputs"] == "65,536 (all configurations)" and rows["scale S"] == "40"     # S = 32 + 16/2
     rows = _rows(hamc.analyze(ising.hamiltonian)._repr_html_())
     assert rows["terms"] == "48 (16 of degree 1, 32 of degree 2)" and rows["degree"] == "2"
-    assert rows["parameters"] == "generic 153 -&gt; nonzero 48 -&gt; independent 2"     # C(16+2, 2) monomials
+    assert rows["monomials"] == ("153 possible -&gt; 48 nonzero -&gt; 2 independent coefficients "
+                                 "(orbits of the symmetry)")     # C(16+2, 2) monomials
 
 
 def test_real_errors_are_the_measured_numbers():
@@ -50,12 +51,10 @@ def test_figure_inline_with_graphviz(ising):
     assert "<svg" in ising._repr_html_()
 
 
-def test_a_note_instead_of_a_figure_without_graphviz(ising, monkeypatch):
-    monkeypatch.setenv("PATH", "")
+def test_the_figure_needs_no_graphviz(ising, monkeypatch):
+    monkeypatch.setenv("PATH", "")          # hamc draws the SVG itself
     html = ising._repr_html_()
-    assert "<svg" not in html
-    assert "No figure of the network: drawing it needs Graphviz&#x27;s &#x27;dot&#x27; program" in html
-    assert "Install Graphviz" in html
+    assert "<svg" in html and "No figure" not in html
 
 
 def test_help_of_compile_documents_every_argument_and_build_option():

@@ -71,7 +71,8 @@ class Analysis:
             f"symmetry       {self.symmetry}: group of order "
             + ("" if self.symmetry_exact else "at least ") + f"{self.symmetry_group_order:,}"
             + (f" ({self.translations:,} translations)" if self.translations > 1 else ""),
-            f"parameters     generic {_count(p.generic)} -> nonzero {p.nonzero:,} -> independent {p.independent:,}",
+            f"monomials      {_count(p.generic)} possible -> {p.nonzero:,} nonzero -> {p.independent:,} independent "
+            f"coefficient{'s' if p.independent != 1 else ''} (orbits of the symmetry)",
             f"coefficients   {self.coefficients}",
         ]
         if self.classes:

@@ -1,13 +1,14 @@
 """Network | ProductPlan -> Diagram: ranked nodes, weighted edges and gate clusters to draw."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
-from ..build.plan import factor_runs, monomial_text
+from .labels import _tex_name, _value, compact_monomial, gate_label, monomial_label, tex_number
+
+__all__ = ["Diagram", "Edge", "Node", "compact_monomial", "gate_label", "monomial_label", "tex_number"]
 
 # A neuron-by-neuron drawing is readable up to about this many neurons in one layer (a column taller
 # than a page otherwise) and this many nodes and weights in all; beyond, auto draws the blocks view.
@@ -52,104 +53,7 @@ class Diagram:
     clusters: tuple[tuple[str, str, str], ...] = ()   # (id, plain label, LaTeX label): one gate each
     frames: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()  # (id, label, LaTeX, node ids) around columns
     direction: str = "right"   # ranks left to right; "down": top to bottom (the blocks view, a narrow summary)
-
-
-# ---- labels --------------------------------------------------------------------------------------
-
-def _value(w: float) -> str:
-    """3 significant digits, exponents short: 0.000319 -> '3.19e-4', -2.55e+07 -> '-2.55e7'."""
-    text = f"{w:.2e}" if 0 < abs(w) < 1e-3 else f"{w:.3g}"
-    if "e" in text:
-        mant, exp = text.split("e")
-        text = f"{mant}e{int(exp)}"
-    return text
-
-
-def tex_number(text: str) -> str:
-    """'-2.6e7' -> '-2.6\\mathrm{e}{7}', 'b=3.2e-4' -> 'b=3.2\\mathrm{e}{-4}': as compact as the plain
-    text, so a label takes the room the layout gave it; other text unchanged."""
-    return re.sub(r"([0-9.])e([-+]?)0*([0-9]+)",
-                  lambda m: rf"{m.group(1)}\mathrm{{e}}{{{'-' if m.group(2) == '-' else ''}{m.group(3)}}}", text)
-
-
-_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "eta", "theta", "kappa", "lambda", "mu", "nu", "xi",
-          "pi", "rho", "sigma", "tau", "phi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi",
-          "Pi", "Sigma", "Phi", "Psi", "Omega"}
-
-
-def _tex_base(base: str) -> str:
-    return "\\" + base if base in _GREEK else base if len(base) == 1 else rf"\mathit{{{base}}}"
-
-
-def _tex_name(name: str) -> str:
-    """x[1] -> x_{1}, s[0,1] -> s_{0,1}, s[i+1,j] -> s_{i+1,j}, phi[2] -> \\phi_{2}, x1 -> x_{1}."""
-    if "[" in name:
-        base, idx = name.split("[", 1)
-        return f"{_tex_base(base)}_{{{idx.rstrip(']')}}}"
-    stripped = name.rstrip("0123456789")
-    if stripped != name and stripped:
-        return f"{_tex_base(stripped)}_{{{name[len(stripped):]}}}"
-    return _tex_base(name)
-
-
-def monomial_label(names: list[str]) -> tuple[str, str]:
-    """('x[1]^2*x[2]', 'x_{1}^{2} x_{2}'): repeated factors written as powers."""
-    runs = factor_runs(names)
-    math = r"\,".join(_tex_name(n) if r == 1 else f"{_tex_name(n)}^{{{r}}}" for n, r in runs)
-    return monomial_text(names), math
-
-
-_INDEXED = re.compile(r"^(.*)\[(-?\d+)\]$")
-
-
-def compact_monomial(names: list[str]) -> tuple[str, str]:
-    """Like monomial_label, but four or more consecutive indices of one array are written as a run:
-    x[1]*x[2]*...*x[16] -> 'x[1]⋯x[16]' ('x_{1}\\cdots x_{16}'), so long products keep short labels."""
-    powers = factor_runs(names)
-    groups: list[list] = []        # [name, power] or [base, first, last] for runs of single factors
-    for name, power in powers:
-        m = _INDEXED.match(name)
-        last = groups[-1] if groups else None
-        if m and power == 1 and last is not None and len(last) == 3 and last[0] == m.group(1) \
-                and int(m.group(2)) == last[2] + 1:
-            last[2] += 1
-        elif m and power == 1:
-            groups.append([m.group(1), int(m.group(2)), int(m.group(2))])
-        else:
-            groups.append([name, power])
-    text, math = [], []
-    for g in groups:
-        if len(g) == 3 and g[2] - g[1] >= 3:
-            text.append(f"{g[0]}[{g[1]}]⋯{g[0]}[{g[2]}]")
-            math.append(rf"{_tex_name(f'{g[0]}[{g[1]}]')}\cdots {_tex_name(f'{g[0]}[{g[2]}]')}")
-            continue
-        for name, power in ([(f"{g[0]}[{i}]", 1) for i in range(g[1], g[2] + 1)] if len(g) == 3 else [g]):
-            text.append(name if power == 1 else f"{name}^{power}")
-            math.append(_tex_name(name) if power == 1 else f"{_tex_name(name)}^{{{power}}}")
-    return "*".join(text), r"\,".join(math)
-
-
-def gate_label(label: str) -> tuple[str, str]:
-    """A gate label as stored in a network ('x[1]*x[2]', 'copy x[3]', 'bits {x[0] x[1]}', 'x[1]^2',
-    'copy sum 0') -> (compact plain text, LaTeX)."""
-    head, _, rest = label.partition(" ")
-    if rest and head in ("copy", "bits", "flat") and not rest.startswith("sum"):
-        names = _factors(rest.strip("{}").split())
-        text, math = compact_monomial(names)
-        shown = "{" + " ".join(text.split("*")) + "}" if head in ("bits", "flat") else text
-        shown_math = (r"\{" + r"\ ".join(math.split(r"\,")) + r"\}") if head in ("bits", "flat") else math
-        return f"{head} {shown}", rf"\text{{{head}}}\ {shown_math}"
-    if rest:
-        return label, rf"\text{{{label}}}"
-    return compact_monomial(_factors(label.split("*")))
-
-
-def _factors(tokens: list[str]) -> list[str]:
-    names = []
-    for f in tokens:
-        base, _, power = f.partition("^")
-        names += [base] * (int(power) if power.isdigit() else 1)
-    return names
+    style: str = "hamc"        # hamc: circles are neurons; paper: squares apply sigma, circles sum (the paper's Fig. 2)
 
 
 # ---- views ---------------------------------------------------------------------------------------
@@ -201,33 +105,11 @@ def network_diagram(net, *, labels: str = "none", biases: str = "annotate", titl
     nodes, edges, clusters = [], [], []
     prev = [f"i{j}" for j in range(len(names))]
     nodes += [Node(p, name, _tex_name(name), 0, "input") for p, name in zip(prev, names)]
-    outputs = tuple(net.outputs)
     for k, layer in enumerate(net.layers):
         last = k == len(net.layers) - 1
         ids = [f"o{j}" if last else f"h{k + 1}_{j}" for j in range(layer.n_out)]
-        cluster_of: list[str | None] = [None] * layer.n_out
-        start = 0
-        for b, block in enumerate(layer.blocks):
-            for g in range(block.count):
-                cid = f"g{k + 1}_{b}_{g}"
-                text, math = gate_label(block.labels[g]) if block.labels else (block.kind, rf"\text{{{block.kind}}}")
-                clusters.append((cid, text, math))
-                cluster_of[start:start + block.size] = [cid] * block.size
-                start += block.size
-        if last and layer.activation == "softmax" and shared is None:
-            clusters.append(("softmax", "softmax", r"\text{softmax}"))
-            cluster_of = ["softmax"] * layer.n_out
-        symbol = ACTIVATION_SYMBOLS.get(layer.activation, layer.activation)
-        for j, nid in enumerate(ids):
-            bias = float(layer.bias[j])
-            note = f"b={_value(bias)}" if biases == "annotate" and bias != 0 and labels == "values" else ""
-            if last:
-                text = outputs[j] if shared is None else (f"h[{outputs[j]}]" if len(outputs) > 1 else "h")
-                math = _tex_name(text)
-                kind = "output"
-            else:
-                text, math, kind = symbol, ACTIVATION_MATH.get(layer.activation, symbol), "neuron"
-            nodes.append(Node(nid, text, math, k + 1, kind, cluster_of[j], note, tex_number(note)))
+        cluster_of = _gate_clusters(layer, k, last and shared is None, clusters)
+        nodes += _layer_nodes(net, layer, k, ids, cluster_of, labels, biases)
         w = sp.coo_matrix(layer.weight)
         order = np.lexsort((w.row, w.col))
         edges += [_weight_edge(prev[int(w.row[e])], ids[int(w.col[e])], float(w.data[e]), labels) for e in order]
@@ -238,24 +120,71 @@ def network_diagram(net, *, labels: str = "none", biases: str = "annotate", titl
         prev = ids
     frames = ()
     if shared is not None:
-        pool_one = biases == "node" and bool(np.any(shared.pool_bias != 0))
-        rank = len(net.layers) + 1 + pool_one          # the sum's "1" gets a column of its own, outside the frame
-        framed = tuple(n.id for n in nodes)
-        frames = (("site", *_sites(shared), framed),)
-        soft = shared.pool_activation == "softmax"
-        for j, name in enumerate(outputs):
-            bias = float(shared.pool_bias[j])
-            note = f"b={_value(bias)}" if biases == "annotate" and bias != 0 and labels == "values" else ""
-            nodes.append(Node(f"p{j}", name, name, rank, "output", "softmax" if soft else None, note, tex_number(note)))
-            edges.append(Edge(prev[j], f"p{j}", None, "Σ sites" if labels != "none" or j == 0 else "",
-                              r"\textstyle\sum_{\text{sites}}" if labels != "none" or j == 0 else ""))
-        if soft:
-            clusters.append(("softmax", "softmax", r"\text{softmax}"))
-        if pool_one:
-            nodes.append(Node("one_pool", "1", "1", rank - 1, "bias"))
-            edges += [_weight_edge("one_pool", f"p{j}", float(shared.pool_bias[j]), labels)
-                      for j in np.flatnonzero(shared.pool_bias)]
+        frames = (("site", *_sites(shared), tuple(n.id for n in nodes)),)
+        _site_sum(net, prev, labels, biases, nodes, edges, clusters)
     return Diagram(title, tuple(nodes), tuple(edges), tuple(clusters), frames)
+
+
+_SOFTMAX = ("softmax", "softmax(-H_y - μ_y)", r"\mathrm{softmax}(-H_y-\mu_y)")
+
+
+def _gate_clusters(layer, k: int, head: bool, clusters: list) -> list[str | None]:
+    """Add a cluster per gate of the layer (and the softmax head's) to `clusters`; each neuron's one."""
+    cluster_of: list[str | None] = [None] * layer.n_out
+    start = 0
+    for b, block in enumerate(layer.blocks):
+        for g in range(block.count):
+            cid = f"g{k + 1}_{b}_{g}"
+            text, math = gate_label(block.labels[g]) if block.labels else (block.kind, rf"\text{{{block.kind}}}")
+            clusters.append((cid, text, math))
+            cluster_of[start:start + block.size] = [cid] * block.size
+            start += block.size
+    if head and layer.activation == "softmax":
+        clusters.append(_SOFTMAX)
+        cluster_of = ["softmax"] * layer.n_out
+    return cluster_of
+
+
+def _bias_note(bias: float, labels: str, biases: str) -> str:
+    return f"b={_value(bias)}" if biases == "annotate" and bias != 0 and labels == "values" else ""
+
+
+def _layer_nodes(net, layer, k: int, ids: list, cluster_of: list, labels: str, biases: str) -> list[Node]:
+    shared, outputs = getattr(net, "shared", None), tuple(net.outputs)
+    last = k == len(net.layers) - 1
+    symbol = ACTIVATION_SYMBOLS.get(layer.activation, layer.activation)
+    nodes = []
+    for j, nid in enumerate(ids):
+        note = _bias_note(float(layer.bias[j]), labels, biases)
+        if last:
+            # a site's share of the output, named so it is not read as a field h or a variable
+            text = outputs[j] if shared is None else (f"{outputs[j]} site" if len(outputs) > 1 else "H site")
+            math = _tex_name(text) if shared is None else rf"\mathrm{{{text.split()[0]}}}_{{\text{{site}}}}"
+            kind = "output"
+        else:
+            text, math, kind = symbol, ACTIVATION_MATH.get(layer.activation, symbol), "neuron"
+        nodes.append(Node(nid, text, math, k + 1, kind, cluster_of[j], note, tex_number(note)))
+    return nodes
+
+
+def _site_sum(net, prev: list, labels: str, biases: str, nodes: list, edges: list, clusters: list) -> None:
+    """The sum over the sites after a weight-shared network's frame (and its softmax, "1" input)."""
+    shared = net.shared
+    pool_one = biases == "node" and bool(np.any(shared.pool_bias != 0))
+    rank = len(net.layers) + 1 + pool_one          # the sum's "1" gets a column of its own, outside the frame
+    soft = shared.pool_activation == "softmax"
+    for j, name in enumerate(net.outputs):
+        note = _bias_note(float(shared.pool_bias[j]), labels, biases)
+        nodes.append(Node(f"p{j}", name, name, rank, "output", "softmax" if soft else None, note, tex_number(note)))
+        shown = labels != "none" or j == 0
+        edges.append(Edge(prev[j], f"p{j}", None, "Σ sites" if shown else "",
+                          r"\textstyle\sum_{\text{sites}}" if shown else ""))
+    if soft:
+        clusters.append(_SOFTMAX)
+    if pool_one:
+        nodes.append(Node("one_pool", "1", "1", rank - 1, "bias"))
+        edges += [_weight_edge("one_pool", f"p{j}", float(shared.pool_bias[j]), labels)
+                  for j in np.flatnonzero(shared.pool_bias)]
 
 
 def _weight_edge(source: str, target: str, w: float, labels: str) -> Edge:
@@ -269,6 +198,11 @@ def neuron_view_size(net) -> tuple[int, int, int]:
     column = max([n_in] + [layer.n_out for layer in net.layers])
     nodes = n_in + sum(layer.n_out for layer in net.layers)
     return column, nodes, sum(layer.synapses for layer in net.layers)
+
+
+def neuron_view_rows(net) -> int:
+    """The rows of the neurons view's tallest column: its neurons and its gates' labels."""
+    return _rows(net)
 
 
 def _rows(net) -> int:
@@ -295,10 +229,10 @@ def plan_diagram(plan, names, *, title: str = "") -> Diagram:
         index[key] = f"n{len(nodes)}"
         nodes.append(Node(index[key], text, math, data["layer"], kind, None, note, tex_number(note)))
     edges = [Edge(index[a], index[b]) for a, b in sorted(g.edges, key=lambda e: (index[e[1]], index[e[0]]))]
-    products = sum(1 for n in nodes if n.kind != "input")
-    shared = sum(1 for n in nodes if n.kind == "shared")
-    summary = f"{products} product{'s' if products != 1 else ''}, " + (
-        f"{shared} shared (shaded)" if shared else "none shared")
+    # counted as the compile summary counts them: gates built, and gates saved by reusing a product
+    products, reused = plan.product_gates, plan.unshared_product_gates - plan.product_gates
+    summary = f"{products} product gate{'s' if products != 1 else ''}, {reused} reused" + (
+        " (reused products shaded)" if any(n.kind == "shared" for n in nodes) else "")
     return Diagram(f"{title}\n{summary}" if title else summary, tuple(nodes), tuple(edges))
 
 

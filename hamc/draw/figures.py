@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from ..build import gates
 from ..network.activations import derivatives
-from .diagram import BIAS_MODES, LABEL_MODES, Diagram, Edge, Node, _value, tex_number
+from .diagram import BIAS_MODES, LABEL_MODES, Diagram, Edge, Node
+from .labels import _value, tex_number
 
 FIGURES = ("product-gate", "bit-gate", "tree")
 BIT_GATE_BETA = 23.0        # beta > D ln 10 ~ 23 gives D = 10 correct digits (the threshold tail sigma(-beta/2) ~ e^(-beta/2))

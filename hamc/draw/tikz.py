@@ -6,10 +6,10 @@ them, nodes and labels (on white) on top.
 """
 from __future__ import annotations
 
-import math
-
 from .diagram import Diagram
-from .layout import BIAS_SIZE, NEURON_SIZE, Layout, layout, ports
+from .geometry import BIAS_SIZE, NEURON_SIZE, Layout
+from .layout import layout
+from .style import arrow_length, pen_widths, shape
 
 _STYLE = {
     "input": "hinp", "neuron": "hneu", "output": "hout", "bias": "hbias", "gate": "hgate", "shared": "hshared",
@@ -27,6 +27,8 @@ _PREAMBLE = r"""\documentclass[tikz,border=4pt]{standalone}
 \begin{document}
 \begin{tikzpicture}[x=1bp, y=-1bp,
   hneu/.style={circle, draw, fill=white, minimum size=%(neuron)sbp, inner sep=0pt},
+  hsquare/.style={rectangle, draw, fill=white, minimum size=%(neuron)sbp, inner sep=0pt},
+  hcircle/.style={circle, draw, fill=white, inner sep=1pt},
   hinp/.style={inner sep=1.5pt},
   hout/.style={draw, rounded corners=3pt, fill=white, inner sep=3pt},
   hbias/.style={draw=gray, minimum size=%(bias)sbp, inner sep=0pt, font=\small},
@@ -40,6 +42,7 @@ _PREAMBLE = r"""\documentclass[tikz,border=4pt]{standalone}
   hheader/.style={htext, font=\footnotesize},
   hnote/.style={htext, font=\scriptsize, text=black!75},
   hweight/.style={htext, font=\footnotesize},
+  hlegend/.style={inner sep=0.6pt, font=\scriptsize},
 ]"""
 
 
@@ -56,13 +59,18 @@ def tex_text(text: str) -> str:
     return "".join(_SPECIAL.get(c, c if ord(c) < 128 else "?") for c in text).replace("''", "$''$")
 
 
-def _width(weight, lo, hi, pens) -> float:
-    thin, thick = pens
-    if not weight:
-        return 0.6
-    if hi == lo:
-        return round((thin + thick) / 2, 2)
-    return round(thin + (thick - thin) * (math.log10(abs(weight)) - lo) / (hi - lo), 2)
+def _glyph(diagram: Diagram, glyph: str, x: float, y: float) -> str:
+    """A legend sample: a line in the sign's colour, a thin and a thick line, or a node's outline."""
+    if glyph in ("positive", "negative"):
+        return f"  \\draw[draw=h{glyph}, line width=1.5bp] ({x:.1f},{y:.1f}) -- ({x + 24:.1f},{y:.1f});"
+    if glyph == "thick":
+        return (f"  \\draw[draw=hneutral, line width=0.5bp] ({x:.1f},{y - 3:.1f}) -- ({x + 24:.1f},{y - 3:.1f}); "
+                f"\\draw[draw=hneutral, line width=2.5bp] ({x:.1f},{y + 3:.1f}) -- ({x + 24:.1f},{y + 3:.1f});")
+    outline = shape(diagram, glyph)
+    form = {"circle": "circle, minimum size=10bp", "square": "minimum size=10bp"}.get(
+        outline, "rounded corners=2pt, minimum size=10bp")
+    fill = "yellow!20" if glyph == "shared" else "white"
+    return f"  \\node[draw, fill={fill}, inner sep=0pt, {form}] at ({x + 12:.1f},{y:.1f}) {{}};"
 
 
 def _content(n) -> str:
@@ -85,7 +93,11 @@ def to_tikz(diagram: Diagram, lay: Layout | None = None) -> str:
     for n in diagram.nodes:
         x, y = lay.pos[n.id]
         style = _STYLE.get(n.kind, "hneu")
-        if n.kind in ("output", "gate", "shared", "block"):     # the size hamc's layout gave the box
+        outline = shape(diagram, n.kind)
+        if outline in ("square", "circle") and n.kind != "bias":
+            style = "hsquare" if outline == "square" else "hcircle"
+            style += f", minimum size={lay.size[n.id][0]:.1f}bp" if outline == "circle" else ""
+        elif n.kind in ("output", "gate", "shared", "block"):     # the size hamc's layout gave the box
             w, h = lay.size[n.id]
             style += f", minimum width={w:.1f}bp, minimum height={h:.1f}bp"
         lines.append(f"  \\node[{style}] ({n.id}) at ({x:.1f},{y:.1f}) {{{_content(n)}}};")
@@ -94,21 +106,18 @@ def to_tikz(diagram: Diagram, lay: Layout | None = None) -> str:
         style = "hsite" if kind == "frame" else "hframe"
         lines.append(f"    \\draw[{style}] ({x0:.1f},{y0:.1f}) rectangle ({x1:.1f},{y1:.1f});")
     lines.append(r"  \end{pgfonlayer}")
-    mags = [math.log10(abs(e.weight)) for e in diagram.edges if e.weight]
-    lo, hi = (min(mags), max(mags)) if mags else (0.0, 0.0)
-    pens = (0.4, 1.8) if len(diagram.edges) <= 40 else (0.3, 1.1)
     lines.append(r"  \begin{pgfonlayer}{hedges}")
-    by_id = {n.id: n for n in diagram.nodes}
-    compass = {"e": ".east", "w": ".west", "n": ".north", "s": ".south", "": ""}
-    for e in diagram.edges:
-        tail, head = ports(diagram, e, by_id)
+    arrow = "hedge, " if arrow_length(diagram) else ""
+    for e, points, pen in zip(diagram.edges, lay.routes, pen_widths(diagram)):
         color = "hneutral" if e.weight is None else ("hpositive" if e.weight > 0 else "hnegative")
-        lines.append(f"    \\draw[hedge, draw={color}, line width={_width(e.weight, lo, hi, pens)}pt] "
-                     f"({e.source}{compass[tail]}) -- ({e.target}{compass[head]});")
+        line = " -- ".join(f"({x:.1f},{y:.1f})" for x, y in points)
+        lines.append(f"    \\draw[{arrow}draw={color}, line width={pen:g}bp] {line};")
     lines.append(r"  \end{pgfonlayer}")
     for t in lay.texts:
-        style = {"header": "hheader", "note": "hnote", "weight": "hweight"}[t.kind]
+        style = {"header": "hheader", "note": "hnote", "weight": "hweight", "legend": "hlegend"}[t.kind]
         color = {1: ", text=hpositive", -1: ", text=hnegative"}.get(t.sign, "")
-        lines.append(f"  \\node[{style}{color}] at ({t.x:.1f},{t.y:.1f}) {{{_in_math(t.math)}}};")
+        body = tex_text(t.text) if t.kind == "legend" and t.math == t.text else _in_math(t.math)
+        lines.append(f"  \\node[{style}{color}] at ({t.x:.1f},{t.y:.1f}) {{{body}}};")
+    lines += [_glyph(diagram, *g) for g in lay.glyphs]
     lines += [r"\end{tikzpicture}", r"\end{document}", ""]
     return "\n".join(lines)

@@ -197,8 +197,10 @@ class Network:
             lines.append(f"{kind:>5}  {layer.n_in:>9,}  {layer.n_out:>9,}  {layer.synapses:>10,}  "
                          f"{layer.activation:<10}  {roles}")
         if self.shared is not None:
-            lines.append(f"shared layout: these layers run at each of the {self.sites:,} sites of a periodic "
-                         f"{' x '.join(map(str, self.shared.shape))} lattice on a {len(self.shared.offsets)}-site "
+            shape = self.shared.shape
+            where = (f"each site of a ring of {self.sites:,}" if len(shape) == 1 else
+                     f"each of the {self.sites:,} sites of a periodic {' x '.join(map(str, shape))} lattice")
+            lines.append(f"shared layout: these layers run at {where} on a {len(self.shared.offsets)}-site "
                          f"neighbourhood; outputs summed, then {self.shared.pool_activation}")
         return "\n".join(lines)
 

@@ -140,7 +140,7 @@ def test_summary_text():
         "degree         2",
         "locality       each variable interacts with at most 4 others (512 interacting pairs)",
         "symmetry       translations: group of order 256 (256 translations)",
-        "parameters     generic 33,153 -> nonzero 768 -> independent 3",
+        "monomials      33,153 possible -> 768 nonzero -> 3 independent coefficients (orbits of the symmetry)",
         "coefficients   exact rationals",
     ]
     assert example_analysis("cat_dog").summary().splitlines()[0] == "classes        cat, dog"

@@ -3,6 +3,7 @@ geometry, determinism, the committed README figures, rendering with Graphviz and
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 import importlib.util
 import math
 import re
@@ -22,7 +23,8 @@ from hamc.build.options import BuildOptions
 from hamc.pipeline import compile_hamiltonian
 from hamc.draw.diagram import (blocks_diagram, compact_monomial, fits_neuron_view, gate_label, input_names,
                           network_diagram, plan_diagram)
-from hamc.draw.layout import layout, text_width
+from hamc.draw.geometry import text_width
+from hamc.draw.layout import layout
 from hamc.draw.output import choose_view
 from hamc.draw.figures import bit_gate_figure, product_gate_figure
 
@@ -128,7 +130,7 @@ def test_network_dot_ranks_edges_and_colours(sharing):
     assert len(gates_drawn) == sum(b.count for layer in net.layers for b in layer.blocks) == 5
     headers = sorted(_attr(a, "label") for _, a in nodes.values() if _attr(a, "class") == "header")
     assert headers == ["copy x[3]", "copy x[4]", "x[1]*x[2]", "x[1]*x[2]*x[3]", "x[1]*x[2]*x[4]"]
-    assert "layout=neato" in text and text.count('pos="') == len(nodes)
+    assert "layout=neato" in text and text.count('pos="') == len(nodes) + len(edges)
 
 
 def test_network_biases_as_a_one_input(sharing):
@@ -177,7 +179,7 @@ def test_plan_view_shows_shared_sub_products(sharing):
     assert [_attr(nodes[n][1], "label") for n in shared] == ["x[1]*x[2]"]
     assert len([e for e in edges if e[0] == shared[0]]) == 2
     assert len([n for n, (_, a) in nodes.items() if _attr(a, "class") in ("gate", "shared")]) == 3
-    assert "3 products, 1 shared (shaded)" in d.title
+    assert "3 product gates, 1 reused (reused products shaded)" in d.title      # 4 without reuse
     assert all(_attr(e[2], "color") == NEUTRAL for e in edges)
 
 
@@ -376,14 +378,19 @@ def _make_figures():
 
 
 def test_committed_readme_figures_are_up_to_date():
-    figures = _make_figures().figures()
-    assert set(figures) == {"product-gate", "bit-gate", "tree-8", "plan-sharing", "ising-neurons", "ising-blocks"}
+    make = _make_figures()
+    figures = make.figures()
+    assert set(figures) == {"product-gate", "bit-gate", "tree-8", "plan-sharing", "ising-neurons", "ising-blocks",
+                            "cat-dog-values"}
     for name, diagram in figures.items():
-        committed = REPO / "docs" / f"{name}.dot"
-        assert committed.exists(), f"{committed} missing: run python docs/make_figures.py"
-        assert to_dot(diagram) == committed.read_text(encoding="utf-8"), \
-            f"docs/{name}.dot is stale: run python docs/make_figures.py"
-        assert (REPO / "docs" / f"{name}.svg").exists()
+        for file, data in make.files(name, diagram).items():
+            committed = REPO / "docs" / file
+            assert committed.exists(), f"{committed} missing: run python docs/make_figures.py"
+            assert data == committed.read_bytes(), f"docs/{file} is stale: run python docs/make_figures.py"
+        assert (REPO / "docs" / f"{name}.png").exists()
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert make.START in readme and make.with_section(readme) == readme, "README figures: run docs/make_figures.py"
+    assert all(f"](docs/{name}.png)" in readme for name in figures)
 
 
 # ---- hamc.draw: the public drawing functions and notebook display -------------------------------
@@ -404,13 +411,13 @@ def test_draw_to_dot_of_a_network_a_plan_and_a_diagram(sharing):
 
 def test_notebook_display_is_registered_by_import_hamc(sharing, monkeypatch):
     net, plan = sharing.network, sharing.plan
+    assert hamc.compile is not None                                          # the public API, used once
     assert type(net)._repr_svg_ is hamc.draw.svg and type(plan)._repr_svg_ is hamc.draw.svg
-    monkeypatch.setattr(notebook, "dot_available", lambda: False)
-    assert net._repr_svg_() is None and plan._repr_svg_() is None           # no Graphviz: the plain repr
-    if dot_available():
-        monkeypatch.undo()
-        svg = net._repr_svg_()
-        assert svg.startswith("<?xml") and svg.count('class="node neuron"') == 6 + 8   # the hidden neurons
+    real = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None if name in ("dot", "neato") else real(name, *a, **k))
+    svg = net._repr_svg_()                                                   # drawn by hamc: no Graphviz needed
+    assert svg.startswith("<svg") and svg.count('class="node neuron"') == 6 + 8     # the hidden neurons
+    assert plan._repr_svg_().count("<polyline") == plan_diagram(plan, None).edges.__len__()
 
 
 # ---- rendering -----------------------------------------------------------------------------------
@@ -437,10 +444,13 @@ def test_tikz_text_has_every_node_and_edge(sharing):
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
 def test_tikz_compiles_with_pdflatex(tmp_path, ising):
     tree = _compile("real x[1..4]\nH = x[1]*x[2]*x[3]*x[4]\n", strategy="tree")
+    gate = replace(product_gate_figure("sigmoid", labels="symbolic", biases="node"), style="paper")
     pictures = {"tree": network_diagram(tree.network, labels="values", title="tree of 4 (values)"),
-                "blocks": blocks_diagram(ising.network, title="ising_4x4 blocks")}
+                "blocks": blocks_diagram(ising.network, title="ising_4x4 blocks"), "gate": gate}
     for name, d in pictures.items():
-        (tmp_path / f"{name}.tex").write_text(to_tikz(d), encoding="utf-8")
+        text = to_tikz(d, layout(d, legend=name == "gate"))       # the legend: its glyphs and text in TeX
+        assert name != "gate" or (text.count("\\node[hlegend") == 6 and "\\node[draw, fill=white, inner sep=0pt, " in text)
+        (tmp_path / f"{name}.tex").write_text(text, encoding="utf-8")
         done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", f"{name}.tex"],
                               cwd=tmp_path, capture_output=True, timeout=180)
         assert done.returncode == 0, done.stdout.decode(errors="replace")[-2000:]
