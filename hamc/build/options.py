@@ -13,7 +13,7 @@ from ..network.activations import ACTIVATIONS
 
 STRATEGIES = ("auto", "tree", "flat", "bits")
 DTYPES = ("float64", "float32")
-LAYOUTS = ("auto", "shared", "unrolled")
+LAYOUTS = ("auto", "shared", "unrolled", "local")
 DEFAULT_TOL = {"float64": 1e-6, "float32": 1e-2}
 
 
