@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..analysis.stencil import Stencil, _canonical, _centered, _radix, _stencil
+from ..analysis.stencil import Stencil, _centered, _radix, _stencil
 from ..ir.terms import unique_rows
 
 
@@ -20,16 +20,21 @@ class LocalStencil:
 
 
 def _anchors(coords: np.ndarray, shape: np.ndarray, radix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(orbit codes as _canonical, the site each monomial is read from): of its own sites, the first
-    one from which it looks like its orbit's representative."""
-    best = _canonical(coords, shape, radix)
-    anchor = np.full(len(coords), -1, np.int64)
+    """(orbit codes, as analysis.stencil._canonical names them; the site each monomial is read from):
+    of its own sites, the first one from which it looks like its orbit's representative."""
+    rows = np.arange(len(coords))
+    best, anchor = None, np.zeros(len(coords), np.int64)
     for j in range(coords.shape[1]):
-        off = _centered(coords - coords[:, j:j + 1, :], shape)
-        codes = np.sort(((off + shape) * radix).sum(axis=2), axis=1)
-        hit = (anchor < 0) & (codes == best).all(axis=1)
-        anchor[hit] = j
-    return best, coords[np.arange(len(coords)), anchor]
+        codes = np.sort(((_centered(coords - coords[:, j:j + 1, :], shape) + shape) * radix).sum(axis=2), axis=1)
+        if best is None:
+            best = codes
+            continue
+        diff = codes != best
+        first = np.argmax(diff, axis=1)
+        smaller = diff.any(axis=1) & (codes[rows, first] < best[rows, first])
+        best = np.where(smaller[:, None], codes, best)
+        anchor[smaller] = j
+    return best, coords[rows, anchor]
 
 
 def local_stencil(table: dict, constant: float, array) -> LocalStencil:
@@ -45,11 +50,9 @@ def local_stencil(table: dict, constant: float, array) -> LocalStencil:
         codes, sites = _anchors(coords, shape, radix)
         uniq, inverse, _ = unique_rows(codes)
         flat = np.ravel_multi_index(tuple(sites.T), array.shape)
-        for t, template in enumerate(uniq):
-            column = np.zeros(array.size)
-            np.add.at(column, flat[inverse == t], coef[inverse == t, 0])
-            templates.append(template)
-            columns.append(column)
+        summed = np.bincount(inverse * array.size + flat, weights=coef[:, 0], minlength=len(uniq) * array.size)
+        templates += list(uniq)
+        columns += list(summed.reshape(len(uniq), array.size))
     patterns = len(templates)
     one_hot = np.eye(patterns)
     stencil = _stencil(list(zip(templates, one_hot)), shape, radix, np.zeros(patterns))

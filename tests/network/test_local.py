@@ -100,3 +100,21 @@ def test_a_coefficient_array_of_the_wrong_shape_is_refused(tmp_path):
 def test_no_lattice_no_local_layout():
     with pytest.raises(hamc.HamcError, match="a locally connected layout needs one energy over one periodic"):
         hamc.compile(EXAMPLES / "spin_glass.ham", options=LOCAL)
+
+
+def test_hamc_evaluate_runs_a_local_layout_on_numpy_and_dask_lattices():
+    da = pytest.importorskip("dask.array")
+    c = hamc.compile(EXAMPLES / "edwards_anderson.ham", options=LOCAL)
+    x = np.random.default_rng(9).choice([-1.0, 1.0], size=(6, 4, 4, 4))
+    direct = c.hamiltonian.evaluate(x.reshape(6, -1))
+    assert np.array_equal(hamc.evaluate(c.network, x)[:, 0], direct)
+    assert np.array_equal(hamc.evaluate(c.network, da.from_array(x, chunks=(3, 2, 4, 4))).compute()[:, 0], direct)
+
+
+def test_the_readme_forward_pass_reads_a_local_layout(tmp_path):
+    from network.test_model import readme_forward
+    c = hamc.compile(EXAMPLES / "random_field.ham", options=LOCAL)
+    hamc.save_network(c.network, tmp_path / "rf.npz")
+    x = np.random.default_rng(10).choice([-1.0, 1.0], size=(5, 64))
+    np.testing.assert_allclose(readme_forward()(tmp_path / "rf.npz", x)[:, 0], c.hamiltonian.evaluate(x),
+                               rtol=0, atol=1e-12)
