@@ -66,9 +66,7 @@ def _evaluate_dask(model, x):
         from .ir.chunked import energies
         return energies(model, x)
     shape = _lattice_shape(model)
-    # a locally connected layout's coefficients are not chunked with the lattice yet: it runs by rows
-    local = getattr(model.shared, "coefficients", None) is not None
-    if shape is not None and not local and x.ndim == len(shape) + 1 and tuple(x.shape[1:]) == shape:
+    if shape is not None and x.ndim == len(shape) + 1 and tuple(x.shape[1:]) == shape:
         from .network.chunked import shared_forward
         from .network.model import ACTIVATION_FUNCTIONS
         return shared_forward(model, x, ACTIVATION_FUNCTIONS)

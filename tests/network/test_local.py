@@ -108,7 +108,12 @@ def test_hamc_evaluate_runs_a_local_layout_on_numpy_and_dask_lattices():
     x = np.random.default_rng(9).choice([-1.0, 1.0], size=(6, 4, 4, 4))
     direct = c.hamiltonian.evaluate(x.reshape(6, -1))
     assert np.array_equal(hamc.evaluate(c.network, x)[:, 0], direct)
-    assert np.array_equal(hamc.evaluate(c.network, da.from_array(x, chunks=(3, 2, 4, 4))).compute()[:, 0], direct)
+    for chunks in ((3, 2, 4, 4), (6, 2, 3, 1), (2, 4, 4, 4)):
+        assert np.array_equal(hamc.evaluate(c.network, da.from_array(x, chunks=chunks)).compute()[:, 0], direct)
+    rf = hamc.compile(EXAMPLES / "random_field.ham", options=LOCAL)
+    y = np.random.default_rng(11).choice([-1.0, 1.0], size=(4, 8, 8))
+    np.testing.assert_allclose(hamc.evaluate(rf.network, da.from_array(y, chunks=(2, 3, 5))).compute()[:, 0],
+                               rf.hamiltonian.evaluate(y.reshape(4, -1)), rtol=0, atol=1e-12)
 
 
 def test_the_readme_forward_pass_reads_a_local_layout(tmp_path):
