@@ -25,7 +25,7 @@ class BuildOptions:
     tol: float | None = None            # max_rel_error to reach; default by dtype
     input_range: tuple[float, float] = (-1.0, 1.0)   # for real variables
     max_neurons: int = 1 << 22          # refuse larger flat networks before building them
-    layout: str = "auto"                # auto | shared | unrolled (lattice Hamiltonians)
+    layout: str = "auto"                # auto | shared | unrolled | local (lattice Hamiltonians)
     max_memory: float = field(default_factory=lambda: 0.75 * physical_memory())   # bytes, unrolled builds
 
     @property
