@@ -34,8 +34,9 @@ h = hamc.load({path!r})
 loaded = time.perf_counter()
 c = hamc.compile(h, options=hamc.BuildOptions(layout={layout!r}), check=False)
 built = time.perf_counter()
+from hamc.io.npz import network_arrays
 print(loaded - start, built - loaded, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-      c.network.parameters)
+      c.network.parameters, sum(a.nbytes for a in network_arrays(c.network).values()))
 """
 
 
@@ -46,13 +47,13 @@ def compile_row(L: int, layout: str, folder: Path) -> str:
     try:
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     except subprocess.TimeoutExpired:
-        return f"| {L} | {L ** 3:,} | {layout} | timeout (600 s) | | | |"
+        return f"| {L} | {L ** 3:,} | {layout} | timeout (600 s) | | | | |"
     if done.returncode:
         last = (done.stderr.strip().splitlines() or ["?"])[-1][:80]
-        return f"| {L} | {L ** 3:,} | {layout} | failed: {last} | | | |"
-    load, build, peak, params = done.stdout.split()
+        return f"| {L} | {L ** 3:,} | {layout} | failed: {last} | | | | |"
+    load, build, peak, params, weights = done.stdout.split()
     return (f"| {L} | {L ** 3:,} | {layout} | {float(load):.1f} s | {float(build):.1f} s | "
-            f"{int(peak) / 1e9:.2f} GB | {int(params):,} |")
+            f"{int(peak) / 1e9:.2f} GB | {int(params):,} | {int(weights) / 1e6:,.1f} MB |")
 
 
 def timed(fn, repeat: int = 3) -> float:
@@ -110,7 +111,8 @@ def main(argv=None) -> int:
     p.add_argument("--no-compile", action="store_true")
     args = p.parse_args(argv)
     if not args.no_compile:
-        print("| L | spins | layout | load | compile | peak RSS | parameters |\n|---|---|---|---|---|---|---|")
+        print("| L | spins | layout | load | compile | peak RSS | parameters | .npz arrays |\n"
+              "|---|---|---|---|---|---|---|---|")
         for L in args.L:
             for layout in ("unrolled", "local"):
                 with tempfile.TemporaryDirectory(prefix="hamc-bench-") as folder:
