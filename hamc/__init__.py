@@ -16,6 +16,7 @@ _EXPORTS = {
     "VariableArray": ("ir.hamiltonian", "VariableArray"), "load": ("loading", "load"),
     "lower": ("lowering.lower", "lower"), "one_hot": ("ir.encoding", "one_hot"), "GateBlock": ("network.model", "GateBlock"),
     "Layer": ("network.model", "Layer"), "Network": ("network.model", "Network"),
+    "evaluate": ("evaluation", "evaluate"),
     "parse": ("language.parse", "parse"), "ProductPlan": ("build.plan", "ProductPlan"),
     "plan_products": ("build.plan", "plan_products"),
     "Verification": ("verification", "Verification"), "verify": ("verification", "verify"),

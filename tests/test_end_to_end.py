@@ -19,6 +19,7 @@ from conftest import EXAMPLES
 TABLE = {
     "cat_dog": ({}, 1e-9, "bits", False),
     "curie_weiss": ({}, 1e-9, "bits", False),
+    "edwards_anderson": ({}, 1e-9, "bits", False),   # disorder: unrolled by default (tests/network/test_local.py)
     "image": ({"L": 4}, 1e-6, "tree", True),
     "ising": ({"L": 4}, 1e-9, "bits", True),
     "j1j2": ({"L": 4}, 1e-9, "bits", True),
@@ -28,6 +29,7 @@ TABLE = {
     "potts": ({"L": 2}, 1e-9, "bits", True),
     "clock": ({"L": 2}, 1e-9, "bits", True),
     "product32": ({}, 1e-6, "tree", False),
+    "random_field": ({}, 1e-9, "bits", False),
     "spin_glass": ({}, 1e-9, "bits", False),
     "three_body": ({}, 1e-9, "bits", True),
 }

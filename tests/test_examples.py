@@ -12,6 +12,8 @@ from conftest import EXAMPLES, example, example_analysis
 F = Fraction
 SK = np.load(EXAMPLES / "data" / "sk_couplings.npy", allow_pickle=False)
 CLOCK = np.loadtxt(EXAMPLES / "data" / "clock6.csv", delimiter=",")
+EA = np.load(EXAMPLES / "data" / "ea_couplings.npy", allow_pickle=False)          # (4, 4, 4, 3)
+RF = np.load(EXAMPLES / "data" / "random_fields.npy", allow_pickle=False)         # (8, 8)
 
 
 def grid(values: np.ndarray) -> np.ndarray:
@@ -68,6 +70,14 @@ def microphone_energy(x, h0=1.0, a=1.0, b=-0.5):
     return h0 + np.sum(a * x ** 2 + b * x * np.roll(x, -1))
 
 
+def edwards_anderson_energy(s):
+    return -sum(np.sum(EA[..., d] * s * np.roll(s, -1, d)) for d in range(3))
+
+
+def random_field_energy(s, J=1.0):
+    return -J * np.sum(s * np.roll(s, -1, 0) + s * np.roll(s, -1, 1)) - np.sum(RF * s)
+
+
 RNG = np.random.default_rng(2024)
 RANDOM_SPINS_16 = RNG.choice([-1.0, 1.0], size=(16, 16))
 RANDOM_FIELD_8 = RNG.normal(size=(8, 8))
@@ -75,6 +85,7 @@ RANDOM_SAMPLES_32 = RNG.normal(size=32)
 RANDOM_SPINS_64 = RNG.choice([-1.0, 1.0], size=64)
 RANDOM_STATES_3 = RNG.integers(0, 3, size=(4, 4))
 RANDOM_STATES_6 = RNG.integers(0, 6, size=(4, 4))
+RANDOM_SPINS_4X4X4 = RNG.choice([-1.0, 1.0], size=(4, 4, 4))
 
 # name: variables per domain, terms per degree, degree, max neighbours, symmetry order,
 #       independent parameters, how many monomials carry each coefficient value,
@@ -161,6 +172,21 @@ TABLE = {
         energies=[
             (np.ones((1, 64)), -np.sum(np.triu(SK, 1)) / 8),
             (RANDOM_SPINS_64.reshape(1, -1), -(RANDOM_SPINS_64 @ SK @ RANDOM_SPINS_64) / 2 / 8),
+        ]),
+    "edwards_anderson": dict(
+        variables={"spin": 64}, terms={2: 192}, degree=2, neighbors=6, order=1, independent=192,
+        coefficients=None,                                              # floats from the file
+        energies=[
+            (np.ones((1, 64)), -np.sum(EA)),                            # every bond aligned
+            (RANDOM_SPINS_4X4X4.reshape(1, -1), edwards_anderson_energy(RANDOM_SPINS_4X4X4)),
+        ]),
+    "random_field": dict(
+        variables={"spin": 64}, terms={1: 64, 2: 128}, degree=2, neighbors=4, order=1, independent=192,
+        coefficients=None,
+        energies=[
+            (np.ones((1, 64)), -128 - np.sum(RF)),
+            (grid(checkerboard(8)), 128 - np.sum(RF * checkerboard(8))),
+            (grid(RANDOM_SPINS_16[:8, :8]), random_field_energy(RANDOM_SPINS_16[:8, :8])),
         ]),
     "three_body": dict(
         variables={"spin": 12}, terms={2: 12, 3: 12}, degree=3, neighbors=4, order=24, independent=2,

@@ -23,6 +23,8 @@ from .bits import bit_beta, bits_errors, build_bits, conversion_error, spins_to_
 from .flat import FLAT_STRATEGY_MAX_DEGREE, build_flat, check_flat_degree, check_flat_size, flat_network_neurons
 from .scales import certified_scale, unit_gate
 from ..network.shared import SharedLayout
+from ..network.local import LocalLayout
+from .local import local_stencil
 from ..analysis.stencil import NotTranslationInvariant, extract_stencil, lattice_array, recanonicalize, stencil_from_density
 from .tree import GateSet, build_tree
 from ..analysis.bounds import magnitude_bounds
@@ -148,6 +150,8 @@ def _build(h: Hamiltonian, options: BuildOptions, scale: float, has_reals: bool)
     if strategy == "bits":
         check_bit_activation(activation)
     outputs = h.labels if h.is_classifier else ("H",)
+    if options.layout == "local":
+        return _build_local(h, options, scale, has_reals, strategy, activation)
     stencil = shared_stencil(h, strategy, options.layout)
     info = partial(BuildInfo, strategy, activation, options.dtype, tuple(options.input_range), options.target_tol,
                    "shared" if stencil is not None else "unrolled")
@@ -187,6 +191,37 @@ def _build(h: Hamiltonian, options: BuildOptions, scale: float, has_reals: bool)
                    h.log_priors() if h.is_classifier else None, 1, has_reals=has_reals, posterior=h.is_classifier)
     built = made.info(info, *_bound(made.errors, options, log_priors=h.log_priors() if h.is_classifier else None))
     return Built(Network(made.layers, h.variable_labels(), tuple(outputs), built.to_meta()), made.plan, built)
+
+
+def _build_local(h: Hamiltonian, options: BuildOptions, scale: float, has_reals: bool, strategy, activation):
+    """The locally connected layout (network/local.py): the gate template built for one output per
+    local pattern, weighed per site by the coefficient arrays."""
+    array = lattice_array(h)
+    if array is None or h.is_classifier or strategy == "flat":
+        raise HamcError("a locally connected layout needs one energy over one periodic variable array that "
+                        "holds every variable, and the tree or bits strategy; use --layout unrolled")
+    table, constant = monomial_table(h)
+    local = local_stencil(table, float(constant[0]), array)
+    stencil = local.stencil
+    patterns = len(local.coefficients)
+    names = stencil.patch_names(array.name)
+    spin = np.full(len(stencil.offsets), Domain.of(array.domain) == Domain.SPIN)
+    per_site = np.zeros(patterns)
+    if strategy == "bits":       # site by site: translates are not merged, their coefficients differ
+        stencil_table, per_site = spins_to_bits(stencil.table, per_site, spin)
+    else:
+        stencil_table = stencil.table
+    bound = np.array([1.0 if Domain.of(array.domain) != Domain.REAL else max(map(abs, options.input_range))])
+    weight = max(float(np.abs(local.coefficients).max(initial=0)), 1e-300)
+    made = _layers(strategy, activation, stencil_table, per_site, spin, names, np.repeat(bound, len(names)),
+                   options, scale / weight, None, stencil.sites, in_bits=True, has_reals=has_reals)
+    _check_shared_memory(stencil.sites, len(names) + patterns, max(layer.n_out for layer in made.layers), options)
+    layout = LocalLayout(stencil.shape, stencil.offsets, np.array([local.constant], options.dtype), "identity",
+                         array.name, array.lows, local.coefficients.astype(options.dtype))
+    info = partial(BuildInfo, strategy, activation, options.dtype, tuple(options.input_range), options.target_tol,
+                   "local")
+    built = made.info(info, None, "the per-site weights of a locally connected layout (no error model yet)")
+    return Built(Network(made.layers, h.variable_labels(), ("H",), built.to_meta(), layout), made.plan, built)
 
 
 def _bound(errors, options: BuildOptions, **where) -> tuple[float | None, str]:

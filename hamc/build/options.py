@@ -13,7 +13,7 @@ from ..network.activations import ACTIVATIONS
 
 STRATEGIES = ("auto", "tree", "flat", "bits")
 DTYPES = ("float64", "float32")
-LAYOUTS = ("auto", "shared", "unrolled")
+LAYOUTS = ("auto", "shared", "unrolled", "local")
 STRUCTURES = ("auto", "expanded", "factored")
 GATES = ("auto", "single", "richardson", "paper")   # build.scales.unit_gate
 DEFAULT_TOL = {"float64": 1e-6, "float32": 1e-2}
@@ -27,7 +27,7 @@ class BuildOptions:
     tol: float | None = None            # max_rel_error to reach; default by dtype
     input_range: tuple[float, float] = (-1.0, 1.0)   # for real variables
     max_neurons: int = 1 << 22          # refuse larger flat networks before building them
-    layout: str = "auto"                # auto | shared | unrolled (lattice Hamiltonians)
+    layout: str = "auto"                # auto | shared | unrolled | local (lattice Hamiltonians)
     max_memory: float = field(default_factory=lambda: 0.75 * physical_memory())   # bytes, unrolled builds
     structure: str = "auto"             # auto | expanded | factored (squares/products of linear forms)
     gates: str = "auto"                 # auto (single, richardson where --tol needs it) | single | richardson | paper

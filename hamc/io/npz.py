@@ -1,6 +1,8 @@
 """Network -> .npz weights file (plain NumPy, no pickles, byte-identical for identical networks)."""
 from __future__ import annotations
 
+from functools import partial
+
 import io
 import json
 import os
@@ -14,6 +16,7 @@ from ..errors import HamcError
 from ..ir.hamiltonian import VariableArray, VariableNames
 from ..network.model import GateBlock, Network
 from ..network.shared import SharedLayout
+from ..network.local import LocalLayout
 from .atomic import write_atomic
 
 FORMAT = "hamc-network-1"
@@ -35,6 +38,8 @@ def network_arrays(net: Network) -> dict[str, np.ndarray]:
         arrays.update({"lattice/shape": np.array(lay.shape, np.int64), "lattice/offsets": lay.offsets.astype(np.int64),
                        "lattice/variable": np.array(lay.variable), "lattice/lows": np.array(lay.lows, np.int64),
                        "pool/bias": lay.pool_bias, "pool/activation": np.array(lay.pool_activation)})
+        if isinstance(lay, LocalLayout):
+            arrays["local/coefficients"] = lay.coefficients
     for k, layer in enumerate(net.layers):
         w = sp.coo_matrix(layer.weight)
         order = np.lexsort((w.col, w.row))
@@ -93,8 +98,9 @@ def load_network(path: str | os.PathLike) -> Network:
     shared, inputs = None, checked["inputs"]
     if checked["shared"] is not None:
         lat = checked["shared"]
-        shared = SharedLayout(lat["shape"], lat["offsets"], lat["pool_bias"], lat["pool_activation"], lat["variable"],
-                              lat["lows"])
+        layout = partial(LocalLayout, coefficients=lat["coefficients"]) if "coefficients" in lat else SharedLayout
+        shared = layout(lat["shape"], lat["offsets"], lat["pool_bias"], lat["pool_activation"], lat["variable"],
+                        lat["lows"])
         inputs = VariableNames((VariableArray(shared.variable, "real", lat["lows"], lat["shape"], "periodic", 0),))
     return Network(tuple(layers), tuple(inputs) if shared is None else inputs, tuple(checked["outputs"]),
                    checked["meta"], shared)

@@ -98,6 +98,9 @@ def check_npz(npz, path: str, format_name: str) -> dict:
     for k in range(n_layers):
         out["layers"].append(_layer(c, f"layer{k}/", n_in))
         n_in = out["layers"][-1]["shape"][1]
+    if shared and "local/coefficients" in c.headers:    # a locally connected layout: one column per pattern
+        out["shared"]["coefficients"] = _coefficients(c, n_in, out["shared"]["shape"])
+        n_in = 1                                          # weighed per site and summed: one energy
     if n_in != len(outputs):
         raise c.error(f"layer{n_layers - 1}/shape", f"has {n_in:,} outputs, but 'outputs' names {len(outputs):,}")
     if shared and len(out["shared"]["pool_bias"]) != len(outputs):
@@ -117,6 +120,14 @@ def _lattice(c: NpzChecker) -> dict:
     return {"shape": tuple(int(n) for n in shape), "offsets": offsets, "lows": tuple(int(n) for n in lows),
             "variable": c.text("lattice/variable"), "pool_bias": c.array("pool/bias", "float", 1),
             "pool_activation": c.text("pool/activation", set(ACTIVATION_FUNCTIONS))}
+
+
+def _coefficients(c: NpzChecker, patterns: int, shape: tuple[int, ...]) -> np.ndarray:
+    coefficients = c.array("local/coefficients", "float", 1 + len(shape))
+    if coefficients.shape != (patterns,) + shape:
+        raise c.error("local/coefficients", f"has shape {coefficients.shape}, expected {(patterns,) + shape} "
+                                            "(the last layer's outputs, then the lattice)")
+    return coefficients
 
 
 def _layer(c: NpzChecker, prefix: str, n_in: int) -> dict:

@@ -263,6 +263,10 @@ class Hamiltonian:
 
     def evaluate(self, x) -> np.ndarray:
         """H(x) for a batch (rows = configurations): shape (batch,), or (batch, classes) for a classifier."""
+        if type(x).__module__.split(".")[0] == "dask":     # lazily, chunk by chunk (ir/chunked.py)
+            from .chunked import energies
+            values = energies(self, x)
+            return values if self.is_classifier else values[:, 0]
         x = np.atleast_2d(np.asarray(x, dtype=np.float64))
         if x.shape[1] != self.n_variables:
             raise ValueError(f"expected {self.n_variables} variables per row, got {x.shape[1]}")

@@ -178,6 +178,8 @@ class Network:
         """Independent parameters: nonzero weights and biases, each shared weight counted once."""
         # offsets are sigma(c) of the neurons' bias points: fixed by the biases, not free parameters
         own = sum(layer.synapses + int(np.count_nonzero(layer.bias)) for layer in self.layers)
+        coefficients = getattr(self.shared, "coefficients", None)     # a locally connected layout's
+        own += int(np.count_nonzero(coefficients)) if coefficients is not None else 0
         return own + (int(np.count_nonzero(self.shared.pool_bias)) if self.shared is not None else 0)
 
     @property
@@ -196,7 +198,12 @@ class Network:
             kind = "output" if k == len(self.layers) - 1 else str(k + 1)
             lines.append(f"{kind:>5}  {layer.n_in:>9,}  {layer.n_out:>9,}  {layer.synapses:>10,}  "
                          f"{layer.activation:<10}  {roles}")
-        if self.shared is not None:
+        if getattr(self.shared, "coefficients", None) is not None:
+            lines.append(f"locally connected layout: these layers run at each of the {self.sites:,} sites of a "
+                         f"periodic {' x '.join(map(str, self.shared.shape))} lattice on a "
+                         f"{len(self.shared.offsets)}-site neighbourhood; output k at site s weighed by "
+                         f"coefficients[k][s], then summed")
+        elif self.shared is not None:
             shape = self.shared.shape
             where = (f"each site of a ring of {self.sites:,}" if len(shape) == 1 else
                      f"each of the {self.sites:,} sites of a periodic {' x '.join(map(str, shape))} lattice")

@@ -1,0 +1,128 @@
+"""Benchmark disordered lattices and dask: Edwards-Anderson compile time and peak memory by layout, and
+hamc.evaluate throughput on a lattice split into chunks (NumPy, dask's threads, a dask.distributed cluster).
+
+Run from anywhere:  python bench/disorder.py [--L 100] [--side 512] [--batch 16] [--chunk 256]
+[--scheduler tcp://host:8786]. Without --scheduler a LocalCluster of 2 in-process workers is started;
+with it, the same graph runs on that cluster (its workers need hamc and dask importable). Each compile
+runs in a child process under a 6 GB address-space limit and a 10-minute timeout; temporary files are
+removed. Ratios are against NumPy in the same run.
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent)]              # this checkout's hamc, not an installed one
+
+import numpy as np  # noqa: E402
+
+EA = (HERE.parent / "examples" / "edwards_anderson.ham").read_text().replace(
+    "param L = 4", "param L = @L@").replace("data/ea_couplings.npy", "J.npy")
+
+CHILD = """
+import resource, sys, time
+resource.setrlimit(resource.RLIMIT_AS, (6 << 30, 6 << 30))
+sys.path.insert(0, {repo!r})
+import hamc
+start = time.perf_counter()
+h = hamc.load({path!r})
+loaded = time.perf_counter()
+c = hamc.compile(h, options=hamc.BuildOptions(layout={layout!r}), check=False)
+built = time.perf_counter()
+from hamc.io.npz import network_arrays
+print(loaded - start, built - loaded, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+      c.network.parameters, sum(a.nbytes for a in network_arrays(c.network).values()))
+"""
+
+
+def compile_row(L: int, layout: str, folder: Path) -> str:
+    np.save(folder / "J.npy", np.random.default_rng(L).choice([-1.0, 1.0], size=(L, L, L, 3)))
+    (folder / "ea.ham").write_text(EA.replace("@L@", str(L)))
+    code = CHILD.format(repo=str(HERE.parent), path=str(folder / "ea.ham"), layout=layout)
+    try:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    except subprocess.TimeoutExpired:
+        return f"| {L} | {L ** 3:,} | {layout} | timeout (600 s) | | | | |"
+    if done.returncode:
+        last = (done.stderr.strip().splitlines() or ["?"])[-1][:80]
+        return f"| {L} | {L ** 3:,} | {layout} | failed: {last} | | | | |"
+    load, build, peak, params, weights = done.stdout.split()
+    return (f"| {L} | {L ** 3:,} | {layout} | {float(load):.1f} s | {float(build):.1f} s | "
+            f"{int(peak) / 1e9:.2f} GB | {int(params):,} | {int(weights) / 1e6:,.1f} MB |")
+
+
+def timed(fn, repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def dask_rows(args) -> list[str]:
+    import dask
+    import dask.array as da
+    import distributed
+
+    import hamc
+    net = hamc.compile(HERE.parent / "examples" / "ising.ham", params={"L": args.side}, check=False).network
+    x = np.random.default_rng(0).choice(np.array([-1, 1], np.int8), size=(args.batch, args.side, args.side))
+    grid = da.from_array(x, chunks=(args.batch, args.chunk, args.chunk))
+    reference = net(x.reshape(args.batch, -1))
+    rows = []
+
+    def row(name, seconds, result):
+        same = "yes" if np.array_equal(np.asarray(result)[:, 0], reference) else "NO"
+        rate = args.batch / seconds
+        rows.append(f"| {name} | {seconds * 1e3:,.0f} ms | {rate:,.1f} | {rate / base:.2f}x | {same} |")
+
+    numpy_time = timed(lambda: net(x.reshape(args.batch, -1)))
+    base = args.batch / numpy_time
+    row("NumPy, one array", numpy_time, reference[:, None])
+    with dask.config.set(scheduler="threads"):
+        out = hamc.evaluate(net, grid)
+        row("dask threads", timed(out.compute), out.compute())
+    if args.scheduler:
+        client, cluster = distributed.Client(args.scheduler), None
+    else:
+        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None)
+        client = distributed.Client(cluster)
+    with client:
+        out = hamc.evaluate(net, grid)
+        row(f"dask.distributed ({args.scheduler or 'LocalCluster, 2 workers'})", timed(out.compute), out.compute())
+    if cluster is not None:
+        cluster.close()
+    return rows
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--L", type=int, nargs="+", default=[40, 100])
+    p.add_argument("--side", type=int, default=512)
+    p.add_argument("--batch", type=int, default=16)
+    p.add_argument("--chunk", type=int, default=256)
+    p.add_argument("--scheduler", default=None, help="a dask.distributed scheduler address")
+    p.add_argument("--no-compile", action="store_true")
+    args = p.parse_args(argv)
+    if not args.no_compile:
+        print("| L | spins | layout | load | compile | peak RSS | parameters | .npz arrays |\n"
+              "|---|---|---|---|---|---|---|---|")
+        for L in args.L:
+            for layout in ("unrolled", "local"):
+                with tempfile.TemporaryDirectory(prefix="hamc-bench-") as folder:
+                    print(compile_row(L, layout, Path(folder)), flush=True)
+    print(f"\nIsing {args.side} x {args.side}, batch {args.batch}, chunks of {args.chunk} x {args.chunk} "
+          f"({(args.side // args.chunk) ** 2} per configuration block)")
+    print("| evaluation | time | configurations/s | vs NumPy | equal |\n|---|---|---|---|---|")
+    print("\n".join(dask_rows(args)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
