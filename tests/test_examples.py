@@ -60,7 +60,7 @@ RANDOM_SPINS_64 = RNG.choice([-1.0, 1.0], size=64)
 #       and (configuration, energy) pairs: energies by hand, or by the brute-force formulas above.
 TABLE = {
     "ising": dict(
-        variables={"spin": 256}, terms={1: 256, 2: 512}, degree=2, neighbors=4, order=256, independent=3,
+        variables={"spin": 256}, terms={1: 256, 2: 512}, degree=2, neighbors=4, order=2048, independent=2,
         coefficients={F(-1): 512, F(-1, 2): 256},
         energies=[
             (np.ones((1, 256)), -640),                                  # -J*512 - h*256
