@@ -14,19 +14,22 @@ import traceback
 
 from pathlib import Path
 
-from .analysis.report import analyze
-from .auditing import audit
-from .io.npz import write_npz
-from .build.options import DTYPES, LAYOUTS, STRATEGIES, BuildOptions
-from .pipeline import CHECKS, compile_hamiltonian
-from .draw.diagram import BIAS_MODES, LABEL_MODES
-from .draw.output import FORMATS, VIEWS, choose_view, network_drawing, write_drawing
-from .draw.figures import FIGURES, bit_gate_figure, product_gate_figure
 from .errors import NO_FILE, HamcError
-from .loading import load
-from .lowering.lower import DEFAULT_MAX_TERMS
 from .signals import exit_code, say
 
+# The stages (NumPy, SciPy, SymPy, networkx: about a second) are imported by the command that runs
+# them, so that `hamc --help` and `hamc analyze` do not wait for what they never use. The choices
+# below are those of the stages' modules (a test holds them equal).
+STRATEGIES = ("auto", "tree", "flat", "bits")                 # build.options
+DTYPES = ("float64", "float32")                               # build.options
+LAYOUTS = ("auto", "shared", "unrolled")                      # build.options
+CHECKS = ("bound", "sample")                                  # pipeline
+LABEL_MODES = ("none", "values", "symbolic")                  # draw.diagram
+BIAS_MODES = ("annotate", "node")                             # draw.diagram
+VIEWS = ("auto", "neurons", "plan", "blocks")                 # draw.output
+FORMATS = ("dot", "tex", "svg", "pdf", "png")                 # draw.output
+FIGURES = ("product-gate", "bit-gate", "tree")                # draw.figures
+DEFAULT_MAX_TERMS = 20_000_000                                # lowering.lower
 EMIT_FORMATS = ("npz", "dot", "svg", "pdf", "png", "tex")
 
 
@@ -148,16 +151,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _load(args):
+    from .loading import load
     return load(Path(args.file), params=dict(args.param), max_terms=args.max_terms)
 
 
 def cmd_analyze(args) -> int:
+    from .analysis.report import analyze
     result = analyze(_load(args), max_terms=args.max_terms)
     print(json.dumps(result.to_json(), indent=2) if args.json else result.summary())
     return 0
 
 
 def _compile(args, *, check: bool):
+    from .build.options import BuildOptions
+    from .pipeline import compile_hamiltonian
     options = BuildOptions(strategy=args.strategy, activation=args.activation, dtype=args.dtype, tol=args.tol,
                            input_range=tuple(args.input_range or (-1.0, 1.0)), layout=args.layout,
                            **({"max_memory": args.max_memory * 1e9} if args.max_memory is not None else {}))
@@ -187,6 +194,8 @@ def _output_dir(text: str) -> Path:
 
 
 def cmd_compile(args) -> int:
+    from .draw.output import choose_view, network_drawing, write_drawing
+    from .io.npz import write_npz
     compiled = _compile(args, check=True)
     out = _output_dir(args.output)
     written = []
@@ -212,6 +221,10 @@ def cmd_compile(args) -> int:
 
 def _figure(args):
     """--figure NAME [N] -> (Diagram, file stem): the paper's Figure 2 panels or a product tree."""
+    from .build.options import BuildOptions
+    from .draw.figures import bit_gate_figure, product_gate_figure
+    from .draw.output import choose_view, network_drawing
+    from .pipeline import compile_hamiltonian
     name, *rest = args.figure
     if name not in FIGURES:
         raise HamcError(f"unknown figure '{name}'; choose one of {', '.join(FIGURES)} "
@@ -258,6 +271,7 @@ def replace_labels(args, default: str):
 
 
 def cmd_draw(args) -> int:
+    from .draw.output import choose_view, network_drawing, write_drawing
     if args.figure:
         if args.file is not None:
             raise HamcError(f"give a .ham file or --figure, not both (got '{args.file}' and --figure)", filename="hamc")
@@ -305,6 +319,7 @@ def cmd_verify(args) -> int:
 
 def cmd_audit(args) -> int:
     """hamc verify FILE --network NET.npz: exit 0 if the stored network computes FILE's H within tol, 1 if not."""
+    from .auditing import audit
     result = audit(_load(args), args.network, input_range=args.input_range, tol=args.tol, samples=args.samples,
                    seed=args.seed)
     if args.json:

@@ -206,8 +206,8 @@ def analyze(h: Hamiltonian, *, automorphism_max_variables: int = AUTOMORPHISM_MA
             max_terms: int = DEFAULT_MAX_TERMS) -> Analysis:
     """`max_terms` bounds the interacting pairs collected (prod of 10^4 variables has 5 x 10^7)."""
     expect_type(h, Hamiltonian, "hamc.analyze takes a Hamiltonian (from hamc.load)", hint_for_text=LOAD_FIRST)
-    lattice = _lattice_symmetry(h) if automorphism_max_variables == AUTOMORPHISM_MAX_VARIABLES else None
-    fast = lattice and _lattice_analysis(h, *lattice)
+    lattice = _lattice_symmetry(h)
+    fast = lattice and automorphism_max_variables == AUTOMORPHISM_MAX_VARIABLES and _lattice_analysis(h, *lattice)
     if fast:
         return fast
     table = term_table(h)

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-import sympy
 
 from .coefficients import Coefficients
 from .domain import Domain
@@ -273,6 +272,7 @@ class Hamiltonian:
     # symbolic views, for small systems ---------------------------------------------------
     def to_sympy(self, *, max_terms: int = 5000):
         """The energy (or a dict label -> energy) as a sympy expression; refuses huge systems."""
+        import sympy                        # imported here: loading and analysing need no sympy
         total = sum(p.n_terms for p in self.energies)
         if total > max_terms:
             raise ValueError(f"{total:,} terms is too many for a sympy expression (max_terms={max_terms:,})")
@@ -297,6 +297,7 @@ class Hamiltonian:
         return sorted(used)
 
     def _repr_latex_(self) -> str:
+        import sympy
         try:
             expr = self.to_sympy(max_terms=200)
         except ValueError:

@@ -8,11 +8,10 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-import sympy
 
 from ..language import syntax as S
 from .array_files import check_regular_file, read_npy, read_text
-from ..ir.coefficients import Coefficients, ExactTooLarge, Origin
+from ..ir.coefficients import ScalarParams, Coefficients, ExactTooLarge, Origin
 from ..errors import LOAD_FIRST, TEXT_NAME, HamcError, Span, expect_type
 from .file_messages import load_failure
 from ..language.parse import parse_expression
@@ -27,8 +26,9 @@ DEFAULT_MAX_TERMS = 20_000_000
 # Variables of all arrays together: each costs a byte per domain table and 8 per bound or sample
 # value, allocated before any term exists, so this is checked with Python ints at the declaration.
 MAX_VARIABLES = 1_000_000_000
-FUNCTIONS = {"sqrt": (sympy.sqrt, np.sqrt), "exp": (sympy.exp, np.exp), "log": (sympy.log, np.log),
-             "sin": (sympy.sin, np.sin), "cos": (sympy.cos, np.cos), "abs": (sympy.Abs, np.abs)}
+# name -> (the sympy function's name, imported when a file uses it: start-up costs less; NumPy's)
+FUNCTIONS = {"sqrt": ("sqrt", np.sqrt), "exp": ("exp", np.exp), "log": ("log", np.log),
+             "sin": ("sin", np.sin), "cos": ("cos", np.cos), "abs": ("Abs", np.abs)}
 
 
 _TOP = Bindings(1, {})
@@ -311,7 +311,7 @@ class _Lowering:
         exponent = self.numeric(node.right, scope)
         if len(exponent) and not (exponent.num == exponent.num[0]).all():
             raise _err("an exponent must not depend on a summation index", node.right)
-        k = exponent.scalar() if len(exponent) else sympy.Integer(0)
+        k = exponent.scalar() if len(exponent) else 0
         if not base.width:
             if k != int(k):
                 raise _err(f"fractional exponent {k}: only integer powers of numbers are allowed", node.right)
@@ -365,7 +365,9 @@ class _Lowering:
         if combine(self.expr(node.args[0], scope)).width:
             raise _err(f"{node.name}(...) of a variable is not a polynomial", node)
         value = self.numeric(node.args[0], scope)
-        exact_fn, float_fn = FUNCTIONS[node.name]
+        import sympy
+        exact_name, float_fn = FUNCTIONS[node.name]
+        exact_fn = getattr(sympy, exact_name)
         domain_ok = {"sqrt": value.as_float() >= 0, "log": value.as_float() > 0}.get(node.name)
         if domain_ok is not None and not domain_ok.all():
             raise _err(f"{node.name} of a {'negative' if node.name == 'sqrt' else 'non-positive'} number", node)
@@ -413,7 +415,7 @@ class _Lowering:
         return Hamiltonian(
             variables=tuple(self.variables.values()), lattices=tuple(self.lattices.values()),
             energies=tuple(_polynomial(t, lattice) for _, t, lattice in hams), labels=labels, priors=priors_out,
-            params={k: v.scalar() for k, v in self.scalars.items()}, source=self.program.filename)
+            params=ScalarParams(self.scalars), source=self.program.filename)
 
     def check_classes(self, hams, priors):
         if not hams:
@@ -433,7 +435,8 @@ class _Lowering:
             if label not in labels:
                 raise _err(f"prior for '{label}', which has no Hamiltonian (labels: {', '.join(labels)})", st)
         if not priors:
-            return tuple(labels), tuple(sympy.Rational(1, len(labels)) for _ in labels)
+            from sympy import Rational
+            return tuple(labels), tuple(Rational(1, len(labels)) for _ in labels)
         missing = [lab for lab in labels if lab not in priors]
         if missing:
             raise _err(f"no prior for {', '.join(missing)}: give every class a prior, or none (uniform)", hams[0][0])

@@ -69,9 +69,10 @@ def test_three_body_ring_has_the_dihedral_group():
     assert a.parameters.independent == 2
 
 
-def test_three_body_with_translations_only():
+def test_three_body_without_an_automorphism_search():
+    # the reflection is found on the one-site density, no search needed
     a = hamc.analyze(hamc.load(EXAMPLES / "three_body.ham"), automorphism_max_variables=0)
-    assert (a.symmetry, a.symmetry_group_order, a.parameters.independent) == ("translations", 12, 2)
+    assert (a.symmetry, a.symmetry_group_order, a.parameters.independent) == ("space group", 24, 2)
 
 
 @pytest.mark.parametrize("n, order", [(10, 20), (32, 64), (100, 200)])   # dihedral (the chain's reflection)
@@ -131,8 +132,9 @@ def test_to_json_round_trips_with_the_documented_keys():
     assert {"variables", "terms", "degree", "max_neighbors", "symmetry_group_order", "parameters"} <= set(data)
     assert data["variables"] == {"real": 0, "bit": 0, "spin": 256}
     assert data["terms"] == {"1": 256, "2": 512}
-    assert (data["degree"], data["max_neighbors"], data["symmetry_group_order"]) == (2, 4, 256)
-    assert data["parameters"] == {"generic": 33153, "nonzero": 768, "independent": 3}
+    assert (data["degree"], data["max_neighbors"], data["symmetry_group_order"]) == (2, 4, 2048)
+    assert (data["symmetry"], data["translations"], data["point_group"]) == ("space group", 256, 8)
+    assert data["parameters"] == {"generic": 33153, "nonzero": 768, "independent": 2}
 
 
 def test_summary_text():
@@ -141,8 +143,8 @@ def test_summary_text():
         "terms          768 (256 of degree 1, 512 of degree 2)",
         "degree         2",
         "locality       each variable interacts with at most 4 others (512 interacting pairs)",
-        "symmetry       translations: group of order 256 (256 translations)",
-        "parameters     generic 33,153 -> nonzero 768 -> independent 3",
+        "symmetry       space group: group of order 2,048 (256 translations x 8 point symmetries)",
+        "parameters     generic 33,153 -> nonzero 768 -> independent 2",
         "coefficients   exact rationals",
     ]
     assert example_analysis("cat_dog").summary().splitlines()[0] == "classes        cat, dog"
