@@ -157,7 +157,8 @@ class Polynomial:
     def evaluate(self, x: np.ndarray, *, chunk_elements: int = 1 << 24) -> np.ndarray:
         """Exact-arithmetic ground truth up to float64 rounding: sum of coefficient * monomial, per row of x."""
         if not self.expanded:
-            return _evaluate_blocks(*self._explicit, x, chunk_elements) + self.lattice.evaluate(x)
+            explicit = _evaluate_blocks(*self._explicit, x, chunk_elements) if any(len(v) for v in self._explicit[0].values()) else 0
+            return explicit + self.lattice.evaluate(x)
         return _evaluate_blocks(self.blocks, self.coefficients, x, chunk_elements)
 
     def bound(self, magnitude: np.ndarray) -> float:
@@ -253,7 +254,9 @@ class Hamiltonian:
 
     def evaluate(self, x) -> np.ndarray:
         """H(x) for a batch (rows = configurations): shape (batch,), or (batch, classes) for a classifier."""
-        x = np.atleast_2d(np.asarray(x, dtype=np.float64))
+        x = np.atleast_2d(np.asarray(x))
+        if x.dtype.kind not in "iub":       # integer configurations stay as they are: a lattice sum counts in them
+            x = x.astype(np.float64, copy=False)
         if x.shape[1] != self.n_variables:
             raise ValueError(f"expected {self.n_variables} variables per row, got {x.shape[1]}")
         values = np.column_stack([p.evaluate(x) for p in self.energies])
