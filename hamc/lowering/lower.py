@@ -311,7 +311,7 @@ class _Lowering:
         exponent = self.numeric(node.right, scope)
         if len(exponent) and not (exponent.num == exponent.num[0]).all():
             raise _err("an exponent must not depend on a summation index", node.right)
-        k = exponent.scalar() if len(exponent) else 0
+        k = _exponent(exponent)
         if not base.width:
             if k != int(k):
                 raise _err(f"fractional exponent {k}: only integer powers of numbers are allowed", node.right)
@@ -473,3 +473,10 @@ def lower(program: S.Program, *, params: dict | None = None, max_terms: int = DE
         return _Lowering(program, dict(params or {}), max_terms).run()
     except HamcError as err:
         raise err.located(program.filename, program.source) from None
+
+
+def _exponent(exponent: Coefficients):
+    """The exponent as a Fraction (exact) or float: no sympy needed to take a power."""
+    if not len(exponent):
+        return 0
+    return Fraction(int(exponent.num[0]), int(exponent.den[0])) if exponent.exact else float(exponent.num[0])
