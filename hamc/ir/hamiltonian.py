@@ -180,6 +180,9 @@ def _evaluate_blocks(blocks, coefficients, x, chunk_elements) -> np.ndarray:
         if d == 0:
             out += coef.sum()
             continue
+        if d <= 2 and len(vars_) >= x.shape[1]:
+            out += _quadratic_form(x, vars_, coef)
+            continue
         step = max(1, chunk_elements // max(len(x), 1))
         for start in range(0, len(vars_), step):
             v, c = vars_[start:start + step], coef[start:start + step]
@@ -188,6 +191,23 @@ def _evaluate_blocks(blocks, coefficients, x, chunk_elements) -> np.ndarray:
                 mono *= np.take(x, v[:, j], axis=1)
             out += mono @ c
     return out
+
+
+def _quadratic_form(x: np.ndarray, vars_: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    """sum_k c_k x[v_k0] x[v_k1] (or sum_k c_k x[v_k] for degree 1) per row, as x.(Q x) with the
+    coefficients summed into a matrix Q: a matrix product (BLAS, or sparse) instead of one
+    gathered column per monomial, when there are at least as many monomials as variables."""
+    n = x.shape[1]
+    xf = x.astype(np.float64, copy=False)
+    if vars_.shape[1] == 1:
+        return xf @ np.bincount(vars_[:, 0], weights=coef, minlength=n)
+    if len(vars_) * 8 >= n * n:             # dense enough for a dense matrix
+        q = np.zeros((n, n))
+        np.add.at(q, (vars_[:, 0], vars_[:, 1]), coef)
+        return np.einsum("bi,bi->b", xf @ q, xf)
+    from scipy.sparse import csr_matrix      # imported here: loading a file needs no SciPy
+    q = csr_matrix((coef, (vars_[:, 0], vars_[:, 1])), shape=(n, n))
+    return np.einsum("bi,bi->b", (q.T @ xf.T).T, xf)
 
 
 def terms_to_blocks(t: Terms) -> tuple[dict, dict]:
