@@ -195,19 +195,25 @@ def _evaluate_blocks(blocks, coefficients, x, chunk_elements) -> np.ndarray:
 
 def _quadratic_form(x: np.ndarray, vars_: np.ndarray, coef: np.ndarray) -> np.ndarray:
     """sum_k c_k x[v_k0] x[v_k1] (or sum_k c_k x[v_k] for degree 1) per row, as x.(Q x) with the
-    coefficients summed into a matrix Q: a matrix product (BLAS, or sparse) instead of one
-    gathered column per monomial, when there are at least as many monomials as variables."""
+    coefficients summed into a matrix Q (dense where it is, else sparse): a matrix product instead
+    of one gathered column per monomial, when there are at least as many monomials as variables.
+    Rows go in blocks, transposed and in float64, small enough to stay in the cache."""
     n = x.shape[1]
-    xf = x.astype(np.float64, copy=False)
     if vars_.shape[1] == 1:
-        return xf @ np.bincount(vars_[:, 0], weights=coef, minlength=n)
-    if len(vars_) * 8 >= n * n:             # dense enough for a dense matrix
+        apply = lambda xt: np.bincount(vars_[:, 0], weights=coef, minlength=n) @ xt       # noqa: E731
+    elif len(vars_) * 8 >= n * n:
         q = np.zeros((n, n))
-        np.add.at(q, (vars_[:, 0], vars_[:, 1]), coef)
-        return np.einsum("bi,bi->b", xf @ q, xf)
-    from scipy.sparse import csr_matrix      # imported here: loading a file needs no SciPy
-    q = csr_matrix((coef, (vars_[:, 0], vars_[:, 1])), shape=(n, n))
-    return np.einsum("bi,bi->b", (q.T @ xf.T).T, xf)
+        np.add.at(q, (vars_[:, 1], vars_[:, 0]), coef)
+        apply = lambda xt: np.einsum("ib,ib->b", q @ xt, xt)                            # noqa: E731
+    else:
+        from scipy.sparse import csr_matrix      # imported here: loading a file needs no SciPy
+        qt = csr_matrix((coef, (vars_[:, 1], vars_[:, 0])), shape=(n, n))
+        apply = lambda xt: np.einsum("ib,ib->b", qt @ xt, xt)                           # noqa: E731
+    out = np.empty(len(x))
+    step = max(1, (1 << 18) // n)
+    for start in range(0, len(x), step):
+        out[start:start + step] = apply(np.ascontiguousarray(x[start:start + step].T, dtype=np.float64))
+    return out
 
 
 def terms_to_blocks(t: Terms) -> tuple[dict, dict]:
