@@ -211,7 +211,9 @@ def analyze(h: Hamiltonian, *, automorphism_max_variables: int = AUTOMORPHISM_MA
     if fast:
         return fast
     table = term_table(h)
-    translations = translation_group(table, h.variables)
+    # a lattice sum: every translation, known without the invariance checks (nor their orbit count)
+    translations = (Symmetry("translations", lattice[0].sites, True, (), 0) if lattice
+                    else translation_group(table, h.variables))
     symmetry: Symmetry | None = interchangeable_group(table) if table.n_variables else None
     if lattice and (symmetry is None or symmetry.order < lattice[0].sites * lattice[1].order):
         symmetry = _space_group(*lattice)
