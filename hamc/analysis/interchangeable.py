@@ -10,6 +10,9 @@ from .symmetry import Symmetry, TermTable, _image_positions
 
 # colour classes checked one by one (two invariance checks each: a transposition and a cycle)
 MAX_CELLS = 16
+# refinement rounds before giving up: an open chain needs about N/2 of them to tell its sites apart
+# (none of which are interchangeable), each a pass over every monomial
+MAX_ROUNDS = 12
 
 
 def interchangeable_group(table: TermTable) -> Symmetry | None:
@@ -21,6 +24,8 @@ def interchangeable_group(table: TermTable) -> Symmetry | None:
     transposition (c0 c1) and cycle (c0 c1 ... c_n-1), which generate its symmetric group, leave H
     invariant, Aut is that product: order prod |class|!, exact, with no enumeration."""
     classes = _refined_classes(table)
+    if classes is None:
+        return None
     cells = [np.flatnonzero(classes == c) for c in np.unique(classes)]
     cells = [c for c in cells if len(c) > 1]
     if len(cells) > MAX_CELLS:
@@ -67,22 +72,24 @@ def _incidence(table: TermTable):
     return cat(terms), cat(variables), cat(mults), term_colors
 
 
-def _refined_classes(table: TermTable) -> np.ndarray:
+def _refined_classes(table: TermTable) -> np.ndarray | None:
     """Colour refinement to a stable partition of the variables: a variable's new colour is its old
     one and the multiset of (multiplicity, monomial colour) around it; a monomial's likewise.
     Multisets are compared through a sum of 64-bit hashes: a collision can only merge two classes,
-    which every automorphism still maps to themselves (the verification in the caller decides)."""
+    which every automorphism still maps to themselves (the verification in the caller decides).
+    None when the partition is still being refined after MAX_ROUNDS."""
     terms, variables, mults, term_colors = _incidence(table)
     var_colors = np.asarray(table.domains, np.int64)
     by_variable, by_term = _grouping(variables, table.n_variables), _grouping(terms, len(term_colors))
     n_classes = (-1, -1)
-    while True:
+    for _ in range(MAX_ROUNDS):
         var_colors = _relabel(var_colors, _hash_sum(by_variable, _mix(mults, term_colors[terms])))
         term_colors = _relabel(term_colors, _hash_sum(by_term, _mix(mults, var_colors[variables])))
         counts = (int(var_colors.max(initial=0)), int(term_colors.max(initial=0)))
         if counts == n_classes:
             return var_colors
         n_classes = counts
+    return None
 
 
 def _relabel(old: np.ndarray, signature: np.ndarray) -> np.ndarray:
