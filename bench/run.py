@@ -19,7 +19,9 @@ import os
 import platform
 import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from dataclasses import dataclass
@@ -186,11 +188,47 @@ def report(rows: list[Row], missing: dict[str, set], args, elapsed: float) -> st
              "size; peak MB is traced by tracemalloc on an extra run (for the compile rows: the process's peak resident memory); agree: coefficient table and energies "
              "equal the NumPy ground truth to 1e-9.", ""]
     lines += results_table(rows) + ["", "Scaling exponents, time ~ terms^k:", ""] + scaling_table(rows)
+    if args.startup:
+        lines += ["", "Start-up: whole commands in a new process (hamc from this checkout):", ""] + args.startup
     lines += [""] + list(dict.fromkeys(f"- {r.tool.note}" for r in rows if r.tool.note))
     lines += [f"- `{p}` is not installed (`pip install -e '.[bench]'`): skipped {', '.join(sorted(t))}"
               for p, t in missing.items()]
     lines += [f"- process peak RSS {peak_rss:,.0f} MB; total {elapsed:.0f} s"]
     return "\n".join(lines) + "\n"
+
+
+# ---- start-up: whole commands in new processes ----------------------------------------------
+def startup_commands(mode: str) -> list[tuple[str, list[str]]]:
+    """(label, argv after the interpreter): the bare interpreter and NumPy first, as the floor."""
+    examples = HERE.parent / "examples"
+    cli = ["-c", "import sys; from hamc.entry import main; sys.exit(main())"]
+    rows = [("python -c pass", ["-c", "pass"]), ("python -c 'import numpy'", ["-c", "import numpy"]),
+            ("hamc --help", cli + ["--help"])]
+    rows += [(f"hamc analyze {p.name}", cli + ["analyze", str(p)]) for p in sorted(examples.glob("*.ham"))
+             if mode != "quick" or p.stem in ("ising", "curie_weiss")]
+    rows += [(f"hamc analyze curie_weiss.ham -p N={n}", cli + ["analyze", str(examples / "curie_weiss.ham"), "-p", f"N={n}"])
+             for n in (40, 1000)]
+    return rows
+
+
+def startup_table(args) -> list[str]:
+    """Median wall time of each command over --repeat runs, and its ratio to the bare interpreter's."""
+    out = ["| command | median wall | runs | / python -c pass |", "|---|---:|---:|---:|"]
+    floor = None
+    for label, argv in startup_commands(args.mode):
+        print(f"  start-up {label:52}", end="", file=sys.stderr, flush=True)
+        times = []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            done = subprocess.run([sys.executable, *argv], cwd=HERE.parent, capture_output=True, text=True)
+            times.append(time.perf_counter() - start)
+            if done.returncode:
+                raise RuntimeError(f"{label}: {done.stderr.strip()[-300:]}")
+        median = statistics.median(times)
+        floor = floor or median
+        print(f" {fmt_time(median):>9}", file=sys.stderr)
+        out.append(f"| `{label}` | {fmt_time(median)} | {len(times)} | {median / floor:.2f} |")
+    return out
 
 
 def parse_args(argv):
@@ -202,6 +240,7 @@ def parse_args(argv):
     p.add_argument("--budget", type=float, help="stop repeating a row after this many seconds")
     p.add_argument("--tools", type=lambda s: set(s.split(",")), help="e.g. hamc,numpy,dimod,pyqubo,sympy,symengine")
     p.add_argument("--markdown", type=Path, help="also write the report to this file")
+    p.add_argument("--no-startup", action="store_true", help="skip the start-up table (whole commands)")
     args = p.parse_args(argv)
     known = {t.family for case in CASES for t in case.tools}
     if args.tools and not args.tools <= known:
@@ -215,8 +254,15 @@ def parse_args(argv):
 def main(argv=None) -> int:
     args = parse_args(argv)
     start, rows, missing = time.perf_counter(), [], {}
-    for case in CASES:
-        run_case(case, args, rows, missing)
+    # every temporary folder of the run (the compiled .npz files) inside one that is removed at the end
+    with tempfile.TemporaryDirectory(prefix="hamc-bench-") as scratch:
+        tempfile.tempdir = scratch
+        try:
+            args.startup = [] if args.no_startup else startup_table(args)
+            for case in CASES:
+                run_case(case, args, rows, missing)
+        finally:
+            tempfile.tempdir = None
     text = report(rows, missing, args, time.perf_counter() - start)
     print(text)
     if args.markdown:

@@ -14,24 +14,28 @@ import traceback
 
 from pathlib import Path
 
-from .analysis.report import analyze
-from .auditing import audit
-from .io.npz import write_npz
-from .build.options import DTYPES, GATES, LAYOUTS, STRATEGIES, STRUCTURES, BuildOptions
-from .pipeline import CHECKS, compile_hamiltonian
-from .quality import compare, quality_table
-from .draw.diagram import BIAS_MODES, LABEL_MODES
-from .draw.dot import PNG_DPI
-from .draw.gate_view import DETAILS
-from .draw.style import STYLES
-from .draw.output import FORMATS, VIEWS, choose_view, network_drawing, write_drawing
-from .draw.figures import FIGURES, bit_gate_figure, product_gate_figure
 from .errors import NO_FILE, HamcError
-from .loading import load
-from .lowering.lower import DEFAULT_MAX_TERMS
 from .signals import exit_code, say
 from .version import version
 
+# The stages (NumPy, SciPy, SymPy, networkx: about a second) are imported by the command that runs
+# them, so that `hamc --help` and `hamc analyze` do not wait for what they never use. The choices
+# below are those of the stages' modules (a test holds them equal).
+STRATEGIES = ("auto", "tree", "flat", "bits")                 # build.options
+DTYPES = ("float64", "float32")                               # build.options
+LAYOUTS = ("auto", "shared", "unrolled", "local")             # build.options
+STRUCTURES = ("auto", "expanded", "factored")                 # build.options
+GATES = ("auto", "single", "richardson", "paper")             # build.options
+CHECKS = ("bound", "sample")                                  # pipeline
+LABEL_MODES = ("none", "values", "symbolic")                  # draw.diagram
+BIAS_MODES = ("annotate", "node")                             # draw.diagram
+VIEWS = ("auto", "neurons", "plan", "blocks")                 # draw.output
+FORMATS = ("dot", "tex", "svg", "pdf", "png")                 # draw.output
+FIGURES = ("product-gate", "bit-gate", "tree")                # draw.figures
+DETAILS = ("neurons", "gates")                                # draw.gate_view
+STYLES = ("hamc", "paper")                                    # draw.style
+PNG_DPI = 144                                                 # draw.dot
+DEFAULT_MAX_TERMS = 20_000_000                                # lowering.lower
 EMIT_FORMATS = ("npz", "dot", "svg", "pdf", "png", "tex", "onnx", "pt")
 EXPORT_FORMATS = {"onnx": ".onnx", "pt": ".pt2"}     # framework exports: the format, its file suffix
 
@@ -178,16 +182,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _load(args):
+    from .loading import load
     return load(Path(args.file), params=dict(args.param), max_terms=args.max_terms)
 
 
 def cmd_analyze(args) -> int:
+    from .analysis.report import analyze
     result = analyze(_load(args), max_terms=args.max_terms)
     print(json.dumps(result.to_json(), indent=2) if args.json else result.summary())
     return 0
 
 
 def _compile(args, *, check: bool):
+    from .pipeline import compile_hamiltonian
     try:
         options = _options(args)
     except HamcError as err:          # name the file the options were refused for
@@ -197,7 +204,8 @@ def _compile(args, *, check: bool):
                                progress=_progress(args))
 
 
-def _options(args) -> BuildOptions:
+def _options(args):
+    from .build.options import BuildOptions
     return BuildOptions(strategy=args.strategy, activation=args.activation, dtype=args.dtype, tol=args.tol,
                         gates=args.gates, input_range=tuple(args.input_range or (-1.0, 1.0)), layout=args.layout,
                         structure=args.structure,
@@ -225,6 +233,8 @@ def _output_dir(text: str) -> Path:
 
 
 def cmd_compile(args) -> int:
+    from .draw.output import choose_view, network_drawing, write_drawing
+    from .io.npz import write_npz
     compiled = _compile(args, check=True)
     out = _output_dir(args.output)
     written = []
@@ -253,12 +263,14 @@ def cmd_compile(args) -> int:
         for path in written:
             print(f"wrote {path}")
         if rows is not None:
+            from .quality import quality_table
             print("\n" + quality_table(rows))
     return 0
 
 
 def _comparison(args, compiled):
     """The quality table for the compiled file (each construction compiled again, not held to --tol)."""
+    from .quality import compare
     return compare(compiled.hamiltonian, options=compiled.options, samples=args.samples, seed=args.seed)
 
 
@@ -273,6 +285,10 @@ def _export(network, fmt: str, path: Path) -> Path:
 
 def _figure(args):
     """--figure NAME [N] -> (Diagram, file stem): the paper's Figure 2 panels or a product tree."""
+    from .build.options import BuildOptions
+    from .draw.figures import bit_gate_figure, product_gate_figure
+    from .draw.output import choose_view, network_drawing
+    from .pipeline import compile_hamiltonian
     name, *rest = args.figure
     if name not in FIGURES:
         raise HamcError(f"unknown figure '{name}'; choose one of {', '.join(FIGURES)} "
@@ -321,6 +337,7 @@ def replace_labels(args, default: str):
 
 
 def cmd_draw(args) -> int:
+    from .draw.output import choose_view, network_drawing, write_drawing
     if args.figure:
         if args.file is not None:
             raise HamcError(f"give a .ham file or --figure, not both (got '{args.file}' and --figure)", filename="hamc")
@@ -390,6 +407,7 @@ def cmd_verify(args) -> int:
 
 def cmd_audit(args) -> int:
     """hamc verify FILE --network NET.npz: exit 0 if the stored network computes FILE's H within tol, 1 if not."""
+    from .auditing import audit
     result = audit(_load(args), args.network, input_range=args.input_range, tol=args.tol, samples=args.samples,
                    seed=args.seed)
     if args.json:

@@ -23,7 +23,7 @@ def test_analyze_prints_the_summary(capsys):
         "terms          24 (12 of degree 2, 12 of degree 3)",
         "degree         3",
         "locality       each variable interacts with at most 4 others (24 interacting pairs)",
-        "symmetry       automorphisms: group of order 24 (12 translations)",
+        "symmetry       space group: group of order 24 (12 translations x 2 point symmetries)",
         "monomials      455 possible -> 24 nonzero -> 2 independent coefficients (orbits of the symmetry)",
         "coefficients   exact rationals",
     ]
@@ -34,8 +34,8 @@ def test_analyze_json(capsys):
     data = json.loads(out)
     assert code == 0
     assert {"variables", "terms", "degree", "max_neighbors", "symmetry_group_order", "parameters"} <= set(data)
-    assert (data["variables"]["spin"], data["terms"], data["symmetry_group_order"]) == (256, {"1": 256, "2": 512}, 256)
-    assert data["parameters"] == {"generic": 33153, "nonzero": 768, "independent": 3}
+    assert (data["variables"]["spin"], data["terms"], data["symmetry_group_order"]) == (256, {"1": 256, "2": 512}, 2048)
+    assert data["parameters"] == {"generic": 33153, "nonzero": 768, "independent": 2}
 
 
 def test_param_overrides(capsys):
@@ -44,7 +44,7 @@ def test_param_overrides(capsys):
     assert code == 0
     assert data["variables"]["spin"] == 16
     assert data["terms"] == {"2": 32}                 # h = 0 removes the field terms
-    assert data["symmetry_group_order"] == 384
+    assert data["symmetry_group_order"] == 128
 
 
 def test_syntax_error_exits_2_with_location_and_caret(capsys, tmp_path):
@@ -111,4 +111,4 @@ def test_module_entry_point():
     proc = subprocess.run([sys.executable, "-m", "hamc", "analyze", "examples/ising.ham", "--json"], cwd=REPO,
                           capture_output=True, text=True, timeout=120)
     assert (proc.returncode, proc.stderr) == (0, "")
-    assert json.loads(proc.stdout)["parameters"] == {"generic": 33153, "nonzero": 768, "independent": 3}
+    assert json.loads(proc.stdout)["parameters"] == {"generic": 33153, "nonzero": 768, "independent": 2}

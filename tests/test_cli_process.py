@@ -77,7 +77,7 @@ def test_the_entry_point_installs_its_handlers_before_the_heavy_imports():
 def test_a_bug_in_hamc_exits_3_with_the_traceback(monkeypatch, capsys):
     def broken(h, **options):
         return 1 / 0
-    monkeypatch.setattr("hamc.cli.analyze", broken)
+    monkeypatch.setattr("hamc.analysis.report.analyze", broken)
     assert main(["analyze", str(REPO / "examples" / "ising.ham")]) == 3
     err = capsys.readouterr().err
     assert err.startswith("hamc: internal error in hamc (please report it): ZeroDivisionError: division by zero\n"

@@ -92,7 +92,7 @@ RANDOM_SPINS_4X4X4 = RNG.choice([-1.0, 1.0], size=(4, 4, 4))
 #       and (configuration, energy) pairs: energies by hand, or by the brute-force formulas above.
 TABLE = {
     "ising": dict(
-        variables={"spin": 256}, terms={1: 256, 2: 512}, degree=2, neighbors=4, order=256, independent=3,
+        variables={"spin": 256}, terms={1: 256, 2: 512}, degree=2, neighbors=4, order=2048, independent=2,
         coefficients={F(-1): 512, F(-1, 2): 256},
         energies=[
             (np.ones((1, 256)), -640),                                  # -J*512 - h*256
@@ -101,7 +101,7 @@ TABLE = {
             (grid(RANDOM_SPINS_16), ising_energy(RANDOM_SPINS_16)),
         ]),
     "j1j2": dict(
-        variables={"spin": 256}, terms={2: 1024}, degree=2, neighbors=8, order=256, independent=4,
+        variables={"spin": 256}, terms={2: 1024}, degree=2, neighbors=8, order=2048, independent=2,
         coefficients={F(1): 512, F(1, 2): 512},
         energies=[
             (np.ones((1, 256)), 768),                                   # J1 * 512 + J2 * 512

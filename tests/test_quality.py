@@ -26,9 +26,12 @@ def test_compare_xy_paper_default_and_flat():
 
 
 def test_compare_counts_squares_for_a_quadratic(tmp_path):
-    # x^2 + x*y: the paper squares with a product gate (4 neurons), hamc with 2
-    rows = compare(hamc.load("real x, y\nH = x^2 + x*y"), options=hamc.BuildOptions())
+    # x^2 + x*y: the paper squares with a product gate (4 neurons); hamc, forced to the expansion,
+    # squares with 2, and by default factors x (x + y): one product gate
+    rows = compare(hamc.load("real x, y\nH = x^2 + x*y"), options=hamc.BuildOptions(structure="expanded"))
     assert rows[0].paper.neurons == 4 + 4 and rows[0].default.neurons == 2 + 4
+    rows = compare(hamc.load("real x, y\nH = x^2 + x*y"), options=hamc.BuildOptions())
+    assert rows[0].paper.neurons == 4 + 4 and rows[0].default.neurons == 4
 
 
 def test_cli_compare_prints_the_table_and_json(capsys, tmp_path):

@@ -14,6 +14,7 @@ from ..lowering.lower import DEFAULT_MAX_TERMS
 from ..ir.terms import unique_rows
 from .graphs import GraphSummary, graph_summary
 from ..reprs import summary_rows, table
+from .interchangeable import interchangeable_group
 from .symmetry import Symmetry, TermTable, automorphism_group, translation_group
 
 AUTOMORPHISM_MAX_VARIABLES = 64
@@ -41,6 +42,7 @@ class Analysis:
     classes: tuple[str, ...]
     exact: bool
     symmetry_exact: bool = True   # False: the search stopped at its budget; the order is a lower bound
+    point_group: int = 1          # rotations and reflections of the lattice, with "space group"
     coefficients: str = "exact rationals"   # or "floating point (from param J = load(...) at f.ham:5:1)"
     graphs: tuple[GraphSummary, ...] = ()    # each `graph E = edges(...)`: size, degrees, automorphisms
     one_hot_bits: int = 0         # the input bits that encode the discrete variables (q per variable)
@@ -69,8 +71,10 @@ class Analysis:
             f"locality       each variable interacts with at most {self.max_neighbors:,} others "
             f"({self.interaction_edges:,} interacting pairs)",
             f"symmetry       {self.symmetry}: group of order "
-            + ("" if self.symmetry_exact else "at least ") + f"{self.symmetry_group_order:,}"
-            + (f" ({self.translations:,} translations)" if self.translations > 1 else ""),
+            + ("" if self.symmetry_exact else "at least ") + _count(self.symmetry_group_order)
+            + (f" ({self.translations:,} translations" if self.translations > 1 else "")
+            + (f" x {self.point_group} point symmetries" if self.point_group > 1 else "")
+            + (")" if self.translations > 1 else ""),
             f"monomials      {_count(p.generic)} possible -> {p.nonzero:,} nonzero -> {p.independent:,} independent "
             f"coefficient{'s' if p.independent != 1 else ''} (orbits of the symmetry)",
             f"coefficients   {self.coefficients}",
@@ -174,23 +178,37 @@ def _pairs_in(block: np.ndarray, *, count: bool = False, n: int = 1):
     return keys
 
 
-def _lattice_analysis(h: Hamiltonian) -> Analysis | None:
-    """The analysis of a lattice sum read off its one-site density, without expanding it, where
-    that is exact: one energy, a density and a constant only, and a lattice at least four times
-    as wide as the density's reach on every axis (so no term can meet its own translate: each
-    template has N distinct translates and its neighbours are N-fold the same)."""
+def _lattice_symmetry(h: Hamiltonian):
+    """(Stencil, PointGroup) of a lattice sum read off its one-site density, or None: one energy, a
+    density and a constant only, on a lattice of at least 3 sites along every axis."""
+    from .point_group import point_group
     from .stencil import stencil_from_density
-    if len(h.energies) != 1 or h.energies[0].lattice is None or h.n_variables <= AUTOMORPHISM_MAX_VARIABLES:
+    if len(h.energies) != 1 or h.energies[0].lattice is None:
         return None
     energy = h.energies[0]
     blocks, coefs = energy.explicit_blocks
-    if any(d for d in blocks) or energy.lattice.array.size != h.n_variables:
+    if any(d for d in blocks) or energy.lattice.array.size != h.n_variables or min(energy.lattice.array.shape) < 3:
         return None
     constant = float(coefs[0].as_float().sum()) if 0 in coefs else 0.0
     stencil = stencil_from_density(energy.lattice, np.array([constant]))
+    return stencil, point_group(stencil)
+
+
+def _space_group(stencil, group) -> Symmetry:
+    """Translations x point group; independent: orbits of the density's templates (and the constant)."""
+    kind = "space group" if group.order > 1 else "translations"
+    return Symmetry(kind, stencil.sites * group.order, True, (), group.orbits + bool(stencil.constant[0] != 0))
+
+
+def _lattice_analysis(h: Hamiltonian, stencil, group) -> Analysis | None:
+    """The analysis of a lattice sum read off its one-site density, without expanding it, where
+    that is exact: a lattice at least four times as wide as the density's reach on every axis (so
+    no term can meet its own translate: each template has N distinct translates and its
+    neighbours are N-fold the same)."""
     shape = np.array(stencil.shape)
     if np.any(4 * np.abs(stencil.offsets).max(axis=0, initial=0) >= shape):
         return None
+    energy = h.energies[0]
     n, sites = h.n_variables, stencil.sites
     terms = {k: sites * len(m) for k, (m, _) in stencil.table.items() if len(m)}
     if stencil.constant[0] != 0:
@@ -198,12 +216,13 @@ def _lattice_analysis(h: Hamiltonian) -> Analysis | None:
     steps = {tuple(a - b) for m, _ in stencil.table.values() for row in m
              for a in stencil.offsets[row] for b in stencil.offsets[row] if np.any(a != b)}
     d = max(terms, default=0)
+    symmetry = _space_group(stencil, group)
     return Analysis(
         variables={dom: n if dom == energy.lattice.array.domain else 0 for dom in KEYWORDS},
         terms=dict(sorted(terms.items())), degree=d, max_neighbors=len(steps),
-        interaction_edges=sites * len(steps) // 2, symmetry="translations", symmetry_group_order=sites,
-        translations=sites, translation_invariant=True,
-        parameters=ParameterCounts(comb(n + d, d), sum(terms.values()), stencil.orbits + (0 in terms)),
+        interaction_edges=sites * len(steps) // 2, symmetry=symmetry.kind, symmetry_group_order=symmetry.order,
+        translations=sites, point_group=group.order, translation_invariant=True,
+        parameters=ParameterCounts(comb(n + d, d), sum(terms.values()), symmetry.orbits),
         classes=(), exact=energy.exact, coefficients=h.coefficients_note())
 
 
@@ -212,15 +231,21 @@ def analyze(h: Hamiltonian, *, automorphism_max_variables: int = AUTOMORPHISM_MA
     """`max_terms` bounds the interacting pairs collected (prod of 10^4 variables has 5 x 10^7)."""
     expect_type(h, Hamiltonian, "hamc.analyze takes a Hamiltonian (from hamc.load)", hint_for_text=LOAD_FIRST)
     graphs = tuple(graph_summary(g) for g in h.graphs)
-    if automorphism_max_variables == AUTOMORPHISM_MAX_VARIABLES:
-        fast = _lattice_analysis(h)
-        if fast is not None:
-            return replace(fast, graphs=graphs)
+    lattice = _lattice_symmetry(h)
+    fast = lattice and automorphism_max_variables == AUTOMORPHISM_MAX_VARIABLES and _lattice_analysis(h, *lattice)
+    if fast:
+        return replace(fast, graphs=graphs)
     table = term_table(h)
-    translations = translation_group(table, h.variables)
-    symmetry: Symmetry | None = translations
-    if h.n_variables <= automorphism_max_variables:
-        symmetry = automorphism_group(table)
+    # a lattice sum: every translation, known without the invariance checks (nor their orbit count)
+    translations = (Symmetry("translations", lattice[0].sites, True, (), 0) if lattice
+                    else translation_group(table, h.variables))
+    symmetry: Symmetry | None = interchangeable_group(table) if table.n_variables else None
+    if lattice and (symmetry is None or symmetry.order < lattice[0].sites * lattice[1].order):
+        symmetry = _space_group(*lattice)
+    elif symmetry is None or (translations and translations.order > symmetry.order):
+        symmetry = translations
+        if h.n_variables <= automorphism_max_variables:
+            symmetry = automorphism_group(table)
     if symmetry is None:
         symmetry = Symmetry("none", 1, True, (), sum(len(b) for b in table.blocks))
     try:
@@ -250,4 +275,5 @@ def analyze(h: Hamiltonian, *, automorphism_max_variables: int = AUTOMORPHISM_MA
         coefficients=h.coefficients_note(),
         symmetry_exact=symmetry.exact,
         graphs=graphs,
+        point_group=symmetry.order // translations.order if symmetry.kind == "space group" else 1,
     )

@@ -6,8 +6,10 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
+import sys
+from collections.abc import Mapping
+
 import numpy as np
-import sympy
 
 from ..errors import HamcError, Span
 
@@ -59,8 +61,9 @@ class Coefficients:
     @staticmethod
     def of(value, size: int = 1, origin: Origin | None = None) -> "Coefficients":
         """A constant (int, Fraction, sympy number or float) repeated `size` times."""
-        if isinstance(value, (sympy.Rational, Fraction, int, np.integer)) and not isinstance(value, bool):
-            frac = Fraction(int(value.p), int(value.q)) if isinstance(value, sympy.Rational) else Fraction(value)
+        rational = _is_sympy_rational(value)
+        if (rational or isinstance(value, (Fraction, int, np.integer))) and not isinstance(value, bool):
+            frac = Fraction(int(value.p), int(value.q)) if rational else Fraction(value)
             if abs(frac.numerator) < _LIMIT and frac.denominator < _LIMIT:
                 return Coefficients(np.full(size, frac.numerator, np.int64), np.full(size, frac.denominator, np.int64))
             _check_bits(max(abs(frac.numerator), frac.denominator).bit_length())   # one shared object
@@ -112,7 +115,8 @@ class Coefficients:
     def scalar(self, k: int = 0):
         """Element k as an exact sympy Rational, or a Python float."""
         if self.exact:
-            return sympy.Rational(int(self.num[k]), int(self.den[k]))
+            from sympy import Rational          # imported here: loading a file needs no sympy
+            return Rational(int(self.num[k]), int(self.den[k]))
         return float(self.num[k])
 
     # arithmetic ------------------------------------------------------------------------
@@ -307,3 +311,28 @@ def compare(a: Coefficients, op: str, b: Coefficients) -> np.ndarray:
         left, right = a.as_float(), b.as_float()
     return np.asarray({"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
                        "==": np.equal, "!=": np.not_equal}[op](left, right), bool)
+
+
+def _is_sympy_rational(value) -> bool:
+    """Whether value is a sympy Rational, without importing sympy (no sympy object exists before)."""
+    sympy = sys.modules.get("sympy")
+    return sympy is not None and isinstance(value, sympy.Rational)
+
+
+class ScalarParams(Mapping):
+    """name -> value (sympy Rational or float) of a file's parameters, converted when read."""
+
+    def __init__(self, scalars: dict):
+        self._scalars = dict(scalars)
+
+    def __getitem__(self, name: str):
+        return self._scalars[name].scalar()
+
+    def __iter__(self):
+        return iter(self._scalars)
+
+    def __len__(self) -> int:
+        return len(self._scalars)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))

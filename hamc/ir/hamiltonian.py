@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-import sympy
 
 from .coefficients import Coefficients
 from .domain import Domain
@@ -166,7 +165,8 @@ class Polynomial:
     def evaluate(self, x: np.ndarray, *, chunk_elements: int = 1 << 24) -> np.ndarray:
         """Exact-arithmetic ground truth up to float64 rounding: sum of coefficient * monomial, per row of x."""
         if not self.expanded:
-            return _evaluate_blocks(*self._explicit, x, chunk_elements) + self.lattice.evaluate(x)
+            explicit = _evaluate_blocks(*self._explicit, x, chunk_elements) if any(len(v) for v in self._explicit[0].values()) else 0
+            return explicit + self.lattice.evaluate(x)
         return _evaluate_blocks(self.blocks, self.coefficients, x, chunk_elements)
 
     def bound(self, magnitude: np.ndarray) -> float:
@@ -188,6 +188,9 @@ def _evaluate_blocks(blocks, coefficients, x, chunk_elements) -> np.ndarray:
         if d == 0:
             out += coef.sum()
             continue
+        if d <= 2 and len(vars_) >= x.shape[1]:
+            out += _quadratic_form(x, vars_, coef)
+            continue
         step = max(1, chunk_elements // max(len(x), 1))
         for start in range(0, len(vars_), step):
             v, c = vars_[start:start + step], coef[start:start + step]
@@ -195,6 +198,29 @@ def _evaluate_blocks(blocks, coefficients, x, chunk_elements) -> np.ndarray:
             for j in range(1, d):
                 mono *= np.take(x, v[:, j], axis=1)
             out += mono @ c
+    return out
+
+
+def _quadratic_form(x: np.ndarray, vars_: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    """sum_k c_k x[v_k0] x[v_k1] (or sum_k c_k x[v_k] for degree 1) per row, as x.(Q x) with the
+    coefficients summed into a matrix Q (dense where it is, else sparse): a matrix product instead
+    of one gathered column per monomial, when there are at least as many monomials as variables.
+    Rows go in blocks, transposed and in float64, small enough to stay in the cache."""
+    n = x.shape[1]
+    if vars_.shape[1] == 1:
+        apply = lambda xt: np.bincount(vars_[:, 0], weights=coef, minlength=n) @ xt       # noqa: E731
+    elif len(vars_) * 8 >= n * n:
+        q = np.zeros((n, n))
+        np.add.at(q, (vars_[:, 1], vars_[:, 0]), coef)
+        apply = lambda xt: np.einsum("ib,ib->b", q @ xt, xt)                            # noqa: E731
+    else:
+        from scipy.sparse import csr_matrix      # imported here: loading a file needs no SciPy
+        qt = csr_matrix((coef, (vars_[:, 1], vars_[:, 0])), shape=(n, n))
+        apply = lambda xt: np.einsum("ib,ib->b", qt @ xt, xt)                           # noqa: E731
+    out = np.empty(len(x))
+    step = max(1, (1 << 18) // n)
+    for start in range(0, len(x), step):
+        out[start:start + step] = apply(np.ascontiguousarray(x[start:start + step].T, dtype=np.float64))
     return out
 
 
@@ -267,7 +293,9 @@ class Hamiltonian:
             from .chunked import energies
             values = energies(self, x)
             return values if self.is_classifier else values[:, 0]
-        x = np.atleast_2d(np.asarray(x, dtype=np.float64))
+        x = np.atleast_2d(np.asarray(x))
+        if x.dtype.kind not in "iub":       # integer configurations stay as they are: a lattice sum counts in them
+            x = x.astype(np.float64, copy=False)
         if x.shape[1] != self.n_variables:
             raise ValueError(f"expected {self.n_variables} variables per row, got {x.shape[1]}")
         values = np.column_stack([p.evaluate(x) for p in self.energies])

@@ -55,22 +55,34 @@ class LatticeDensity:
         return combine(add(parts)) if parts else self.local
 
     def evaluate(self, x: np.ndarray, chunk_elements: int = 1 << 22) -> np.ndarray:
-        """The summed energy of each configuration (row of x), by periodic shifts: no expansion."""
+        """The summed energy of each configuration (row of x), read through periodic shifts of the
+        lattice: no expansion. A monomial's sum over sites is that of any of its translates (here
+        the one with non-negative offsets), so each term is a product of shifted views of one
+        padded copy of the lattice. Bits and spins (values -1, 0, 1) are multiplied and counted in integers: the
+        energy is then exact up to the final float64 products with the coefficients."""
         step = max(1, chunk_elements // self.sites)
         if len(x) > step:
             return np.concatenate([self.evaluate(x[i:i + step], chunk_elements) for i in range(0, len(x), step)])
         a = self.array
-        grid = x[:, a.offset:a.offset + a.size].reshape((len(x),) + a.shape)
-        axes = tuple(range(1, len(a.shape) + 1))
+        grid = _small_integers(x[:, a.offset:a.offset + a.size].reshape((len(x),) + a.shape))
         coords = self.coordinates()
-        coef = self.local.coef.as_float()
-        out = np.zeros(len(x))
-        for t in range(len(self.local)):
-            term = np.ones((len(x),) + a.shape)
-            for c in coords[t][self.local.vars[t] >= 0]:
-                term *= np.roll(grid, tuple(-int(o) for o in c), axis=axes)
-            out += coef[t] * term.reshape(len(x), -1).sum(axis=1)
-        return out
+        used = [coords[t][self.local.vars[t] >= 0] for t in range(len(self.local))]
+        shifts = [c - c.min(axis=0, initial=0) for c in used]     # translated into the first quadrant
+        reach = np.max(np.concatenate(shifts + [np.zeros((1, len(a.shape)), np.int64)]), axis=0)
+        padded = np.pad(grid, [(0, 0)] + [(0, int(r)) for r in reach], mode="wrap") if reach.any() else grid
+        counts = np.empty((len(x), len(used)), np.float64 if grid.dtype == np.float64 else np.int64)
+        # int8 products of -1, 0, 1 summed over fewer than 2^31 sites fit an int32 (twice int64's speed)
+        accumulate = counts.dtype if grid.dtype == np.float64 or self.sites >= 2**31 else np.int32
+        view = lambda o: padded[(slice(None),) + tuple(slice(int(k), int(k) + n) for k, n in zip(o, a.shape))]
+        for t, offsets in enumerate(shifts):
+            if not len(offsets):
+                counts[:, t] = self.sites
+                continue
+            term = view(offsets[0]) if len(offsets) == 1 else view(offsets[0]) * view(offsets[1])
+            for o in offsets[2:]:
+                term = term * view(o)
+            counts[:, t] = term.reshape(len(x), -1).sum(axis=1, dtype=accumulate)
+        return counts @ self.local.coef.as_float()
 
     def bound(self, magnitude: np.ndarray, constant=0) -> float:
         """S of the expanded sum plus `constant`: sum over sites and local terms of |c| prod R, with
@@ -109,3 +121,14 @@ def canonical_local(local: Terms, array) -> Terms:
     return combine(Terms(local.rows, best, local.coef))
 
 
+
+
+def _small_integers(grid: np.ndarray) -> np.ndarray:
+    """grid as int8 when every value is -1, 0 or 1 (bits and spins: products stay in range and
+    sums are exact), else as float64."""
+    if grid.dtype.kind in "iub":
+        small = grid.size == 0 or (int(grid.min()) >= -1 and int(grid.max()) <= 1)
+        return grid.astype(np.int8, copy=False) if small else grid.astype(np.float64)
+    grid = np.asarray(grid, np.float64)
+    small = grid.astype(np.int8)
+    return small if np.array_equal(small, grid) and (grid.size == 0 or np.abs(grid).max() <= 1) else grid

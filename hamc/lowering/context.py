@@ -6,7 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-import sympy
 
 from ..language import syntax as S
 from ..errors import TEXT_NAME, HamcError, Span
@@ -20,8 +19,9 @@ DEFAULT_MAX_TERMS = 20_000_000
 # Variables of all arrays together: each costs a byte per domain table and 8 per bound or sample
 # value, allocated before any term exists, so this is checked with Python ints at the declaration.
 MAX_VARIABLES = 1_000_000_000
-FUNCTIONS = {"sqrt": (sympy.sqrt, np.sqrt), "exp": (sympy.exp, np.exp), "log": (sympy.log, np.log),
-             "sin": (sympy.sin, np.sin), "cos": (sympy.cos, np.cos), "abs": (sympy.Abs, np.abs)}
+# name -> (the sympy function's name, imported when a file uses it: start-up costs less; NumPy's)
+FUNCTIONS = {"sqrt": ("sqrt", np.sqrt), "exp": ("exp", np.exp), "log": ("log", np.log),
+             "sin": ("sin", np.sin), "cos": ("cos", np.cos), "abs": ("Abs", np.abs)}
 TOP = Bindings(1, {})       # the scope outside every sum: one row, no indices
 
 # lowers one expression node in a context and scope (expressions.lower_expression); passed in so that

@@ -4,7 +4,6 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
-import sympy
 
 from ..language import syntax as S
 from ..ir.coefficients import Coefficients, ExactTooLarge
@@ -167,7 +166,7 @@ def _power(ctx: LoweringContext, node: S.BinOp, scope: Bindings) -> Terms:
     exponent = ctx.numeric(node.right, scope)
     if len(exponent) and not (exponent.num == exponent.num[0]).all():
         raise err("an exponent must not depend on a summation index", node.right)
-    k = exponent.scalar() if len(exponent) else sympy.Integer(0)
+    k = _exponent(exponent)
     if not base.width:
         if k != int(k):
             raise err(f"fractional exponent {k}: only integer powers of numbers are allowed", node.right)
@@ -236,7 +235,9 @@ def _call(ctx: LoweringContext, node: S.Call, scope: Bindings) -> Terms:
     if combine(ctx.expr(node.args[0], scope)).width:
         raise err(f"{node.name}(...) of a variable is not a polynomial", node)
     value = ctx.numeric(node.args[0], scope)
-    exact_fn, float_fn = FUNCTIONS[node.name]
+    import sympy
+    exact_name, float_fn = FUNCTIONS[node.name]
+    exact_fn = getattr(sympy, exact_name)
     domain_ok = {"sqrt": value.as_float() >= 0, "log": value.as_float() > 0}.get(node.name)
     if domain_ok is not None and not domain_ok.all():
         raise err(f"{node.name} of a {'negative' if node.name == 'sqrt' else 'non-positive'} number", node)
@@ -252,3 +253,10 @@ def _call(ctx: LoweringContext, node: S.Call, scope: Bindings) -> Terms:
 
 _HANDLERS = {S.Num: _num, S.Str: _str, S.Name: _name, S.Indexed: _indexed, S.Neg: _neg, S.BinOp: _binop,
              S.Call: _call, S.Reduce: reduce_terms, S.Displacement: _displacement}
+
+
+def _exponent(exponent: Coefficients):
+    """The exponent as a Fraction (exact) or float: no sympy needed to take a power."""
+    if not len(exponent):
+        return 0
+    return Fraction(int(exponent.num[0]), int(exponent.den[0])) if exponent.exact else float(exponent.num[0])

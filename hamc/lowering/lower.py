@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import sympy
-
 from ..language import syntax as S
 from ..errors import LOAD_FIRST, HamcError, Span, expect_type
+from ..ir.coefficients import ScalarParams
 from ..ir.hamiltonian import Hamiltonian, Polynomial, terms_to_blocks
 from ..ir.lattice_sum import LatticeDensity, canonical_local
 from ..ir.terms import Terms, combine
@@ -54,7 +53,7 @@ def _lower_program(ctx: LoweringContext) -> Hamiltonian:
     return Hamiltonian(
         variables=tuple(ctx.variables.values()), lattices=tuple(ctx.lattices.values()),
         energies=tuple(_polynomial(t, lattice) for _, t, lattice in hams), labels=labels, priors=priors_out,
-        params={k: v.scalar() for k, v in ctx.scalars.items()}, source=ctx.program.filename,
+        params=ScalarParams(ctx.scalars), source=ctx.program.filename,
         graphs=tuple(ctx.graphs.values()))
 
 
@@ -89,7 +88,8 @@ def _check_classes(ctx: LoweringContext, hams, priors):
         if label not in labels:
             raise err(f"prior for '{label}', which has no Hamiltonian (labels: {', '.join(labels)})", st)
     if not priors:
-        return tuple(labels), tuple(sympy.Rational(1, len(labels)) for _ in labels)
+        from sympy import Rational
+        return tuple(labels), tuple(Rational(1, len(labels)) for _ in labels)
     return tuple(labels), _prior_values(labels, priors, hams)
 
 

@@ -69,29 +69,72 @@ class SharedLayout:
         return out or None
 
     def forward_integers(self, x: np.ndarray, layers, activations) -> np.ndarray:
-        """forward() for integer inputs and integer_layers(): exact, in narrow integer types."""
+        """forward() for integer inputs and integer_layers(): exact, in narrow integer types. The
+        patches are views of one periodically padded copy of the lattice (no copy per offset), a
+        step neuron is a comparison with its threshold, and its sum over sites a count."""
         doubled = self.integer_layers(layers)
         last = layers[-1]
         step = max(1, (CHUNK_ELEMENTS * 4) // (self.sites * max(len(self.offsets), 1)))
-        bound = max(int(np.abs(x).max(initial=0)), 1)
+        bound = max(-int(x.min(initial=0)), int(x.max(initial=0)), 1)
         pooled = []
         for start in range(0, len(x), step):
-            channels = self.patches(x[start:start + step])
+            channels, width = self._patch_views(x[start:start + step]), bound
             for w2, b2 in doubled:
-                reach = int(np.abs(w2).sum(axis=0).max(initial=0)) * bound + int(np.abs(b2).max(initial=0))
+                reach = int(np.abs(w2).sum(axis=0).max(initial=0)) * width + int(np.abs(b2).max(initial=0))
                 kind = np.int8 if reach < 127 else np.int16 if reach < 32767 else np.int64
-                new = []
-                for c in range(w2.shape[1]):
-                    z = np.full(channels[0].shape, b2[c], dtype=kind)
-                    for p in np.flatnonzero(w2[:, c]):
-                        z += (channels[p] * int(w2[p, c])).astype(kind, copy=False)
-                    new.append(z >= 0)          # step: on at and above the threshold
-                channels, bound = new, 1
-            pooled.append(np.stack([c.sum(axis=1) for c in channels], axis=1))
+                channels = [_step(channels, w2[:, c], int(b2[c]), kind) for c in range(w2.shape[1])]
+                width = 1
+            pooled.append(np.stack([_count(c) for c in channels], axis=1))
         counts = np.concatenate(pooled).astype(np.float64)
         out = counts @ np.asarray(last.weight.toarray() if hasattr(last.weight, "toarray") else last.weight,
                                   np.float64) + self.sites * last.bias.astype(np.float64)
         return activations[self.pool_activation](out + self.pool_bias)
+
+    def _patch_views(self, x: np.ndarray) -> list[np.ndarray]:
+        """(batch, sites) -> per patch offset, a (batch, *shape) view x[s + offset] of one padded copy."""
+        low = np.maximum(-self.offsets.min(axis=0, initial=0), 0)
+        high = np.maximum(self.offsets.max(axis=0, initial=0), 0)
+        grid = x.reshape((len(x),) + self.shape)
+        padded = np.pad(grid, [(0, 0)] + [(int(lo), int(hi)) for lo, hi in zip(low, high)], mode="wrap")
+        return [padded[(slice(None),) + tuple(slice(int(lo + o), int(lo + o) + n)
+                                              for lo, o, n in zip(low, offset, self.shape))]
+                for offset in self.offsets]
+
+
+def _step(channels: list[np.ndarray], weights: np.ndarray, bias: int, kind) -> np.ndarray:
+    """Whether sum_p weights[p] channels[p] + bias >= 0. One input: a comparison of the channel
+    itself with the threshold (no sum to form). Thresholds are Python ints: a NumPy int64 would
+    widen the comparison of int8 arrays to int64."""
+    nonzero = np.flatnonzero(weights)
+    if len(nonzero) == 1:
+        w, c = int(weights[nonzero[0]]), channels[nonzero[0]]
+        return c >= -(bias // w) if w > 0 else c <= bias // -w       # w c + b >= 0, c an integer
+    return _weighted_sum(channels, weights, kind) >= -bias
+
+
+def _count(on: np.ndarray) -> np.ndarray:
+    """Per row, how many entries of the boolean array are on: a popcount of its bytes read as
+    64-bit words (a bool is one byte, 0 or 1) where NumPy has one, else a sum."""
+    rows = on.reshape(len(on), -1)
+    if hasattr(np, "bitwise_count") and rows.shape[1] % 8 == 0 and rows.flags.c_contiguous:
+        return np.bitwise_count(rows.view(np.uint64)).sum(axis=1, dtype=np.int64)
+    return rows.sum(axis=1, dtype=np.int64)
+
+
+def _weighted_sum(channels: list[np.ndarray], weights: np.ndarray, kind) -> np.ndarray:
+    """sum_p weights[p] * channels[p] in the integer type `kind`, without wider temporaries."""
+    z = None
+    for p in np.flatnonzero(weights):
+        w, c = int(weights[p]), channels[p]
+        if z is None:
+            z = np.multiply(c, w, dtype=kind) if w != 1 else c.astype(kind)
+        elif w == 1:
+            np.add(z, c, out=z, casting="unsafe")
+        elif w == -1:
+            np.subtract(z, c, out=z, casting="unsafe")
+        else:
+            np.add(z, np.multiply(c, w, dtype=kind), out=z)
+    return z if z is not None else np.zeros(channels[0].shape, kind)
 
 
 def _channel_layer(layer, channels: list[np.ndarray], activations) -> list[np.ndarray]:

@@ -16,24 +16,26 @@ def analysis(text: str, **kwargs) -> hamc.Analysis:
 
 
 # the square-lattice Ising model --------------------------------------------------------------
-def test_ising_l16_uses_translations():
+def test_ising_l16_uses_translations_and_the_square_group():
     a = example_analysis("ising")
     assert a.variables == {"real": 0, "bit": 0, "spin": 256, "discrete": 0}
     assert a.terms == {1: 256, 2: 512}
     assert (a.degree, a.max_neighbors, a.interaction_edges) == (2, 4, 512)
     assert (a.symmetry, a.symmetry_group_order, a.translations, a.translation_invariant) == \
-        ("translations", 256, 256, True)
-    # generic: every monomial of degree <= 2 in 256 variables; independent: the field, the
-    # horizontal bonds and the vertical bonds (translations do not turn one into the other)
-    assert a.parameters == hamc.ParameterCounts(generic=33153, nonzero=768, independent=3)
+        ("space group", 2048, 256, True)
+    assert a.point_group == 8                    # the square's 4 rotations and 4 reflections
+    # generic: every monomial of degree <= 2 in 256 variables; independent: the field and the
+    # bonds (a quarter turn maps the horizontal bonds to the vertical ones)
+    assert a.parameters == hamc.ParameterCounts(generic=33153, nonzero=768, independent=2)
     assert a.parameters.generic == (258 * 257) // 2
     assert a.exact and a.classes == ()
 
 
-def test_ising_l4_has_the_full_torus_automorphism_group():
-    # The 4x4 torus C4 x C4 is the 4-cube Q4: |Aut| = 2^4 * 4! = 384 (more than 16 translations * 8).
+def test_ising_l4_reports_the_same_space_group_as_every_size():
+    # The 4x4 torus C4 x C4 is the 4-cube Q4 with |Aut| = 2^4 * 4! = 384; a lattice sum reports its
+    # space group, 16 translations x 8 point symmetries, as at every other size.
     a = hamc.analyze(hamc.load(EXAMPLES / "ising.ham", params={"L": 4}))
-    assert (a.symmetry, a.symmetry_group_order, a.translations) == ("automorphisms", 384, 16)
+    assert (a.symmetry, a.symmetry_group_order, a.translations) == ("space group", 128, 16)
     assert a.parameters == hamc.ParameterCounts(generic=comb(18, 2), nonzero=48, independent=2)
 
 
@@ -67,13 +69,14 @@ def test_three_body_ring_has_the_dihedral_group():
     assert a.parameters.independent == 2
 
 
-def test_three_body_with_translations_only():
+def test_three_body_without_an_automorphism_search():
+    # the reflection is found on the one-site density, no search needed
     a = hamc.analyze(hamc.load(EXAMPLES / "three_body.ham"), automorphism_max_variables=0)
-    assert (a.symmetry, a.symmetry_group_order, a.parameters.independent) == ("translations", 12, 2)
+    assert (a.symmetry, a.symmetry_group_order, a.parameters.independent) == ("space group", 24, 2)
 
 
-@pytest.mark.parametrize("n, order", [(10, 20), (32, 64), (100, 100)])   # dihedral up to 64 variables, then
-def test_microphone_parameter_counts(n, order):                             # translations only
+@pytest.mark.parametrize("n, order", [(10, 20), (32, 64), (100, 200)])   # dihedral (the chain's reflection)
+def test_microphone_parameter_counts(n, order):                             # at every size
     a = hamc.analyze(hamc.load(EXAMPLES / "microphone.ham", params={"n": n}))
     assert a.parameters == hamc.ParameterCounts(generic=(n + 1) * (n + 2) // 2, nonzero=2 * n + 1, independent=3)
     assert a.translations == n and a.max_neighbors == 2
@@ -88,7 +91,7 @@ def test_random_couplings_have_no_symmetry():
 
 # small hypergraphs with known automorphism groups ---------------------------------------------
 @pytest.mark.parametrize("text, order, independent", [
-    ("spin s[4] periodic\nH = sum(i in 0..3: s[i]*s[i+1])", 8, 1),                 # 4-cycle: D4
+    ("spin s[4]\nH = s[0]*s[1] + s[1]*s[2] + s[2]*s[3] + s[3]*s[0]", 8, 1),      # 4-cycle: D4
     ("spin s[3]\nH = s[0]*s[1] + s[1]*s[2] + s[0]*s[2]", 6, 1),                  # triangle: S3
     ("spin s[3]\nH = s[0]*s[1] + s[1]*s[2]", 2, 1),                              # path of 3: flip
     ("spin s[4]\nH = s[0]*s[1] + 2*s[1]*s[2] + s[2]*s[3] + 2*s[3]*s[0]", 4, 2),  # alternating 4-cycle: Klein four
@@ -129,8 +132,9 @@ def test_to_json_round_trips_with_the_documented_keys():
     assert {"variables", "terms", "degree", "max_neighbors", "symmetry_group_order", "parameters"} <= set(data)
     assert data["variables"] == {"real": 0, "bit": 0, "spin": 256, "discrete": 0}
     assert data["terms"] == {"1": 256, "2": 512}
-    assert (data["degree"], data["max_neighbors"], data["symmetry_group_order"]) == (2, 4, 256)
-    assert data["parameters"] == {"generic": 33153, "nonzero": 768, "independent": 3}
+    assert (data["degree"], data["max_neighbors"], data["symmetry_group_order"]) == (2, 4, 2048)
+    assert (data["symmetry"], data["translations"], data["point_group"]) == ("space group", 256, 8)
+    assert data["parameters"] == {"generic": 33153, "nonzero": 768, "independent": 2}
 
 
 def test_summary_text():
@@ -139,8 +143,8 @@ def test_summary_text():
         "terms          768 (256 of degree 1, 512 of degree 2)",
         "degree         2",
         "locality       each variable interacts with at most 4 others (512 interacting pairs)",
-        "symmetry       translations: group of order 256 (256 translations)",
-        "monomials      33,153 possible -> 768 nonzero -> 3 independent coefficients (orbits of the symmetry)",
+        "symmetry       space group: group of order 2,048 (256 translations x 8 point symmetries)",
+        "monomials      33,153 possible -> 768 nonzero -> 2 independent coefficients (orbits of the symmetry)",
         "coefficients   exact rationals",
     ]
     assert example_analysis("cat_dog").summary().splitlines()[0] == "classes        cat, dog"

@@ -1,0 +1,152 @@
+"""TermTable -> Symmetry: the symmetric groups of interchangeable variables, found without a search (any size)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..ir.terms import unique_rows
+from .symmetry import Symmetry, TermTable, _image_positions
+
+# colour classes checked one by one (two invariance checks each: a transposition and a cycle)
+MAX_CELLS = 16
+# refinement rounds before giving up: an open chain needs about N/2 of them to tell its sites apart
+# (none of which are interchangeable), each a pass over every monomial
+MAX_ROUNDS = 12
+
+
+def interchangeable_group(table: TermTable) -> Symmetry | None:
+    """Aut(H) when it is a product of full symmetric groups (Curie-Weiss: all N! permutations of
+    the spins), else None.
+
+    Colour refinement of the variable-monomial incidence gives classes that every automorphism
+    maps to themselves, so Aut lies in the product of their symmetric groups; if each class's
+    transposition (c0 c1) and cycle (c0 c1 ... c_n-1), which generate its symmetric group, leave H
+    invariant, Aut is that product: order prod |class|!, exact, with no enumeration."""
+    classes = _refined_classes(table)
+    if classes is None:
+        return None
+    cells = [np.flatnonzero(classes == c) for c in np.unique(classes)]
+    cells = [c for c in cells if len(c) > 1]
+    if len(cells) > MAX_CELLS:
+        return None
+    for cell in cells:
+        for perm in (_transposition(table.n_variables, cell), _cycle(table.n_variables, cell)):
+            if not all(_image_positions(b, c, perm) is not None for b, c in zip(table.blocks, table.colors)):
+                return None
+    order = math.prod(math.factorial(len(c)) for c in cells)
+    generators = tuple(p for c in cells for p in (_transposition(table.n_variables, c), _cycle(table.n_variables, c)))
+    return Symmetry("automorphisms", order, True, generators, _orbits(table, classes, cells))
+
+
+def _transposition(n: int, cell: np.ndarray) -> np.ndarray:
+    perm = np.arange(n)
+    perm[cell[0]], perm[cell[1]] = cell[1], cell[0]
+    return perm
+
+
+def _cycle(n: int, cell: np.ndarray) -> np.ndarray:
+    perm = np.arange(n)
+    perm[cell] = np.roll(cell, -1)
+    return perm
+
+
+def _incidence(table: TermTable):
+    """(monomial id, variable, multiplicity) of every distinct variable of every monomial, and each
+    monomial's initial colour (degree and coefficient colour)."""
+    terms, variables, mults, colors, start = [], [], [], [], 0
+    for block, color in zip(table.blocks, table.colors):
+        m, d = block.shape
+        colors.append(np.column_stack([np.full(m, d), color]))
+        if d:
+            first = np.ones(block.shape, bool)
+            first[:, 1:] = block[:, 1:] != block[:, :-1]
+            row, col = np.nonzero(first)
+            ends = np.append(np.flatnonzero(first.ravel())[1:], block.size)
+            terms.append(start + row)
+            variables.append(block[row, col])
+            mults.append(ends - np.flatnonzero(first.ravel()))
+        start += m
+    cat = lambda parts: np.concatenate(parts) if parts else np.zeros(0, np.int64)
+    term_colors = unique_rows(np.concatenate(colors))[1]
+    return cat(terms), cat(variables), cat(mults), term_colors
+
+
+def _refined_classes(table: TermTable) -> np.ndarray | None:
+    """Colour refinement to a stable partition of the variables: a variable's new colour is its old
+    one and the multiset of (multiplicity, monomial colour) around it; a monomial's likewise.
+    Multisets are compared through a sum of 64-bit hashes: a collision can only merge two classes,
+    which every automorphism still maps to themselves (the verification in the caller decides).
+    None when the partition is still being refined after MAX_ROUNDS."""
+    terms, variables, mults, term_colors = _incidence(table)
+    var_colors = np.asarray(table.domains, np.int64)
+    by_variable, by_term = _grouping(variables, table.n_variables), _grouping(terms, len(term_colors))
+    n_classes = (-1, -1)
+    for _ in range(MAX_ROUNDS):
+        var_colors = _relabel(var_colors, _hash_sum(by_variable, _mix(mults, term_colors[terms])))
+        term_colors = _relabel(term_colors, _hash_sum(by_term, _mix(mults, var_colors[variables])))
+        counts = (int(var_colors.max(initial=0)), int(term_colors.max(initial=0)))
+        if counts == n_classes:
+            return var_colors
+        n_classes = counts
+    return None
+
+
+def _relabel(old: np.ndarray, signature: np.ndarray) -> np.ndarray:
+    """Class ids of the pairs (old class, signature): a refinement of `old`."""
+    order = np.lexsort((signature, old))
+    a, b = old[order], signature[order]
+    new = np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1])] if len(a) else np.zeros(0, bool)
+    out = np.empty(len(old), np.int64)
+    out[order] = np.cumsum(new) - 1
+    return out
+
+
+def _grouping(owner: np.ndarray, n: int):
+    """The order that groups entries by owner, where each group starts, and its owner."""
+    order = np.argsort(owner, kind="stable")
+    owners = owner[order]
+    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]) if len(owner) else np.zeros(0, np.int64)
+    return order, starts, owners[starts], n
+
+
+def _mix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """splitmix64 of the pair (a, b): wrapping uint64 arithmetic."""
+    z = (a.astype(np.uint64) << np.uint64(32)) ^ b.astype(np.uint64)
+    z = (z + np.uint64(0x9E3779B97F4A7C15))
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _hash_sum(grouping, values: np.ndarray) -> np.ndarray:
+    """Per owner, the wrapping sum of its entries' hashes (0 where it has none)."""
+    order, starts, owners, n = grouping
+    out = np.zeros(n, np.uint64)
+    if len(starts):
+        out[owners] = np.add.reduceat(values[order], starts)
+    return out.view(np.int64)
+
+
+def _orbits(table: TermTable, classes: np.ndarray, cells: list) -> int:
+    """Monomial orbits under the product of the cells' symmetric groups: two monomials of one
+    colour are in one orbit iff they agree once each cell's variables are replaced by the cell."""
+    label = np.arange(table.n_variables, dtype=np.int64)
+    for cell in cells:
+        label[cell] = table.n_variables + classes[cell[0]]
+    total = 0
+    for block, color in zip(table.blocks, table.colors):
+        m, d = block.shape
+        if not m:
+            continue
+        if not d:
+            total += len(np.unique(color))
+            continue
+        first = np.ones(block.shape, bool)
+        first[:, 1:] = block[:, 1:] != block[:, :-1]
+        runs = np.cumsum(first, axis=1)            # which distinct variable of its row each entry is
+        mult = np.zeros(block.shape, np.int64)
+        np.add.at(mult, (np.arange(m)[:, None].repeat(d, 1), runs - 1), 1)
+        key = np.where(first, label[block] * (d + 1) + mult[np.arange(m)[:, None], runs - 1], -1)
+        total += len(unique_rows(np.column_stack([np.sort(key, axis=1) + 1, color]))[0])
+    return total
