@@ -62,8 +62,8 @@ class Compiled:
     def to_json(self) -> dict:
         net, v = self.network, self.verification
         return {
-            "strategy": net.meta["strategy"], "activation": net.meta["activation"], "dtype": net.meta["dtype"],
-            "inputs": len(net.inputs), "outputs": list(net.outputs),
+            "strategy": net.meta["strategy"], "strategy_reason": self._strategy_reason(),
+            "activation": net.meta["activation"], "dtype": net.meta["dtype"], "inputs": len(net.inputs), "outputs": list(net.outputs),
             "hidden_neurons": net.hidden_neurons, "neurons_by_role": net.neurons_by_role(),
             "synapses": net.synapses, "parameters": net.parameters, "depth": net.depth,
             "layout": net.meta["layout"], "sites": net.sites,
@@ -80,6 +80,13 @@ class Compiled:
             "exact": self.hamiltonian.exact, "coefficients": self.hamiltonian.coefficients_note(),
         }
 
+    def _strategy_reason(self) -> str:
+        if self.options.strategy != "auto":
+            return "as asked (--strategy)"
+        if self.network.meta["strategy"] == "bits":
+            return "every variable is a bit or spin: one threshold neuron per monomial, exact"
+        return "real variables: products of smooth gates, accurate to --tol"
+
     def _repr_html_(self) -> str:
         layers = f"<pre>{html.escape(self.network.summary())}</pre>"
         return table(f"Compiled {self.hamiltonian.source}", compiled_rows(self), layers + figure(self.network))
@@ -88,7 +95,7 @@ class Compiled:
         j, net = self.to_json(), self.network
         roles = ", ".join(f"{n:,} {r}" for r, n in j["neurons_by_role"].items())
         lines = [
-            f"strategy        {j['strategy']} ({j['activation']}, {j['dtype']})",
+            f"strategy        {j['strategy']} ({j['activation']}, {j['dtype']}): {j['strategy_reason']}",
             f"hidden neurons  {j['hidden_neurons']:,}" + (f" ({roles})" if roles else ""),
             f"flat network    {j['flat_hidden_neurons']:,} hidden neurons in one layer",
             f"depth           {j['depth']} hidden layer(s)",

@@ -29,7 +29,7 @@ def test_compile_product32_summary_and_file(capsys, tmp_path):
     out_dir = tmp_path / "out"
     code, out, err = run(capsys, "compile", PRODUCT32, "-o", out_dir)
     assert (code, err) == (0, "")
-    assert number(out, "strategy") == "tree (sigmoid, float64)"
+    assert number(out, "strategy") == "tree (sigmoid, float64): real variables: products of smooth gates, accurate to --tol"
     assert number(out, "hidden neurons") == "124 (124 product)"
     assert number(out, "flat network") == "4,294,967,296 hidden neurons in one layer"
     assert number(out, "product gates") == "31 in 5 layer(s), 0 reused (31 without reuse)"
@@ -226,6 +226,14 @@ def test_stage_lines_are_printed_for_a_person_at_a_terminal(capsys, monkeypatch,
     assert all(line.endswith(" s)") for line in err.splitlines())
     code, _, err = run(capsys, "compile", EXAMPLES / "ising.ham", "-o", tmp_path, "--quiet")
     assert (code, err) == (0, "")
+
+
+def test_the_strategy_line_says_why(capsys, tmp_path):
+    code, out, _ = run(capsys, "compile", EXAMPLES / "ising.ham", "-o", tmp_path)
+    assert out.splitlines()[0] == ("strategy        bits (step, float64): every variable is a bit or spin: "
+                                   "one threshold neuron per monomial, exact")
+    code, out, _ = run(capsys, "compile", EXAMPLES / "ising.ham", "-o", tmp_path, "--strategy", "tree", "--json")
+    assert json.loads(out)["strategy_reason"] == "as asked (--strategy)"
 
 
 def test_the_error_line_says_what_it_was_measured_on(capsys, tmp_path):
