@@ -6,11 +6,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-import sympy
-
 from .errors import TEXT_NAME, HamcError, Span
 from .ir.hamiltonian import Hamiltonian
-from .lowering.from_sympy import from_sympy
 from .lowering.lower import DEFAULT_MAX_TERMS, lower
 from .language.parse import MAX_SOURCE_CHARS, parse
 
@@ -20,7 +17,8 @@ RECURSION_LIMIT = 20_000
 
 def is_sympy_input(source) -> bool:
     """A sympy expression, or a dict of them (a classifier), rather than a path or .ham text."""
-    return isinstance(source, (sympy.Basic, Mapping))
+    sympy = sys.modules.get("sympy")     # a sympy expression means sympy is loaded: .ham files need no sympy
+    return isinstance(source, Mapping) or (sympy is not None and isinstance(source, sympy.Basic))
 
 
 def _looks_like_text(s: str) -> bool:
@@ -73,6 +71,7 @@ def load(path_or_text, *, params: dict | None = None, max_terms: int = DEFAULT_M
         if params:
             raise HamcError("params= overrides parameters of a .ham file; substitute numbers into a sympy "
                             "expression with expr.subs(...)")
+        from .lowering.from_sympy import from_sympy
         return from_sympy(path_or_text, variables, priors=priors, max_terms=max_terms)
     filename, text = read_source(path_or_text)
     # parsing and lowering recurse once per operator: a generated H = t1 + t2 + ... + t5000 needs
