@@ -14,6 +14,7 @@ from ..errors import HamcError
 from ..ir.domain import Domain
 from ..ir.hamiltonian import Hamiltonian
 from ..network.model import Network
+from .heads import error_scale, logits_bias, negated_energy
 from .info import BuildInfo, GateScales, PlanCounts
 from .options import BuildOptions, check_options
 from .plan import ProductPlan, level, plan_from_table
@@ -167,9 +168,8 @@ def _build(h: Hamiltonian, options: BuildOptions, scale: float, has_reals: bool)
         layers = made.layers
         _check_shared_memory(stencil.sites, len(names), max(layer.n_out for layer in layers), options)
         if h.is_classifier:      # the local layers add up -H; priors and softmax come after the sum
-            out = layers[-1]
-            layers = layers[:-1] + (replace(out, weight=-out.weight, bias=-out.bias),)
-        pool_bias = (-stencil.constant + h.log_priors()) if h.is_classifier else stencil.constant
+            layers = layers[:-1] + (negated_energy(layers[-1]),)
+        pool_bias = logits_bias(stencil.constant, h.log_priors()) if h.is_classifier else stencil.constant
         certified = _bound(made.errors, options, sites=stencil.sites, pool_bias=pool_bias,
                            log_priors=h.log_priors() if h.is_classifier else None)
         shared = SharedLayout(stencil.shape, stencil.offsets, pool_bias.astype(options.dtype),
@@ -276,7 +276,7 @@ def _layers(strategy, activation, table, constant, spin, names, magnitude, optio
         bit_table, constant = (table, constant) if in_bits else spins_to_bits(table, constant, spin)
         refuse_overflow(bits_check(scale, bit_table))
         beta = bit_beta({k: (m, c * sites) for k, (m, c) in bit_table.items()}, options.target_tol,
-                        2.0 if posterior else scale)
+                        error_scale(scale, posterior))
         layers = build_bits(bit_table, constant, spin, names, activation, dtype, beta, log_priors)
         conversion = conversion_error(table, in_bits, spin, sites, scale, u)
         errors = bits_errors(*layers, activation, beta, u, conversion)

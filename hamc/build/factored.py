@@ -12,6 +12,7 @@ from ..errors import HamcError
 from ..network.activations import get_activation
 from ..network.model import GateBlock, make_layer
 from .flat import output_layer
+from .heads import error_scale
 from .structure import IntegerSquares, integer_squares
 
 
@@ -126,7 +127,7 @@ def integer_candidate(table, constant, spin, names, activation, options, scale, 
     weight = sum(abs(d) * np.abs(np.diff(v.astype(np.float64) ** 2)).sum()
                  for d, v in zip(squares.scales, squares.values))
     beta = bit_beta({**bit_table, "squares": (None, np.array([[weight]]))}, options.target_tol,
-                    2.0 if posterior else scale)
+                    error_scale(scale, posterior))
     hidden, output = build_bits(bit_table, bit_constant, spin, names, activation, dtype, beta, None)
     hidden, output, readout = threshold_layers(squares, hidden, output, spin, activation, dtype, beta)
     conversion = (conversion_error(rest, False, spin, 1, scale, u)
