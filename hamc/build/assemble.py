@@ -162,9 +162,10 @@ def _build(h: Hamiltonian, options: BuildOptions, scale: float, has_reals: bool)
         spin = np.full(len(stencil.offsets), Domain.of(array.domain) == Domain.SPIN)
         # the array's one bound, not one float per site (8 GB at 10^9 sites)
         bound = np.array([1.0 if Domain.of(array.domain) != Domain.REAL else max(map(abs, options.input_range))])
-        made = _layers(strategy, activation, stencil.table, np.zeros(len(outputs)), spin, names,
-                       np.repeat(bound, len(names)), options, scale, None, stencil.sites,
-                       in_bits=True, has_reals=has_reals, posterior=h.is_classifier, offsets=stencil.offsets)
+        made = _layers(_LayersRequest(strategy, activation, stencil.table, np.zeros(len(outputs)), spin, names,
+                                      np.repeat(bound, len(names)), scale, sites=stencil.sites, in_bits=True,
+                                      has_reals=has_reals, posterior=h.is_classifier, offsets=stencil.offsets),
+                       options=options)
         layers = made.layers
         _check_shared_memory(stencil.sites, len(names), max(layer.n_out for layer in layers), options)
         if h.is_classifier:      # the local layers add up -H; priors and softmax come after the sum
@@ -186,9 +187,11 @@ def _build(h: Hamiltonian, options: BuildOptions, scale: float, has_reals: bool)
         raise HamcError(f"an unrolled network for this Hamiltonian needs about {gigabytes(need)} GB to build "
                         f"(limit {options.max_memory / 1e9:.1f} GB, --max-memory); {hint}")
     table, constant = monomial_table(h)
-    made = _layers(strategy, activation, table, constant, h.domains == Domain.SPIN,
-                   h.variable_labels(), magnitude_bounds(h, options.input_range), options, scale,
-                   h.log_priors() if h.is_classifier else None, 1, has_reals=has_reals, posterior=h.is_classifier)
+    made = _layers(_LayersRequest(strategy, activation, table, constant, h.domains == Domain.SPIN,
+                                  h.variable_labels(), magnitude_bounds(h, options.input_range), scale,
+                                  log_priors=h.log_priors() if h.is_classifier else None, has_reals=has_reals,
+                                  posterior=h.is_classifier),
+                   options=options)
     built = made.info(info, *_bound(made.errors, options, log_priors=h.log_priors() if h.is_classifier else None))
     return Built(Network(made.layers, h.variable_labels(), tuple(outputs), built.to_meta()), made.plan, built)
 
@@ -213,8 +216,10 @@ def _build_local(h: Hamiltonian, options: BuildOptions, scale: float, has_reals:
         stencil_table = stencil.table
     bound = np.array([1.0 if Domain.of(array.domain) != Domain.REAL else max(map(abs, options.input_range))])
     weight = max(float(np.abs(local.coefficients).max(initial=0)), 1e-300)
-    made = _layers(strategy, activation, stencil_table, per_site, spin, names, np.repeat(bound, len(names)),
-                   options, scale / weight, None, stencil.sites, in_bits=True, has_reals=has_reals)
+    made = _layers(_LayersRequest(strategy, activation, stencil_table, per_site, spin, names,
+                                  np.repeat(bound, len(names)), scale / weight, sites=stencil.sites, in_bits=True,
+                                  has_reals=has_reals),
+                   options=options)
     _check_shared_memory(stencil.sites, len(names) + patterns, max(layer.n_out for layer in made.layers), options)
     layout = LocalLayout(stencil.shape, stencil.offsets, np.array([local.constant], options.dtype), "identity",
                          array.name, array.lows, local.coefficients.astype(options.dtype))
@@ -259,90 +264,105 @@ def _check_shared_memory(sites: int, patch: int, width: int, options: BuildOptio
                         f"{gigabytes(need)} GB (limit {options.max_memory / 1e9:.1f} GB, --max-memory)")
 
 
-def _layers(strategy, activation, table, constant, spin, names, magnitude, options, scale, log_priors,
-            sites: int, in_bits: bool = False, has_reals: bool = True, posterior: bool = False,
-            offsets=None) -> _Layers:
-    """The layers, plan and error_bound.OutputErrors (or the reason there is none) for a monomial table over
-    len(names) inputs (`spin` marks spin inputs); `sites` copies of them run in parallel. For
-    bits, `in_bits` says the table is over x = (s+1)/2 already. `offsets`: a shared layout's patch offsets."""
+@dataclass(frozen=True, eq=False)
+class _LayersRequest:
+    """A monomial table to build as layers: `table` and `constant` over len(names) inputs, `spin` marking
+    spin inputs and `magnitude` bounding them; `sites` copies run in parallel. For bits, `in_bits` says the
+    table is over x = (s+1)/2 already. `scale` is S; `log_priors` (unrolled) or `posterior` (shared: the
+    priors come after the pooling) mark a classifier; `offsets` are a shared layout's patch offsets."""
+    strategy: str
+    activation: str
+    table: dict
+    constant: np.ndarray
+    spin: np.ndarray
+    names: tuple
+    magnitude: np.ndarray
+    scale: float
+    log_priors: np.ndarray | None = None
+    sites: int = 1
+    in_bits: bool = False
+    has_reals: bool = True
+    posterior: bool = False
+    offsets: np.ndarray | None = None
+
+
+def _layers(request: _LayersRequest, *, options: BuildOptions) -> _Layers:
+    """The layers, plan and error_bound.OutputErrors (or the reason there is none) for the request's table."""
+    r = request
     dtype = np.dtype(options.dtype)
     u = eb.unit_roundoff(dtype)
 
     def refuse_overflow(check) -> None:       # before anything is allocated for the network
-        check_range(check, options.dtype, options.input_range, has_reals)
+        check_range(check, options.dtype, options.input_range, r.has_reals)
 
-    if strategy == "bits":
-        table_constant = constant
-        bit_table, constant = (table, constant) if in_bits else spins_to_bits(table, constant, spin)
-        refuse_overflow(bits_check(scale, bit_table))
-        beta = bit_beta({k: (m, c * sites) for k, (m, c) in bit_table.items()}, options.target_tol,
-                        error_scale(scale, posterior))
-        layers = build_bits(bit_table, constant, spin, names, activation, dtype, beta, log_priors)
-        conversion = conversion_error(table, in_bits, spin, sites, scale, u)
-        errors = bits_errors(*layers, activation, beta, u, conversion)
+    if r.strategy == "bits":
+        bit_table, constant = (r.table, r.constant) if r.in_bits else spins_to_bits(r.table, r.constant, r.spin)
+        refuse_overflow(bits_check(r.scale, bit_table))
+        beta = bit_beta({k: (m, c * r.sites) for k, (m, c) in bit_table.items()}, options.target_tol,
+                        error_scale(r.scale, r.posterior))
+        layers = build_bits(bit_table, constant, r.spin, r.names, r.activation, dtype, beta, r.log_priors)
+        conversion = conversion_error(r.table, r.in_bits, r.spin, r.sites, r.scale, u)
+        errors = bits_errors(*layers, r.activation, beta, u, conversion)
         made = _Layers(layers, None, errors if errors is not None else "threshold sums that are not exact", beta=beta)
-        return _bits_structure(made, table, table_constant, spin, names, activation, options, scale, sites,
-                               in_bits, posterior)
-    gate_set, scales = unit_gates(activation, options.dtype, "single" if options.gates == "auto" else options.gates)
-    if strategy == "flat":
-        check_flat_size(table, gate_set.copy.neurons, options.max_neurons)
-        refuse_overflow(flat_check(table, magnitude, gate_set.copy, activation, options.dtype, scale))
-        layers = build_flat(table, constant, len(names), names, magnitude, activation, dtype, gate_set.copy,
-                            lambda powers: gates.flat_scale(activation, powers, options.dtype).value,
-                            log_priors, options.max_neurons)
+        return _bits_structure(made, r, options)
+    gate_set, scales = unit_gates(r.activation, options.dtype, "single" if options.gates == "auto" else options.gates)
+    if r.strategy == "flat":
+        check_flat_size(r.table, gate_set.copy.neurons, options.max_neurons)
+        refuse_overflow(flat_check(r.table, r.magnitude, gate_set.copy, r.activation, options.dtype, r.scale))
+        layers = build_flat(r.table, r.constant, len(r.names), r.names, r.magnitude, r.activation, dtype,
+                            gate_set.copy, lambda powers: gates.flat_scale(r.activation, powers, options.dtype).value,
+                            r.log_priors, options.max_neurons)
         return _Layers(layers, None, "the flat strategy's one-layer gates", scales=scales)
 
     def tree(table_, magnitude_, names_, forms=None) -> _Layers:
-        plan = plan_from_table(len(names_), len(constant), table_, constant)
+        plan = plan_from_table(len(names_), len(r.constant), table_, r.constant)
         if forms is not None:
-            plan = replace(plan, forms=forms, form_names=tuple(names_[len(names):]))
-        refuse_overflow(tree_check(plan, magnitude_, gate_set, scale))
-        layers, errors = build_tree(plan, magnitude_, gate_set, activation, dtype, names_, log_priors,
+            plan = replace(plan, forms=forms, form_names=tuple(names_[len(r.names):]))
+        refuse_overflow(tree_check(plan, magnitude_, gate_set, r.scale))
+        layers, errors = build_tree(plan, magnitude_, gate_set, r.activation, dtype, names_, r.log_priors,
                                     rounded_inputs=dtype != np.float64, forms=forms)
         return _Layers(layers, plan, errors, scales=scales)
 
-    return _tree_structure(tree(table, magnitude, names), tree, table, constant, names, magnitude, options,
-                           scale, sites, offsets)
+    return _tree_structure(tree(r.table, r.magnitude, r.names), tree, r, options)
 
 
-def _tree_structure(expanded: _Layers, tree, table, constant, names, magnitude, options, scale, sites,
-                    offsets) -> _Layers:
+def _tree_structure(expanded: _Layers, tree, r: _LayersRequest, options) -> _Layers:
     """The expanded tree or a factored one (structure.real_candidates, each built by `tree`), per _chosen."""
-    if len(constant) > 1:
+    if len(r.constant) > 1:
         return _one_energy_only(expanded, options)
     candidates = []
-    if len(names) and options.structure != "expanded":
+    if len(r.names) and options.structure != "expanded":
         from .structure import form_names, real_candidates     # numpy-only, but kept off the start-up path
-        for c in real_candidates(table, constant, len(names), offsets):
+        for c in real_candidates(r.table, r.constant, len(r.names), r.offsets):
             try:
-                made = tree(c.table, np.concatenate([magnitude, np.abs(c.forms) @ magnitude]),
-                            form_names(names, c.forms), c.forms)
+                made = tree(c.table, np.concatenate([r.magnitude, np.abs(c.forms) @ r.magnitude]),
+                            form_names(r.names, c.forms), c.forms)
             except HamcError:             # its weights would overflow the dtype: the expansion's did not
                 continue
-            made = replace(made, errors=factored.with_residual(made.errors, c.residual * magnitude.sum() ** 2))
-            candidates.append(_option(made, options, sites, c.what))
-    return _chosen(_option(expanded, options, sites), candidates, options, scale, sites)
+            made = replace(made, errors=factored.with_residual(made.errors, c.residual * r.magnitude.sum() ** 2))
+            candidates.append(_option(made, options, r.sites, c.what))
+    return _chosen(_option(expanded, options, r.sites), candidates, options, r.scale, r.sites)
 
 
-def _bits_structure(made: _Layers, table, constant, spin, names, activation, options, scale, sites, in_bits,
-                    posterior) -> _Layers:
+def _bits_structure(made: _Layers, r: _LayersRequest, options) -> _Layers:
     """The bit products or squares of integer-valued linear forms as threshold steps, per _chosen."""
-    if len(constant) > 1:
+    if len(r.constant) > 1:
         return _one_energy_only(made, options)
-    if in_bits:
+    if r.in_bits:
         why = "squares of integer-valued linear forms are tried without a shared layout (--layout unrolled)"
-    elif activation == "relu":
+    elif r.activation == "relu":
         why = "squares of integer-valued linear forms need threshold units (step, sigmoid, tanh), not relu"
     else:
         why = "no quadratic part that is a few squares of integer-valued linear forms"
-    candidate = None if in_bits or activation == "relu" or options.structure == "expanded" else \
-        _integer_candidate(table, constant, spin, names, activation, options, scale, posterior)
-    return _chosen(_option(made, options, sites), [candidate] if candidate else [], options, scale, sites, why)
+    candidate = None if r.in_bits or r.activation == "relu" or options.structure == "expanded" else \
+        _integer_candidate(r, options)
+    return _chosen(_option(made, options, r.sites), [candidate] if candidate else [], options, r.scale, r.sites, why)
 
 
-def _integer_candidate(table, constant, spin, names, activation, options, scale, posterior):
+def _integer_candidate(r: _LayersRequest, options):
     """factored.integer_candidate as an option to compare, or None."""
-    made = factored.integer_candidate(table, constant, spin, names, activation, options, scale, posterior)
+    made = factored.integer_candidate(r.table, r.constant, r.spin, r.names, r.activation, options, r.scale,
+                                      r.posterior)
     if made is None:
         return None
     layers, errors, beta, what = made
