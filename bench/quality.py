@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 
 import hamc  # noqa: E402
 from hamc.build import scales  # noqa: E402
-from hamc.build.assemble import unit_gates  # noqa: E402
+from hamc.build.table_layers import unit_gates  # noqa: E402
 from hamc.network.activations import get_activation  # noqa: E402
 from hamc.quality import compare, quality_table  # noqa: E402
 

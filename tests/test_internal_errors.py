@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import hamc
-from hamc.build import assemble as build
+from hamc.build import table_layers
 from hamc.draw import output as drawing
 from hamc.build.options import BuildOptions
 
@@ -14,7 +14,7 @@ def test_a_value_error_inside_the_planner_propagates_as_itself(monkeypatch):
     def broken(*args, **kwargs):
         np.zeros(3) + np.zeros(4)       # the broadcasting bug issue reporters saw, as a stand-in
 
-    monkeypatch.setattr(build, "plan_from_table", broken)
+    monkeypatch.setattr(table_layers, "plan_from_table", broken)
     with pytest.raises(ValueError, match="could not be broadcast") as info:
         hamc.compile("real x, y\nH = x*y")
     assert not isinstance(info.value, hamc.HamcError)
@@ -24,7 +24,7 @@ def test_a_value_error_inside_the_flat_builder_propagates(monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("wiring bug")
 
-    monkeypatch.setattr(build, "build_flat", broken)
+    monkeypatch.setattr(table_layers, "build_flat", broken)
     with pytest.raises(ValueError, match="^wiring bug$"):
         hamc.compile("real x, y\nH = x*y", options=BuildOptions(strategy="flat"))
 

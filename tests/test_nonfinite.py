@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import hamc
 from hamc.build import assemble as build
+from hamc.build import table_layers
 from hamc.build.options import BuildOptions
 from hamc.cli import main
 
@@ -102,7 +103,7 @@ def test_one_nan_row_among_finite_ones_is_counted():
 
 
 def test_the_builder_refuses_nonfinite_weights_if_the_range_check_missed_them(monkeypatch):
-    monkeypatch.setattr(build, "check_range", lambda *args: None)
+    monkeypatch.setattr(table_layers, "check_range", lambda *args: None)
     with np.errstate(over="ignore"):
         message = refusal(XY, 1e154)
     assert message.startswith("--input-range -1e+154 1e+154 is too wide for --dtype float64: ")
@@ -110,7 +111,7 @@ def test_the_builder_refuses_nonfinite_weights_if_the_range_check_missed_them(mo
 
 
 def test_compile_refuses_nonfinite_outputs_if_every_earlier_check_missed_them(monkeypatch):
-    monkeypatch.setattr(build, "check_range", lambda *args: None)
+    monkeypatch.setattr(table_layers, "check_range", lambda *args: None)
     monkeypatch.setattr(build, "check_finite_layers", lambda *args: None)
     with np.errstate(all="ignore"):
         message = refusal(XY, 1e154)

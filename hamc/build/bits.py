@@ -6,6 +6,7 @@ import numpy as np
 
 from . import error_bound
 from . import gates
+from . import series_scales
 from ..network.model import LABELLED_GATES_MAX, Layer, gate_blocks, make_layer
 from ..ir.terms import scatter_sum, unique_rows
 from .flat import monomial_labels, output_layer
@@ -103,7 +104,7 @@ def bit_beta(bit_table: dict, tol: float, scale: float) -> float:
     weight = float(np.sum(totals, axis=0).max()) if totals else 1.0
     target = BITS_TAIL_SHARE * tol * scale / max(weight, 1e-300)
     # S = 0 (H is identically 0 on the box, whatever the spin terms cancel to): aim at tol itself
-    return max(gates.bit_scale(target if target > 0 else tol), 1.0)
+    return max(series_scales.bit_scale(target if target > 0 else tol), 1.0)
 
 
 def conversion_error(table: dict, in_bits: bool, spin, sites: int, scale: float, u: float) -> float:

@@ -283,3 +283,12 @@ def chain_gate_bound(gate, u: float) -> float:
     arg_error = gamma(gate.n_in * gate.neurons + 6, u) * arg_size
     neuron = slope * arg_error + 2 * ACT_ULPS * u * max(1.0, top) + u * slope * reach[0]
     return float(truncation[0] + w_out @ neuron + 8 * u)
+
+
+def certified_bound(errors, dtype, **where) -> tuple[float | None, str]:
+    """(error_bound, error_bound_reason) from OutputErrors, or from the reason (a str) there is no model;
+    `where`: network_bound's sites, pool_bias and log_priors."""
+    if isinstance(errors, str):
+        return None, errors
+    bound = network_bound(errors, u=unit_roundoff(dtype), **where)
+    return (bound, "") if np.isfinite(bound) else (None, "the bound overflowed")

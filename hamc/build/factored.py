@@ -12,6 +12,9 @@ from ..errors import HamcError
 from ..network.activations import get_activation
 from ..network.model import GateBlock, make_layer
 from .flat import output_layer
+from .heads import error_scale
+from .info import MadeLayers
+from .options import BuildOptions
 from .structure import IntegerSquares, integer_squares
 
 
@@ -126,7 +129,7 @@ def integer_candidate(table, constant, spin, names, activation, options, scale, 
     weight = sum(abs(d) * np.abs(np.diff(v.astype(np.float64) ** 2)).sum()
                  for d, v in zip(squares.scales, squares.values))
     beta = bit_beta({**bit_table, "squares": (None, np.array([[weight]]))}, options.target_tol,
-                    2.0 if posterior else scale)
+                    error_scale(scale, posterior))
     hidden, output = build_bits(bit_table, bit_constant, spin, names, activation, dtype, beta, None)
     hidden, output, readout = threshold_layers(squares, hidden, output, spin, activation, dtype, beta)
     conversion = (conversion_error(rest, False, spin, 1, scale, u)
@@ -135,3 +138,68 @@ def integer_candidate(table, constant, spin, names, activation, options, scale, 
     k = sum(bool(np.any(np.diff(v.astype(np.float64) ** 2))) for v in squares.values)    # forms that step
     what = f"{k} square{'s' if k > 1 else ''} of integer-valued linear forms as threshold steps"
     return (hidden, output), errors if errors is not None else "threshold sums that are not exact", beta, what
+
+
+def tree_structure(expanded: MadeLayers, tree, request, options: BuildOptions) -> MadeLayers:
+    """The expanded tree or a factored one (structure.real_candidates, each built by `tree`), per _chosen.
+    `request`: the table_layers.LayersRequest both are built for."""
+    r = request
+    if len(r.constant) > 1:
+        return _one_energy_only(expanded, options)
+    candidates = []
+    if len(r.names) and options.structure != "expanded":
+        from .structure import form_names, real_candidates     # numpy-only, but kept off the start-up path
+        for c in real_candidates(r.table, r.constant, len(r.names), r.offsets):
+            try:
+                made = tree(c.table, np.concatenate([r.magnitude, np.abs(c.forms) @ r.magnitude]),
+                            form_names(r.names, c.forms), c.forms)
+            except HamcError:             # its weights would overflow the dtype: the expansion's did not
+                continue
+            made = replace(made, errors=with_residual(made.errors, c.residual * r.magnitude.sum() ** 2))
+            candidates.append(_option(made, options, r.sites, c.what))
+    return _chosen(_option(expanded, options, r.sites), candidates, options, r.scale, r.sites)
+
+
+def bits_structure(made: MadeLayers, request, options: BuildOptions) -> MadeLayers:
+    """The bit products or squares of integer-valued linear forms as threshold steps, per _chosen."""
+    r = request
+    if len(r.constant) > 1:
+        return _one_energy_only(made, options)
+    if r.in_bits:
+        why = "squares of integer-valued linear forms are tried without a shared layout (--layout unrolled)"
+    elif r.activation == "relu":
+        why = "squares of integer-valued linear forms need threshold units (step, sigmoid, tanh), not relu"
+    else:
+        why = "no quadratic part that is a few squares of integer-valued linear forms"
+    candidate = None if r.in_bits or r.activation == "relu" or options.structure == "expanded" else \
+        _integer_option(r, options)
+    return _chosen(_option(made, options, r.sites), [candidate] if candidate else [], options, r.scale, r.sites, why)
+
+
+def _integer_option(r, options: BuildOptions) -> Option | None:
+    """integer_candidate as an option to compare, or None."""
+    made = integer_candidate(r.table, r.constant, r.spin, r.names, r.activation, options, r.scale, r.posterior)
+    if made is None:
+        return None
+    layers, errors, beta, what = made
+    return _option(MadeLayers(layers, None, errors, beta=beta), options, 1, what)
+
+
+def _one_energy_only(expanded: MadeLayers, options: BuildOptions) -> MadeLayers:
+    if options.structure == "factored":
+        raise HamcError("--structure factored works on one Hamiltonian, not a classifier's several; "
+                        "use --structure auto or expanded")
+    return replace(expanded, structure_reason="expanded: a classifier's energies are not factored")
+
+
+def _option(made: MadeLayers, options: BuildOptions, sites: int, what: str = "") -> Option:
+    bound = eb.certified_bound(made.errors, options.dtype, sites=sites)[0]
+    return Option(made, sum(layer.n_out for layer in made.layers[:-1]), bound, what)
+
+
+def _chosen(expanded: Option, candidates, options: BuildOptions, scale: float, sites: int,
+            *none_why: str) -> MadeLayers:
+    """The option choose picks, recording which and why."""
+    target = options.target_tol * (scale if scale > 0 else 1.0)
+    best, structure, why = choose(expanded, candidates, options.structure, target, sites, *none_why)
+    return replace(best.made, structure=structure, structure_reason=why)

@@ -7,6 +7,7 @@ import numpy as np
 from . import gates
 from ..errors import HamcError
 from ..network.model import ACTIVATION_FUNCTIONS, LABELLED_GATES_MAX, Layer, Triplets, gate_blocks, make_layer
+from .heads import output_head
 
 FLAT_STRATEGY_MAX_DEGREE = 24
 
@@ -36,11 +37,7 @@ def check_flat_degree(k: int) -> None:
 def output_layer(hidden_coef: np.ndarray, constant: np.ndarray, n_hidden: int, dtype, log_priors) -> Layer:
     """Output layer from (neuron, output) -> weight entries given as a dense (n_hidden, n_out) matrix."""
     rows, cols = np.nonzero(hidden_coef)
-    vals = hidden_coef[rows, cols]
-    shape = (n_hidden, len(constant))
-    if log_priors is None:
-        return make_layer(rows, cols, vals, shape, constant, "identity", dtype)
-    return make_layer(rows, cols, -vals, shape, -constant + log_priors, "softmax", dtype)
+    return output_head(rows, cols, hidden_coef[rows, cols], (n_hidden, len(constant)), constant, dtype, log_priors)
 
 
 def monomial_labels(names, monomials, prefix: str, keep: bool) -> tuple[str, ...]:

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import lru_cache
-from math import sqrt, ceil, comb, exp, factorial, log, prod
+from math import comb, prod
 
 import numpy as np
 
@@ -11,7 +10,7 @@ from ..network.activations import bias_point, derivatives, get_activation
 
 FLAT_MAX_INPUTS = 24
 FLAT_GATE_MAX_DEGREE = FLAT_MAX_INPUTS + 8   # weights scale like lambda^-d: beyond this only noise is left
-_ZERO = 1e-12         # |s_m / s_k| below this is a derivative that vanishes at c, up to rounding of c
+VANISHING_RATIO = 1e-12         # |s_m / s_k| below this is a derivative that vanishes at c, up to rounding of c
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,17 +65,17 @@ class Gate:
         return get_activation(self.activation)(x @ gate.w_in + gate.b) @ gate.w_out + gate.b_out
 
 
-def _positive(value: float, name: str) -> float:
+def checked_positive(value: float, name: str) -> float:
     if not (np.isfinite(value) and value > 0):
         raise ValueError(f"{name} must be positive and finite, got {value}")
     return float(value)
 
 
-def _series(activation: str, k: int, c: float | None, order: int) -> tuple[float, tuple[float, ...]]:
+def taylor_at(activation: str, k: int, c: float | None, order: int) -> tuple[float, tuple[float, ...]]:
     """(c, s_0..s_order) for a gate that divides by s_k: c defaults to the bias point for k."""
     c = bias_point(activation, k) if c is None else float(c)
     s = derivatives(activation, c, order)
-    if abs(s[k]) <= _ZERO * max(map(abs, s)):
+    if abs(s[k]) <= VANISHING_RATIO * max(map(abs, s)):
         raise ValueError(f"{activation} has s{k} = 0 at c = {c:g}; this gate divides by it")
     return c, s
 
@@ -87,8 +86,8 @@ def product_gate(activation: str, lam: float, c: float | None = None) -> Gate:
     The even part of sigma survives the u+v / u-v difference, so the error is
     u v (s4 / (6 s2)) l^2 (u^2 + v^2): relative O(l^2) whatever s3 is. c defaults to argmax |s2|.
     """
-    lam = _positive(lam, "lambda")
-    c, s = _series(activation, 2, c, 2)
+    lam = checked_positive(lam, "lambda")
+    c, s = taylor_at(activation, 2, c, 2)
     w_in = lam * np.array([[1.0, -1.0, 1.0, -1.0], [1.0, -1.0, -1.0, 1.0]])
     w_out = np.array([[1.0], [1.0], [-1.0], [-1.0]]) / (4 * s[2] * lam ** 2)
     return Gate(w_in, np.full(4, c), w_out, np.zeros(1), activation, "product", lam)
@@ -99,8 +98,8 @@ def square_gate(activation: str, lam: float, c: float | None = None) -> Gate:
 
     Error u^2 (s4 / (12 s2)) l^2 u^2. c defaults to argmax |s2|.
     """
-    lam = _positive(lam, "lambda")
-    c, (s0, _, s2) = _series(activation, 2, c, 2)
+    lam = checked_positive(lam, "lambda")
+    c, (s0, _, s2) = taylor_at(activation, 2, c, 2)
     w_out = np.ones((2, 1)) / (s2 * lam ** 2)
     return Gate(lam * np.array([[1.0, -1.0]]), np.full(2, c), w_out, [-2 * s0 / (s2 * lam ** 2)],
                 activation, "square", lam)
@@ -126,8 +125,8 @@ def richardson(gate: Gate, ratio: float, order: int) -> Gate:
 
 def copy_neurons(activation: str, c: float | None = None) -> int:
     """The default copy gate size at c: 1 where s2(c) = 0, else 2."""
-    c, s = _series(activation, 1, c, 2)
-    return 1 if abs(s[2]) <= _ZERO * abs(s[1]) else 2
+    c, s = taylor_at(activation, 1, c, 2)
+    return 1 if abs(s[2]) <= VANISHING_RATIO * abs(s[1]) else 2
 
 
 def copy_gate(activation: str, lam: float, neurons: int | None = None, c: float | None = None) -> Gate:
@@ -139,8 +138,8 @@ def copy_gate(activation: str, lam: float, neurons: int | None = None, c: float 
     two neurons, (s(c+lu) - s(c-lu)) / (2 s1 l), which cancel every even term. neurons=None
     picks that way (copy_neurons).
     """
-    lam = _positive(lam, "lambda")
-    c, (s0, s1, _) = _series(activation, 1, c, 2)
+    lam = checked_positive(lam, "lambda")
+    c, (s0, s1, _) = taylor_at(activation, 1, c, 2)
     neurons = copy_neurons(activation, c) if neurons is None else neurons
     if neurons == 1:
         return Gate([[lam]], [c], [[1 / (s1 * lam)]], [-s0 / (s1 * lam)], activation, "copy", lam)
@@ -160,7 +159,7 @@ def flat_gate_neurons_for_powers(powers: tuple[int, ...]) -> int:
     return prod(int(r) + 1 for r in powers)
 
 
-def _check_powers(powers) -> tuple[int, ...]:
+def check_powers(powers) -> tuple[int, ...]:
     powers = tuple(int(r) for r in powers)
     if not powers or min(powers) < 0 or sum(powers) < 1:
         raise ValueError(f"powers must be non-negative with a positive sum, got {powers}")
@@ -180,14 +179,14 @@ def flat_power_gate(activation: str, powers: tuple[int, ...], lam: float, c: flo
     in mixed radix r_i + 1, k_0 fastest; with all r_i = 1 that is eq 28 with eq 32's
     normalisation, bit i of j saying i is in S_j. c defaults to argmax |s_d|.
     """
-    powers = _check_powers(powers)
+    powers = check_powers(powers)
     neurons = flat_gate_neurons_for_powers(powers)
     if neurons > flat_gate_neurons(FLAT_MAX_INPUTS):
         raise ValueError(f"a flat gate for powers {powers} needs {neurons:,} neurons; "
                          f"the limit is {flat_gate_neurons(FLAT_MAX_INPUTS):,}")
-    lam = _positive(lam, "lambda")
+    lam = checked_positive(lam, "lambda")
     d = sum(powers)
-    c, s = _series(activation, d, c, d)
+    c, s = taylor_at(activation, d, c, d)
     j = np.arange(neurons)
     w_in = np.empty((len(powers), neurons))
     sign = np.ones(neurons)
@@ -233,126 +232,6 @@ def bit_product_gate(k: int, beta: float | None = None, activation: str = "sigmo
                          "sigmoid, tanh, step or relu")
     if beta is None:
         raise ValueError(f"a {activation} bit product needs beta, e.g. bit_scale(tol)")
-    beta = _positive(beta, "beta")
+    beta = checked_positive(beta, "beta")
     lo, hi = limits
     return Gate(beta * ones, [-beta * (k - 0.5)], [[1.0 / (hi - lo)]], [-lo / (hi - lo)], activation, "bit", beta)
-
-
-# ---- scales: truncation error grows with lambda, rounding error with 1/lambda ----------------------
-
-@dataclass(frozen=True)
-class Scale:
-    """An input scale and the error the series model predicts for it."""
-
-    value: float              # lambda for inputs in [-R, R]
-    predicted_error: float    # max abs error over that box divided by the output bound (R^2, R, R^d)
-    center: float | None = None   # the bias point c, where it was chosen with lambda
-    ratio: float = 2.0            # a Richardson pair's second scale, over lambda
-
-
-def bit_error(beta: float) -> float:
-    """Max error of a sigmoid bit product: sigma(-beta/2), at sums 1/2 away from the threshold."""
-    return float(1.0 / (1.0 + np.exp(beta / 2)))
-
-
-def bit_scale(tol: float) -> float:
-    """The smallest integer beta >= 1 with bit_error(beta) = 1/(1 + e^(beta/2)) <= tol:
-    beta = 2 ln(1/tol - 1), rounded up (eq 13: beta > D ln 10 gives about D digits)."""
-    if not tol > 0:
-        raise ValueError(f"tolerance must be positive, got {tol}")
-    return float(max(1, ceil(2 * log(1 / tol - 1)))) if tol < 0.5 else 1.0
-
-
-def _sinhc_power(d: int, j: int) -> float:
-    """[y^j] (sinh(y)/y)^d: at the corner x_i = R a flat gate's order-(d+j) term is this times R^(d+j)."""
-    base = [1 / factorial(i + 1) if i % 2 == 0 else 0.0 for i in range(j + 1)]
-    poly = [1.0] + [0.0] * j
-    for _ in range(d):
-        poly = [sum(poly[a] * base[i - a] for a in range(i + 1)) for i in range(j + 1)]
-    return poly[j]
-
-
-def _balance(terms, rounding, input_bound: float, gates: int = 1) -> Scale:
-    """lambda minimising a x^p + sum_q b_q x^-q over x = lambda R in [1e-15, 1].
-
-    With `gates` > 1 the gate is one of that many whose relative errors add up in a product tree:
-    truncation errors share a sign and add linearly, rounding errors are independent and add like
-    sqrt(gates), so the best lambda is smaller than for one gate alone (product32: 31 gates).
-
-    terms are the truncation terms (ratio, factor, p) in rising order: the first whose derivative
-    ratio is nonzero leads (none: the gate is exact, e.g. softplus' 2-neuron copy). rounding is
-    [(b_q, q)]. A flat bottom (rounding with a floor, as for tanh at 0) is left at its upper end:
-    the largest lambda within 2% of the least error, since small lambdas make huge weights.
-    """
-    from scipy.optimize import brentq, minimize_scalar      # imported here: a CLI start-up costs less
-    from scipy.special import logsumexp
-    input_bound = _positive(input_bound, "input bound")
-    lead = next(((r * f * gates, p) for r, f, p in terms if r > _ZERO), None)
-    logs = [(log(b * sqrt(gates)), -q) for b, q in rounding if b > 0] + ([(log(lead[0]), lead[1])] if lead else [])
-
-    def log_error(t: float) -> float:       # log of the sum, in log x: convex, and no overflow
-        return float(logsumexp([lb + p * t for lb, p in logs]))
-
-    lo = log(1e-15)
-    t = minimize_scalar(log_error, bounds=(lo, 0.0), method="bounded", options={"xatol": 1e-9}).x
-    if log_error(lo) < log_error(t):
-        t = lo
-    target = log_error(t) + log(1.02)
-    t = 0.0 if log_error(0.0) <= target else brentq(lambda u: log_error(u) - target, t, 0.0, xtol=1e-12)
-    return Scale(exp(t) / input_bound, exp(log_error(t)) / gates)
-
-
-def _rounding(s: tuple[float, ...], c: float, dtype, weight: float, reach: int, q: int) -> list:
-    """Rounding terms: each neuron is off by ~eps (|s0| + |c s1| + |s1| reach x), from evaluating
-    sigma near s0, from rounding c + lambda(...), and from the neuron's own swing (its argument
-    moves up to reach * x from c); the output weights' absolute sum is weight / x^q."""
-    eps = float(np.finfo(np.dtype(dtype)).eps) * weight
-    return [(eps * (abs(s[0]) + abs(c * s[1])), q), (eps * abs(s[1]) * reach, q - 1)]
-
-
-def flat_scale(activation: str, powers, dtype="float64", input_bound: float = 1.0,
-               c: float | None = None, gates: int = 1) -> Scale:
-    """lambda for flat_power_gate(powers) (an int n means n distinct inputs) on |x_i| <= input_bound.
-
-    Relative truncation |s_m / s_d| x^(m-d) [y^(m-d)](sinh y / y)^d, m = d+2, d+4, ..., taken at
-    the corner x_i = R, where it is largest; rounding per _rounding, the weights' absolute sum
-    being 1 / (|s_d| l^d). Both depend on d = sum(powers) only, which is what is cached.
-    """
-    powers = _check_powers((1,) * powers if isinstance(powers, int) else powers)
-    c = None if c is None else float(c)
-    return _flat_scale(activation, sum(powers), np.dtype(dtype).name, float(input_bound), c, int(gates))
-
-
-@lru_cache(maxsize=None)
-def _flat_scale(activation: str, d: int, dtype: str, input_bound: float, c: float | None, gates: int) -> Scale:
-    c, s = _series(activation, d, c, d + 6)
-    terms = [(abs(s[m] / s[d]), _sinhc_power(d, m - d), m - d) for m in (d + 2, d + 4, d + 6)]
-    return _balance(terms, _rounding(s, c, dtype, 1 / abs(s[d]), d, d), input_bound, gates)
-
-
-def product_scale(activation: str, dtype="float64", input_bound: float = 1.0, c: float | None = None,
-                  gates: int = 1) -> Scale:
-    """lambda for product_gate on |u|, |v| <= input_bound: relative error (|s4| / (3 |s2|)) (l R)^2
-    at u = v = R against rounding ~ eps (|s0| + |c s1|) / (|s2| (l R)^2). It is the flat gate n = 2.
-    `gates`: how many such gates a tree chains (see _balance)."""
-    return flat_scale(activation, (1, 1), dtype, input_bound, c, gates)
-
-
-def square_scale(activation: str, dtype="float64", input_bound: float = 1.0, c: float | None = None) -> Scale:
-    """lambda for square_gate: relative error (|s4| / (12 |s2|)) (l R)^2 against rounding
-    ~ 2 eps (|s0| + |c s1|) / (|s2| (l R)^2) (two neurons of weight 1 / (s2 l^2))."""
-    c, s = _series(activation, 2, c, 8)
-    terms = [(abs(s[m] / s[2]), 2 / factorial(m), m - 2) for m in (4, 6, 8)]
-    return _balance(terms, _rounding(s, c, dtype, 2 / abs(s[2]), 1, 2), input_bound)
-
-
-def copy_scale(activation: str, dtype="float64", input_bound: float = 1.0, neurons: int | None = None,
-               c: float | None = None) -> Scale:
-    """lambda for copy_gate (same default neurons): relative error |s_m / s1| (l R)^(m-1) / m! from
-    the first nonzero m >= 2 (odd m only for two neurons) against rounding ~ eps (|s0| + |c s1|) / (|s1| l R)."""
-    c, s = _series(activation, 1, c, 8)
-    neurons = copy_neurons(activation, c) if neurons is None else neurons
-    orders = range(2, 8) if neurons == 1 else range(3, 8, 2)
-    terms = [(abs(s[m] / s[1]), 1 / factorial(m), m - 1) for m in orders]
-    return _balance(terms, _rounding(s, c, dtype, 1 / abs(s[1]), 1, 1), input_bound)
-

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from ..network.model import Network
+from .plan import ProductPlan
+
 
 @dataclass(frozen=True)
 class GateScales:
@@ -55,3 +58,29 @@ class BuildInfo:
         meta.update(structure=self.structure, structure_reason=self.structure_reason)
         meta.update(error_bound=self.error_bound, error_bound_reason=self.error_bound_reason)
         return meta
+
+
+@dataclass(frozen=True)
+class Built:
+    network: Network
+    plan: ProductPlan | None        # the product plan a tree network follows (per site for a shared layout)
+    info: BuildInfo                 # also network.meta, as JSON
+
+
+@dataclass(frozen=True)
+class MadeLayers:
+    """What a monomial table's layers builder made: the layers, the plan (tree), the error model or the
+    reason there is none, and the choices BuildInfo records."""
+    layers: tuple
+    plan: ProductPlan | None
+    errors: object
+    beta: float | None = None
+    scales: GateScales | None = None
+    structure: str = "expanded"
+    structure_reason: str = ""
+
+    def info(self, partial_info, error_bound: float | None, reason: str) -> BuildInfo:
+        counts = None if self.plan is None else PlanCounts(self.plan.depth, self.plan.product_gates,
+                                                           self.plan.unshared_product_gates)
+        return partial_info(error_bound, reason, beta=self.beta, scales=self.scales, plan=counts,
+                            structure=self.structure, structure_reason=self.structure_reason)

@@ -129,7 +129,7 @@ def tree_check(plan, magnitude: np.ndarray, gate_set, scale: float) -> RangeChec
 def flat_check(table: dict, magnitude: np.ndarray, copy_gate, activation: str, dtype: str,
                scale: float) -> RangeCheck:
     """A flat gate of degree d reads out 1 / (|s_d| lambda^d) times its monomial's bound."""
-    from . import gates
+    from . import series_scales
     from ..network.activations import bias_point, derivatives
     log_mag = np.log10(magnitude)
     s = log_scale(scale, table, log_mag)
@@ -140,7 +140,7 @@ def flat_check(table: dict, magnitude: np.ndarray, copy_gate, activation: str, d
         if d == 1:
             lam, gain = copy_gate.scale, gate_gain(copy_gate)
         else:
-            lam = gates.flat_scale(activation, d, dtype).value
+            lam = series_scales.flat_scale(activation, d, dtype).value
             gain = -log10(abs(derivatives(activation, bias_point(activation, d), d)[d])) - d * log10(lam)
         readout = max(readout, float(log_mag[monomials].sum(axis=1).max()) + gain)
         gains.append(gain)

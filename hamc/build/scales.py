@@ -9,7 +9,8 @@ import numpy as np
 
 from . import error_bound
 from ..network.activations import get_activation
-from .gates import Gate, Scale, copy_gate, product_gate, richardson, square_gate
+from .gates import Gate, copy_gate, product_gate, richardson, square_gate
+from .series_scales import Scale
 
 
 GATES = ("auto", "paper", "single", "richardson")   # auto: single, richardson where --tol needs it

@@ -9,6 +9,7 @@ import scipy.sparse as sp
 from . import error_bound as eb
 from . import gates
 from ..network.model import ACTIVATION_FUNCTIONS, LABELLED_GATES_MAX, GateBlock, Layer, Triplets, make_layer
+from .heads import output_head
 from .plan import ProductPlan, level, monomial_text
 from ..network.activations import derivatives
 
@@ -228,10 +229,7 @@ def output_layer(prev: _Stage, constant: np.ndarray, dtype, *, classifier_log_pr
     pick = sp.csr_matrix((np.ones(len(has)), (has, prev.acc[has])), shape=(n_out, prev.readout.shape[0]))
     weight = (pick @ prev.readout).T.tocoo()
     bias = pick @ prev.offset + constant
-    if classifier_log_priors is None:
-        return make_layer(weight.row, weight.col, weight.data, weight.shape, bias, "identity", dtype)
-    return make_layer(weight.row, weight.col, -weight.data, weight.shape, -bias + classifier_log_priors,
-                      "softmax", dtype)
+    return output_head(weight.row, weight.col, weight.data, weight.shape, bias, dtype, classifier_log_priors)
 
 
 def node_bounds(plan: ProductPlan, magnitude: np.ndarray) -> dict[int, np.ndarray]:

@@ -5,7 +5,7 @@ hamc builds; `labels` writes them as numbers ("values") or as the paper writes t
 """
 from __future__ import annotations
 
-from ..build import gates
+from ..build import gates, series_scales
 from ..network.activations import derivatives
 from .diagram import BIAS_MODES, LABEL_MODES, Diagram, Edge, Node
 from .labels import _value, tex_number
@@ -41,7 +41,7 @@ def product_gate_figure(activation: str = "sigmoid", *, labels: str = "symbolic"
     symbolic labels follow that formula; the edge colours give the weights' actual signs (for the
     sigmoid s2 < 0 at c = ln(2 + sqrt 3), so the '+' formula is a negative number)."""
     _check(labels, biases)
-    lam = gates.product_scale(activation, dtype).value
+    lam = series_scales.product_scale(activation, dtype).value
     g = gates.product_gate(activation, lam)
     c = float(g.b[0])
     s2 = derivatives(activation, c, 2)[2]

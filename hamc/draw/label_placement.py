@@ -2,8 +2,6 @@
 weight labels placed where they collide with no node, label or line, and an optional legend."""
 from __future__ import annotations
 
-import numpy as np
-
 from .diagram import Diagram
 from .geometry import (HEADER_FONT, LEGEND_FONT, NOTE_FONT, WEIGHT_FONT, Layout, Text, clip_out, overlap_area,
                        port_point, ports, rect, route_segments, segment_hits, text_width)

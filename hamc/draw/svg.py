@@ -8,7 +8,7 @@ from __future__ import annotations
 from html import escape
 
 from .diagram import Diagram
-from .geometry import FONT as FONT_SIZE, LEGEND_FONT, TITLE_FONT, Layout
+from .geometry import FONT as FONT_SIZE, TITLE_FONT, Layout
 from .layout import layout
 from .geometry import text_width
 from .style import (BLOCK_FILL, FONT, FRAME, NEGATIVE, NEUTRAL, NOTE, POSITIVE, SHARED_FILL, SITE_FRAME, TEXT,
@@ -25,7 +25,7 @@ def to_svg(diagram: Diagram, lay: Layout | None = None) -> str:
     width, height = lay.width + 2 * _MARGIN, lay.height + top + _MARGIN
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.1f}pt" height="{height:.1f}pt" '
            f'viewBox="0 0 {width:.1f} {height:.1f}" font-family="{FONT}">',
-           _markers(arrow_length(diagram)), f'<rect width="100%" height="100%" fill="white"/>']
+           _markers(arrow_length(diagram)), '<rect width="100%" height="100%" fill="white"/>']
     out += [_text(width / 2, _MARGIN + _TITLE_LINE * (i + 0.5), line, TITLE_FONT, TEXT, "title")
             for i, line in enumerate(title)]
     out.append(f'<g transform="translate({_MARGIN:g},{top:.1f})">')

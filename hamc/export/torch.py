@@ -1,6 +1,8 @@
 """Network -> torch.nn.Module: dense or sparse layers; a shared layout as a circular convolution."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -156,7 +158,7 @@ def _identity_layer(lay, last):
     return SimpleNamespace(weight=eye, n_out=len(lay.offsets))
 
 
-def save_torch(network, path) -> "Path":
+def save_torch(network, path) -> Path:
     """A torch.export archive (.pt2) of to_torch(network), batch size dynamic: torch.export.load(path)
     .module() runs it without hamc. Written atomically; the same network gives the same bytes."""
     import io

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import hamc
-from hamc.build import gates, scales
+from hamc.build import gates, scales, series_scales
 from hamc.network.activations import derivatives
 from hamc.analysis.bounds import energy_scale
 from hamc.build.assemble import build, flat_hidden_neurons
@@ -154,7 +154,7 @@ def test_flat_product_of_n_variables(n):
     err = np.max(np.abs(net(x) - 3 * x.prod(axis=1)))
     # the network is the flat gate with its output times 3: 3 x the gate's error, which the
     # series model bounds (max over the box, relative to the unit output range)
-    scale = gates.flat_scale("sigmoid", (1,) * n)
+    scale = series_scales.flat_scale("sigmoid", (1,) * n)
     gate_err = np.max(np.abs(gates.flat_product_gate("sigmoid", n, scale.value)(x)[:, 0] - x.prod(axis=1)))
     if n >= 4:       # where truncation, not rounding, dominates: the same error, up to rounding
         assert err == pytest.approx(3 * gate_err, rel=0.1)
@@ -179,7 +179,7 @@ def test_flat_power_gate_counts_prod_r_plus_1():
     assert layer_sizes(c.network) == [6] and c.flat_hidden_neurons == 6           # (2 + 1)(1 + 1)
     x = np.vstack([corners(2, -1.0, 1.0, 4, 0), np.random.default_rng(0).uniform(-1, 1, (500, 2))])
     err = np.max(np.abs(c.network(x) - x[:, 0] ** 2 * x[:, 1]))
-    assert err <= 1.25 * gates.flat_scale("sigmoid", (2, 1)).predicted_error and err < 1e-5
+    assert err <= 1.25 * series_scales.flat_scale("sigmoid", (2, 1)).predicted_error and err < 1e-5
 
 
 def test_flat_network_of_a_mixed_polynomial():

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from hamc.network.activations import bias_point, derivatives
-from hamc.build.gates import (Gate, bit_error, bit_product_gate, bit_scale, copy_gate, copy_neurons, copy_scale,
-                        flat_gate_neurons, flat_gate_neurons_for_powers, flat_power_gate, flat_product_gate, flat_scale,
-                        product_gate, product_scale, square_gate, square_scale)
+from hamc.build.gates import (Gate, bit_product_gate, copy_gate, copy_neurons, flat_gate_neurons,
+                              flat_gate_neurons_for_powers, flat_power_gate, flat_product_gate, product_gate, square_gate)
+from hamc.build.series_scales import bit_error, bit_scale, copy_scale, flat_scale, product_scale, square_scale
 
 RNG = np.random.default_rng(20170)
 UV = np.vstack([RNG.uniform(-1, 1, (4000, 2)), list(itertools.product((-1.0, 1.0), repeat=2))])
@@ -256,7 +256,7 @@ def _product_error(kinds: str, dtype: str) -> tuple[float, float]:
     """(measured max |gate - u v| on UV, evaluated as a layer does: each neuron minus sigma(c);
     the certified bound one such gate adds) for the unit product gate hamc builds."""
     from hamc.build import error_bound as eb
-    from hamc.build.assemble import unit_gates
+    from hamc.build.table_layers import unit_gates
     from hamc.network.activations import get_activation
     g = unit_gates("sigmoid", dtype, kinds)[0].product
     f, x = get_activation("sigmoid"), UV.astype(dtype)

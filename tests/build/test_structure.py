@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import hamc
-from hamc.build.assemble import unit_gates
+from hamc.build.table_layers import unit_gates
 from hamc.build.options import BuildOptions
 from hamc.build.structure import integer_squares, real_candidates, reachable
 

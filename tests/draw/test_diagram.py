@@ -15,7 +15,7 @@ import pytest
 import scipy.sparse as sp
 
 import hamc
-from hamc.build import gates
+from hamc.build import series_scales
 from hamc.draw import notebook
 from hamc.draw.dot import NEGATIVE, NEUTRAL, POSITIVE, dot_available, render, to_dot
 from hamc.draw.tikz import to_tikz
@@ -224,7 +224,7 @@ def test_product_gate_figure_weights_match_reference():
     c = math.log(2 + math.sqrt(3))                              # argmax |sigma''| (REFERENCE.md section 3)
     s = _sigmoid(c)
     s2 = s * (1 - s) * (1 - 2 * s)                              # sigma''(c) < 0 for the sigmoid
-    lam = gates.product_scale("sigmoid", "float64").value
+    lam = series_scales.product_scale("sigmoid", "float64").value
     d = product_gate_figure("sigmoid", labels="symbolic")
     w = {(e.source, e.target): e for e in d.edges}
     signs_u, signs_v = (1, -1, 1, -1), (1, -1, -1, 1)          # u+v, -(u+v), u-v, -(u-v)
