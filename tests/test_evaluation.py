@@ -70,3 +70,17 @@ def test_a_local_cluster_with_two_workers_equals_numpy_exactly(ising):
         net, energy = net.result(), energy.result()
     assert np.array_equal(net[:, 0], direct_ising_energy(x))
     assert np.array_equal(energy, direct_ising_energy(x))
+
+
+@pytest.mark.parametrize("chunks", [(1, 1, 1), (2, 1, 4)])
+def test_dask_chunks_narrower_than_the_stencil_reach(chunks):
+    # the image model reaches 2 sites: chunks of 1 made map_overlap rechunk and the output chunks
+    # no longer matched (ValueError "Dimension 1 has 3 blocks")
+    import dask.array as da
+    c = hamc.compile(EXAMPLES / "image.ham", params={"L": 6})
+    x = np.random.default_rng(3).uniform(-1, 1, (3, 6, 6))
+    exact = c.hamiltonian.evaluate(x.reshape(3, -1))
+    net = hamc.evaluate(c.network, da.from_array(x, chunks=chunks)).compute()
+    assert net.shape == (3, 1) and np.abs(net[:, 0] - exact).max() <= c.error_bound.absolute
+    energy = c.hamiltonian.evaluate(da.from_array(x, chunks=chunks)).compute()
+    assert np.abs(energy - exact).max() <= 1e-12 * np.abs(exact).max()

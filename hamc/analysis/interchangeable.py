@@ -68,7 +68,8 @@ def _incidence(table: TermTable):
             mults.append(ends - np.flatnonzero(first.ravel()))
         start += m
     cat = lambda parts: np.concatenate(parts) if parts else np.zeros(0, np.int64)
-    term_colors = unique_rows(np.concatenate(colors))[1]
+    # H = 0 has no monomial at all, not even the constant's
+    term_colors = unique_rows(np.concatenate(colors))[1] if colors else np.zeros(0, np.int64)
     return cat(terms), cat(variables), cat(mults), term_colors
 
 

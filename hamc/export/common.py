@@ -74,3 +74,12 @@ def first_kernel(shared, layer) -> np.ndarray:
     return out
 
 
+
+
+def local_readout(lay, last) -> tuple[np.ndarray, np.ndarray] | None:
+    """A locally connected layout's output layer folded into its per-site coefficients: (V (sites,
+    channels), bias (1,)) with H = sum_s sum_c h_c(s) V[s, c] + bias; None for a shared layout."""
+    if getattr(lay, "coefficients", None) is None:
+        return None
+    weights, bias = lay.site_weights(last)
+    return np.ascontiguousarray(weights.T), np.asarray(bias + lay.pool_bias, weights.dtype)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .common import DENSE_MAX_ENTRIES, check_dtype, dense, first_kernel, kernel, offset, require
+from .common import DENSE_MAX_ENTRIES, check_dtype, dense, first_kernel, kernel, local_readout, offset, require
 
 jax = require("jax", "jax")
 jnp = jax.numpy
@@ -81,6 +81,9 @@ def _shared(network):
     conv_activation = first.activation if first is not None else "identity"
     hidden_kinds = [(layer.activation, sparse_shape(layer)) for layer in hidden]
     last_kind, sites, pool = (last.activation, sparse_shape(last)), lay.sites, lay.pool_activation
+    readout = local_readout(lay, last)
+    if readout is not None:                 # locally connected: per-site weights instead of the last layer
+        params["last"] = {"site_weights": jnp.asarray(readout[0]), "bias": jnp.asarray(readout[1])}
 
     def apply_fn(params, x):
         grid = x.reshape((x.shape[0], 1) + shape)
@@ -91,6 +94,8 @@ def _shared(network):
         a = _activate(conv_activation, z) - c["offset"]
         for (activation, sp_shape), p in zip(hidden_kinds, params["hidden"]):
             a = _dense_layer(p, a, activation, sp_shape)
+        if readout is not None:
+            return jnp.einsum("bsc,sc->b", a, params["last"]["site_weights"])[:, None] + params["last"]["bias"]
         out = _dense_layer(params["last"], a.sum(axis=1), *last_kind, bias_scale=sites)
         return _activate(pool, out + params["pool_bias"])
     return apply_fn, params

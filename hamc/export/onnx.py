@@ -6,7 +6,7 @@ import os
 import numpy as np
 
 from ..errors import HamcError
-from .common import check_dtype, dense, offset, require, wrap_indices, kernel
+from .common import check_dtype, dense, local_readout, offset, require, wrap_indices, kernel
 
 onnx = require("onnx", "onnx")
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
@@ -33,10 +33,8 @@ def to_onnx(network, path: str | os.PathLike | None = None, *, dtype=None):
         *hidden, last = network.layers
         for layer in hidden:
             x = _layer(g, layer, x)
-        x = g.node("ReduceSum", [x, g.const(np.array([1], np.int64), "sum_axes")], keepdims=0)
-        x = _layer(g, last, x, bias_scale=network.shared.sites)
-        x = g.node("Add", [x, g.const(network.shared.pool_bias, "pool_bias")])
-        x = _activation(g, network.shared.pool_activation, x)
+        readout = local_readout(network.shared, last)
+        x = _pool(g, network.shared, last, x) if readout is None else _local_sum(g, readout, x)
     else:
         for layer in network.layers:
             x = _layer(g, layer, x)
@@ -77,6 +75,22 @@ class _Graph:
         out = self.name(op.lower())
         self.nodes.append(helper.make_node(op, list(inputs), [out], name=out, **attrs))
         return out
+
+
+def _pool(g: _Graph, lay, last, x: str) -> str:
+    """(batch, sites, channels) -> outputs of a shared layout: the sum over sites, the last layer, the pooling."""
+    x = g.node("ReduceSum", [x, g.const(np.array([1], np.int64), "sum_axes")], keepdims=0)
+    x = _layer(g, last, x, bias_scale=lay.sites)
+    x = g.node("Add", [x, g.const(lay.pool_bias, "pool_bias")])
+    return _activation(g, lay.pool_activation, x)
+
+
+def _local_sum(g: _Graph, readout, x: str) -> str:
+    """(batch, sites, channels) -> (batch, 1) of a locally connected layout: the per-site weights V, as one MatMul."""
+    weights, bias = readout
+    x = g.node("Reshape", [x, g.const(np.array([-1, weights.size], np.int64), "flat")])
+    x = g.node("MatMul", [x, g.const(weights.reshape(-1, 1), "site_weights")])
+    return g.node("Add", [x, g.const(bias, "local_bias")])
 
 
 def _layer(g: _Graph, layer, x: str, bias_scale: int = 1) -> str:

@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from .common import DENSE_MAX_ENTRIES, check_dtype, dense, first_kernel, kernel, offset, require, wrap_indices
+from .common import (DENSE_MAX_ENTRIES, check_dtype, dense, first_kernel, kernel, local_readout, offset, require,
+                     wrap_indices)
 
 torch = require("torch", "torch")
 nn = torch.nn
@@ -122,6 +123,11 @@ class SharedNetwork(nn.Module):
         self.last = Dense(last, bias_scale=lay.sites)
         self.pool_bias = nn.Parameter(_tensor(lay.pool_bias))
         self.pool_activation = lay.pool_activation
+        readout = local_readout(lay, last)
+        self.local = readout is not None      # locally connected: per-site weights replace the last layer
+        if self.local:
+            self.site_weights = nn.Parameter(_tensor(readout[0]))
+            self.local_bias = nn.Parameter(_tensor(readout[1]))
 
     def forward(self, x):
         """x: (batch, sites), the lattice in C order -> (batch, n_outputs)."""
@@ -133,11 +139,13 @@ class SharedNetwork(nn.Module):
         a = _activate(self.conv_activation, z)
         if self.conv_shifted:            # threshold layers have no offsets: skip a pass over the lattice
             a = a - self.conv_offset[:, None]
-        if len(self.hidden) == 0:
+        if len(self.hidden) == 0 and not self.local:
             return _activate(self.pool_activation, self.last(a.sum(dim=2)) + self.pool_bias)
         a = a.transpose(1, 2)                                     # (batch, sites, channels) for the MLP
         for layer in self.hidden:
             a = layer(a)
+        if self.local:
+            return torch.einsum("bsc,sc->b", a, self.site_weights)[:, None] + self.local_bias
         return _activate(self.pool_activation, self.last(a.sum(dim=1)) + self.pool_bias)
 
 

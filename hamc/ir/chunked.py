@@ -4,6 +4,14 @@ from __future__ import annotations
 import numpy as np
 
 
+def fit_halos(grid, depth: tuple[int, ...]):
+    """grid rechunked so that every chunk of a lattice axis holds its halo (map_overlap would rechunk
+    such an axis itself, and the output chunks computed from the old ones would no longer match):
+    an axis with a chunk narrower than its depth becomes one chunk."""
+    small = {axis + 1: -1 for axis, (c, d) in enumerate(zip(grid.chunks[1:], depth)) if d and min(c) < d}
+    return grid.rechunk(small) if small else grid
+
+
 def signed_coordinates(density) -> list[np.ndarray]:
     """Each local monomial's sites as signed lattice vectors from the origin ((used, rank) per term):
     a coordinate past half the axis is a step backwards (index L-1 is -1), as the periodic sum reads it."""
@@ -36,6 +44,7 @@ def lattice_energy(density, grid):
     terms = signed_coordinates(density)
     reach = np.abs(np.concatenate([t for t in terms if len(t)] or [np.zeros((1, rank), np.int64)]))
     depth = tuple(int(d) for d in reach.max(axis=0))
+    grid = fit_halos(grid, depth)
     chunks = (grid.chunks[0],) + tuple((1,) * len(c) for c in grid.chunks[1:])
     parts = grid.astype(np.float64).map_overlap(
         _block_energy, depth=(0,) + depth, boundary="periodic", trim=False, chunks=chunks, dtype=np.float64,

@@ -60,10 +60,14 @@ class _Symbols:
     def variable(self, flat: int):
         for a in self.arrays:
             if a.offset <= flat < a.offset + a.size:
+                site, state = divmod(flat - a.offset, len(a.states) or 1)
                 if not a.shape:
-                    return sympy.Symbol(a.name)
-                idx = np.unravel_index(flat - a.offset, a.shape)
-                return self.bases[a.name][tuple(int(i) + lo for i, lo in zip(idx, a.lows))]
+                    value = sympy.Symbol(a.name)
+                else:
+                    idx = np.unravel_index(site, a.shape)
+                    value = self.bases[a.name][tuple(int(i) + lo for i, lo in zip(idx, a.lows))]
+                # a discrete variable's one-hot bit `n[i]=k` is the delta of its value and k
+                return sympy.KroneckerDelta(value, a.states[state]) if a.states else value
         raise IndexError(flat)
 
     def neighbour(self, a, offset) -> sympy.Expr:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from lark import Token
 
-STATEMENTS = "param, lattice, graph, real/bit/spin, H or prior"
+STATEMENTS = "param, lattice, graph, real/bit/spin/discrete, H or prior"
 _STARTS_OPERAND = {"NAME", "NUMBER", "LPAR", "REDUCE", "STRING"}
 
 

@@ -31,10 +31,12 @@ def declared_states(ctx: LoweringContext, decl: S.VarDecl) -> tuple[int, ...]:
     return tuple(range(lo, hi + 1))
 
 
-def state_terms(var, sites: np.ndarray, rows: np.ndarray) -> Terms:
+def state_terms(var, sites: np.ndarray, rows: np.ndarray, max_terms: int) -> Terms:
     """`n[i]` in each row: sum over states k of value_k * bit(i, k). Always q terms per row, in state
     order and never combined: `_reference` reads the variable's first bit back from them."""
     q = len(var.states)
+    if len(rows) * q > max_terms:       # before the (rows, q) table is allocated
+        raise TooManyTerms(len(rows) * q, max_terms)
     bits = var.offset + q * np.asarray(sites, np.int64)[:, None] + np.arange(q)
     values = np.tile(np.array(var.states, np.int64), len(rows))
     return Terms(np.repeat(rows, q), bits.reshape(-1, 1), Coefficients.from_array(values))

@@ -61,7 +61,7 @@ def _name(ctx: LoweringContext, node: S.Name, scope: Bindings) -> Terms:
             raise err(f"'{node.name}' is an array of shape {var.shape}; index it, as in "
                       f"{node.name}[{', '.join('i' * 1 for _ in var.shape)}]", node)
         if var.states:
-            return state_terms(var, np.zeros(scope.n_rows, np.int64), rows)
+            return state_terms(var, np.zeros(scope.n_rows, np.int64), rows, ctx.max_terms)
         return Terms.variable(np.full(scope.n_rows, var.offset), rows)
     if node.name in ctx.arrays:
         raise err(f"'{node.name}' is an array parameter; index it, as in {node.name}[i]", node)
@@ -131,7 +131,8 @@ def _variable_entry(ctx: LoweringContext, node: S.Indexed, scope: Bindings) -> T
         local.append(i)
     flat = var.offset + (np.ravel_multi_index([c[keep] for c in local], var.shape) if var.shape else 0)
     if var.states:
-        return state_terms(var, np.broadcast_to(flat - var.offset, (int(keep.sum()),)), np.arange(scope.n_rows)[keep])
+        return state_terms(var, np.broadcast_to(flat - var.offset, (int(keep.sum()),)), np.arange(scope.n_rows)[keep],
+                           ctx.max_terms)
     return Terms.variable(np.broadcast_to(flat, (int(keep.sum()),)), np.arange(scope.n_rows)[keep])
 
 

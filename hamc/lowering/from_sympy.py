@@ -14,7 +14,7 @@ from ..ir.coefficients import Coefficients, Origin
 from ..ir.domain import KEYWORDS, Domain
 from ..ir.hamiltonian import Hamiltonian, Polynomial, VariableArray, terms_to_blocks
 from ..ir.lattice_sum import LatticeDensity, canonical_local
-from ..ir.terms import Terms, TooManyTerms, add, combine, multiply
+from ..ir.terms import Terms, TooManyTerms, add, combine, multiply, power_count, power_work
 from .context import MAX_VARIABLES
 from .sympy_lattice import split_lattice_sums
 
@@ -272,6 +272,7 @@ class _Walk:
             raise _fail(f"{e} has a negative exponent: a variable in a denominator is not a polynomial")
         base, out = self.terms(e.base), Terms.constant(Coefficients.of(1), self.rows)
         k = int(k)
+        self._check_power(e, base, k)
         while k:            # square and multiply
             if k & 1:
                 out = multiply(out, base, 1, self.domains, self.limit)
@@ -279,6 +280,19 @@ class _Walk:
             if k:
                 base = multiply(base, base, 1, self.domains, self.limit)
         return out
+
+    def _check_power(self, e: sympy.Pow, base: Terms, k: int) -> None:
+        """Refuse before expanding, as the .ham lowering does: the terms of a power of a sum and the
+        indices written on the way to them, the degree of a power of a monomial of real variables."""
+        if len(base.rows) > 1:
+            estimate = power_count(base, k, 1)
+            if estimate > self.limit:
+                raise TooManyTerms(estimate, self.limit)
+            if power_work(base, k, 1, self.limit) > self.limit:
+                raise _fail(f"expanding ({e.base})**{k} writes more than {self.limit:,} variable indices (the limit) "
+                            f"on the way to its {estimate:,} terms; raise the limit with max_terms=")
+        elif (self.domains[base.vars[base.vars >= 0]] == Domain.REAL).any() and k * base.width > self.limit:
+            raise _fail(f"{e} has degree {k * base.width:,} (limit {self.limit:,}); raise the limit with max_terms=")
 
     def element(self, e: sympy.Indexed) -> int:
         a = self.arrays[str(e.base.label)]

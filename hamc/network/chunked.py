@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..ir.chunked import fit_halos
 from .shared import _channel_layer
 
 
@@ -85,6 +86,7 @@ def shared_forward(network, grid, activations):
     shared = network.shared
     rank = len(shared.shape)
     depth = halo_depth(shared.offsets, rank)
+    grid = fit_halos(grid, depth)
     local = getattr(shared, "coefficients", None) is not None
     width = 1 if local else network.layers[-1].n_in
     chunks = (grid.chunks[0],) + tuple((1,) * len(c) for c in grid.chunks[1:]) + ((width,),)

@@ -148,3 +148,13 @@ def test_summary_text():
         "coefficients   exact rationals",
     ]
     assert example_analysis("cat_dog").summary().splitlines()[0] == "classes        cat, dog"
+
+
+def test_zero_hamiltonian_has_every_permutation_and_no_term():
+    # H = 0 (also all terms of a displacement falling off an open lattice): no monomial at all;
+    # every permutation of the 4 spins leaves it invariant
+    a = analysis("spin s[4]\nH = 0")
+    assert (a.terms, a.symmetry_group_order) == ({}, factorial(4))
+    assert (a.parameters.nonzero, a.parameters.independent) == (0, 0)
+    b = analysis("lattice G = square(3, 3, open)\nspin s[G]\nH = sum(i in G: s[i] * s[i + (3, 0)])")
+    assert (b.terms, b.symmetry_group_order) == ({}, factorial(9))

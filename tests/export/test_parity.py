@@ -8,6 +8,7 @@ import pytest
 import torch
 
 import hamc
+from conftest import EXAMPLES
 
 from exported import CASES, bound, compiled, inputs, reference
 
@@ -80,3 +81,21 @@ def test_gradients_match_the_exact_gradient_of_the_polynomial():
         # not certified, but measured at 7e-9 against gradients of ~9: within H's own budget (3e-8)
         assert np.max(np.abs(x.grad.numpy() - exact)) <= bound("phi4", layout, "float64")
         assert np.max(np.abs(exact)) > 1
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("strategy", ["bits", "tree"])
+def test_locally_connected_layout_exports_weigh_each_site_by_its_coefficients(strategy, dtype):
+    # the random-field model's fields differ from site to site: exports that pooled the sites as for a
+    # shared layout returned 3 columns (one per pattern, unweighted) and were off by ~47
+    c = hamc.compile(EXAMPLES / "random_field.ham", layout="local", strategy=strategy, dtype=dtype,
+                     tol=1e-2 if dtype == "float32" else 1e-6, check="sample")
+    x = np.random.default_rng(5).choice([-1.0, 1.0], (16, c.hamiltonian.n_variables)).astype(dtype)
+    exact = c.hamiltonian.evaluate(x.astype(np.float64))
+    slack = (1e-9 if dtype == "float64" else 1e-4) * np.abs(exact).max()
+    mine = np.abs(c.network(x) - exact).max()
+    assert mine <= slack
+    for name, run in EXPORTERS.items():
+        out = run(c.network, x)
+        assert out.shape == (16, 1) and out.dtype == c.network.dtype, name
+        assert np.abs(out[:, 0] - exact).max() <= mine + slack, name

@@ -1,4 +1,6 @@
 """Hamiltonian.to_sympy and its LaTeX: a lattice sum as one Sum over sites, arrays as subscripts s_{i,j}."""
+import itertools
+
 import numpy as np
 import pytest
 import sympy
@@ -34,3 +36,17 @@ def test_explicit_terms_keep_their_subscripts():
     assert h._repr_latex_() == r"$H = - \frac{y}{3} + 2 {x}_{0,1} {x}_{1,2}$"
     with pytest.raises(ValueError, match="2 terms is too many for a sympy expression"):
         h.to_sympy(max_terms=1)
+
+
+def test_discrete_variables_become_kronecker_deltas_with_the_same_energies():
+    # the one-hot bit n[i]=k is delta(n[i], k): the 2 x 2 Potts model's expression, at every one of
+    # its 81 states, equals the Hamiltonian's energy (to_sympy raised an IndexError before)
+    h = hamc.load(EXAMPLES / "potts.ham", params={"L": 2})
+    expr = h.to_sympy()
+    sites = {tuple(int(i) for i in a.indices): a for a in expr.atoms(sympy.Indexed)}
+    assert sorted(sites) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    states = np.array(list(itertools.product(range(3), repeat=4)))
+    energies = h.evaluate(hamc.one_hot(states, 3))
+    for row, energy in zip(states, energies):
+        value = expr.subs({sites[a, b]: int(row[2 * a + b]) for a, b in sites})
+        assert sympy.Rational(value) == sympy.Rational(str(energy))

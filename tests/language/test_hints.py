@@ -8,7 +8,7 @@ import hamc
 
 from conftest import error
 
-STATEMENTS = "a statement starts with param, lattice, graph, real/bit/spin, H or prior"
+STATEMENTS = "a statement starts with param, lattice, graph, real/bit/spin/discrete, H or prior"
 
 SLIPS = [
     ("real x\nH = x**2", 2, 6, "'**' is not an operator: powers are written with '^', as in x^2"),

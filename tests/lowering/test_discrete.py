@@ -158,3 +158,13 @@ def test_cli_refuses_a_single_state_with_exit_2(tmp_path, capsys):
     code, out, err = run(capsys, "compile", str(path), "-o", str(tmp_path / "out"))
     assert code == 2 and "Traceback" not in err and not (tmp_path / "out").exists()
     assert f"{path}:1:18: error: a discrete variable takes at least 2 states, got 1 (0..0)" in err
+
+
+def test_many_states_on_many_bonds_are_refused_before_allocating():
+    # 2 x 100^2 bonds x 65,536 states: the one-hot terms of n[i] alone would take 10 GB
+    text = "lattice G = square(100, 100)\ndiscrete n[G] in 0..65535\nH = -sum(<i,j> in G: delta(n[i], n[j]))"
+    err = error(text)
+    assert "about 1,310,720,000 terms (limit 20,000,000)" in str(err)
+    assert (err.line, err.col) == (3, 28)
+    small = hamc.load(text.replace("100", "2").replace("65535", "2"))   # the same model, q = 3 at L = 2
+    assert small.n_variables == 12

@@ -182,3 +182,18 @@ def test_to_sympy_round_trips_through_the_sympy_route():
     x = _inputs(ham, 32)
     np.testing.assert_array_equal(again.evaluate(x), ham.evaluate(x))
     assert again.energies[0].lattice is not None and again.to_sympy() == ham.to_sympy()
+
+
+def test_powers_are_refused_before_they_are_expanded():
+    # (x + y)**100000 tried to allocate gigabytes (MemoryError) instead of the limit's message
+    x, y = sp.symbols("x y", real=True)
+    with pytest.raises(hamc.HamcError) as info:
+        hamc.load((x + y) ** 100000)
+    assert str(info.value) == ("<sympy>: error: expanding (x + y)**100000 writes more than 20,000,000 variable "
+                               "indices (the limit) on the way to its 100,001 terms; raise the limit with max_terms=")
+    with pytest.raises(hamc.HamcError, match="x\\*\\*100000000 has degree 100,000,000 \\(limit 20,000,000\\)"):
+        hamc.load(x ** 100_000_000)
+    h = hamc.load((x + y) ** 300)                    # 301 terms: fine, as in a .ham file
+    assert h.energies[0].n_terms == 301
+    point = np.array([[0.5, -0.25]])
+    assert h.evaluate(point)[0] == pytest.approx(0.25 ** 300, rel=1e-12)
