@@ -7,7 +7,7 @@ import sys
 
 from conftest import REPO
 
-import hamc.cli as cli
+import hamc.arguments as cli
 
 HEAVY = ("sympy", "scipy", "networkx", "torch", "jax")
 
