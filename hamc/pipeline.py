@@ -11,7 +11,7 @@ from typing import Callable
 
 import numpy as np
 
-from .build.assemble import build, flat_hidden_neurons
+from .build.assemble import build
 from .build.options import BuildOptions, check_options
 from .build.error_bound import ErrorBound
 from .errors import HamcError, expect_type
@@ -215,7 +215,7 @@ def _build_and_verify(h: Hamiltonian, options: BuildOptions, scale: float, sampl
     progress("building")
     try:
         built = build(h, options=options, scale=scale)
-        network, plan = built.network, built.plan
+        network, plan, flat = built.network, built.plan, built.flat_hidden_neurons
     except HamcError as err:          # name the file the options were refused for
         raise err.located(h.source, "") from None
     progress("verifying")
@@ -225,7 +225,7 @@ def _build_and_verify(h: Hamiltonian, options: BuildOptions, scale: float, sampl
         raise HamcError(f"the network's output is not finite (NaN or inf) on {result.nonfinite:,} of "
                         f"{result.samples:,} inputs with --input-range {lo:g} {hi:g} and --dtype {options.dtype}; "
                         f"{remedy(options.dtype, bool(np.any(h.domains == Domain.REAL)))}", filename=h.source)
-    return Compiled(h, plan, network, result, options, flat_hidden_neurons(h, network.meta.get("copy_neurons", 2)),
+    return Compiled(h, plan, network, result, options, flat,
                     check_by)
 
 

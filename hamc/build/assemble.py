@@ -6,7 +6,6 @@ from functools import partial
 import numpy as np
 
 from ..analysis.bounds import magnitude_bounds
-from ..analysis.stencil import lattice_array, stencil_from_density
 from ..errors import HamcError
 from ..ir.domain import Domain
 from ..ir.hamiltonian import Hamiltonian
@@ -20,7 +19,7 @@ from .memory import check_unrolled_memory, monomial_blocks
 from .options import BuildOptions, check_options
 from .plan import level, monomial_table
 from .ranges import check_finite_layers
-from .shared_layout import build_shared, density_only, shared_stencil
+from .shared_layout import build_shared, flat_hidden_neurons, shared_stencil
 from .table_layers import LayersRequest, table_layers
 
 
@@ -93,17 +92,8 @@ def _build_unrolled(h: Hamiltonian, partial_info, *, options: BuildOptions, scal
                         options=options)
     built = made.info(partial_info, *certified_bound(made.errors, options.dtype, log_priors=log_priors))
     outputs = h.labels if h.is_classifier else ("H",)
-    return Built(Network(made.layers, h.variable_labels(), tuple(outputs), built.to_meta()), made.plan, built)
-
-
-def flat_hidden_neurons(h: Hamiltonian, copy_neurons: int = 2) -> int:
-    """The single-hidden-layer count for comparison, computed without building anything (from the
-    one-site density for a lattice sum, so a 10^6-site lattice is not expanded for it)."""
-    array = lattice_array(h)
-    if array is not None and density_only(h, array):
-        stencil = stencil_from_density(h.energies[0].lattice, np.zeros(1))
-        return flat_network_neurons(stencil.table, copy_neurons) * array.size
-    return flat_network_neurons(monomial_table(h)[0], copy_neurons)
+    network = Network(made.layers, h.variable_labels(), tuple(outputs), built.to_meta())
+    return Built(network, made.plan, built, flat_network_neurons(table, network.meta.get("copy_neurons", 2)))
 
 
 __all__ = ["FLAT_STRATEGY_MAX_DEGREE", "Built", "build", "choose_strategy",

@@ -65,6 +65,7 @@ class Built:
     network: Network
     plan: ProductPlan | None        # the product plan a tree network follows (per site for a shared layout)
     info: BuildInfo                 # also network.meta, as JSON
+    flat_hidden_neurons: int        # the single-hidden-layer count, from the table this build used
 
 
 @dataclass(frozen=True)

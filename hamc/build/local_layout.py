@@ -14,6 +14,7 @@ from .info import Built
 from .local import local_stencil
 from .memory import check_shared_memory
 from .options import BuildOptions
+from .flat import flat_network_neurons
 from .plan import monomial_table
 from .table_layers import LayersRequest, table_layers
 
@@ -47,4 +48,5 @@ def build_local(h: Hamiltonian, partial_info, *, options: BuildOptions, scale: f
     layout = LocalLayout(stencil.shape, stencil.offsets, np.array([local.constant], options.dtype), "identity",
                          array.name, array.lows, local.coefficients.astype(options.dtype))
     built = made.info(partial_info, None, "the per-site weights of a locally connected layout (no error model yet)")
-    return Built(Network(made.layers, h.variable_labels(), ("H",), built.to_meta(), layout), made.plan, built)
+    network = Network(made.layers, h.variable_labels(), ("H",), built.to_meta(), layout)
+    return Built(network, made.plan, built, flat_network_neurons(table, network.meta.get("copy_neurons", 2)))

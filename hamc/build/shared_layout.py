@@ -15,6 +15,7 @@ from .heads import logits_bias, negated_energy
 from .info import Built
 from .memory import check_shared_memory
 from .options import BuildOptions
+from .flat import flat_network_neurons
 from .plan import monomial_table
 from .table_layers import LayersRequest, table_layers
 
@@ -42,7 +43,9 @@ def build_shared(h: Hamiltonian, stencil, partial_info, *, options: BuildOptions
     shared = SharedLayout(stencil.shape, stencil.offsets, pool_bias.astype(options.dtype),
                           "softmax" if h.is_classifier else "identity", array.name, array.lows)
     built = made.info(partial_info, *certified)
-    return Built(Network(layers, h.variable_labels(), tuple(outputs), built.to_meta(), shared), made.plan, built)
+    network = Network(layers, h.variable_labels(), tuple(outputs), built.to_meta(), shared)
+    flat = flat_hidden_neurons(h, network.meta.get("copy_neurons", 2))
+    return Built(network, made.plan, built, flat)
 
 
 def density_only(h: Hamiltonian, array) -> bool:
@@ -83,3 +86,13 @@ def shared_stencil(h: Hamiltonian, strategy: str, layout: str):
         bits, per_site = spins_to_bits(stencil.table, np.zeros_like(stencil.constant), spin)
         stencil = recanonicalize(stencil, bits, stencil.constant + stencil.sites * per_site)
     return stencil if stencil.orbits else None      # a constant needs no lattice
+
+
+def flat_hidden_neurons(h: Hamiltonian, copy_neurons: int = 2) -> int:
+    """The single-hidden-layer count for comparison, computed without building anything (from the
+    one-site density for a lattice sum, so a 10^6-site lattice is not expanded for it)."""
+    array = lattice_array(h)
+    if array is not None and density_only(h, array):
+        stencil = stencil_from_density(h.energies[0].lattice, np.zeros(1))
+        return flat_network_neurons(stencil.table, copy_neurons) * array.size
+    return flat_network_neurons(monomial_table(h)[0], copy_neurons)

@@ -79,6 +79,14 @@ def test_product32_tree_has_4_neurons_per_multiplication():
     assert flat_hidden_neurons(c.hamiltonian) == 2 ** 32
 
 
+@pytest.mark.parametrize("layout", ["shared", "unrolled"])
+def test_the_flat_count_comes_with_the_build(layout):
+    # the 3-body ring: 12 pair and 12 triple monomials, 2^d neurons each in one hidden layer
+    c = hamc.compile(EXAMPLES / "three_body.ham", layout=layout, samples=20)
+    assert c.network.meta["layout"] == layout
+    assert c.flat_hidden_neurons == 12 * 2 ** 2 + 12 * 2 ** 3 == flat_hidden_neurons(c.hamiltonian)
+
+
 @pytest.mark.parametrize("lo,hi", [(-1.0, 1.0), (0.5, 1.5)])
 def test_product32_error(lo, hi):
     c = compiled("product32", input_range=(lo, hi))
