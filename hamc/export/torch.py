@@ -172,7 +172,7 @@ def save_torch(network, path) -> Path:
     import io
 
     from ..io.atomic import write_atomic
-    module = to_torch(network).train(False)     # inference mode (the same as .eval())
+    module = to_torch(network).train(False)     # inference mode
     example = torch.zeros((2, len(network.inputs)), dtype=getattr(torch, np.dtype(network.dtype).name))
     program = torch.export.export(module, (example,), dynamic_shapes={"x": {0: torch.export.Dim("batch")}})
     for node in program.graph.nodes:      # the source lines of this checkout: not the user's business
