@@ -160,3 +160,30 @@ def test_compile_local_certifies_by_default_and_reports_it(capsys, tmp_path):
     code, out, _ = run(capsys, "compile", str(EXAMPLES / "edwards_anderson.ham"), "--layout", "local",
                        "-o", str(tmp_path))
     assert code == 0 and "certified bound 0, rel 0" in out
+
+
+REAL_CHAIN = """param N = 6
+param K = load("K.npy", N)
+real x[N] periodic
+H = sum(i in 0..N-1: x[i]^2 / 2 - K[i] * x[i] * x[i+1])
+"""
+
+BIT_CHAIN = """param N = 6
+param K = load("K.npy", N)
+bit b[N] periodic
+H = sum(i in 0..N-1: K[i] * b[i] * b[i+1] - 3 * b[i] + 2 * b[i] * b[i+1] * b[i+2])
+"""
+
+
+@pytest.mark.parametrize("text,K,exact", [(REAL_CHAIN, [0.1, 0.35, 0.2, 0.4, 0.15, 0.3], False),
+                                          (BIT_CHAIN, [0.3, -1.7, 2.2, 0.0, 5.1, -1.0], False),
+                                          (BIT_CHAIN, [1.0, -2.0, 3.0, 0.0, 5.0, -1.0], True)])
+def test_real_and_bit_arrays_are_bounded_on_every_corner(tmp_path, text, K, exact):
+    np.save(tmp_path / "K.npy", np.array(K))
+    (tmp_path / "m.ham").write_text(text)
+    c = hamc.compile(tmp_path / "m.ham", options=hamc.BuildOptions(layout="local"), check=False)
+    corners = np.array(np.meshgrid(*[[-1.0 if text == REAL_CHAIN else 0.0, 1.0]] * 6)).reshape(6, -1).T
+    x = np.vstack([corners, np.random.default_rng(3).uniform(-1, 1, (1000, 6))]) if text == REAL_CHAIN else corners
+    worst = np.abs(np.asarray(c.network(x), np.float64) - c.hamiltonian.evaluate(x)).max()
+    bound = c.error_bound.absolute
+    assert (bound == 0 and worst == 0) if exact else (0 < worst <= bound <= 100 * worst), (worst, bound)
