@@ -66,7 +66,7 @@ def local_bound(errors, layout, layers, table: dict, patch_values, coefficients:
                       "use float64)")
     bound = (template @ sums.true + hs @ sums.stored_error + abs(pool - constant)
              + rounding * (hs @ sums.stored + abs(pool)))
-    bound = float(bound) * (1 + eb.gamma(layout.sites, eb.unit_roundoff(np.float64)))     # the sums above, rounded
+    bound = float(bound * (1 + eb.gamma(layout.sites, eb.unit_roundoff(np.float64))))     # the sums above, rounded
     return (bound, "") if np.isfinite(bound) else (None, "the bound overflowed")
 
 
