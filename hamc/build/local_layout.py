@@ -12,6 +12,7 @@ from ..network.model import Network
 from .bits import spins_to_bits
 from .info import Built
 from .local import local_stencil
+from .local_bound import integer_table, local_bound
 from .memory import check_shared_memory
 from .options import BuildOptions
 from .flat import flat_network_neurons
@@ -39,14 +40,17 @@ def build_local(h: Hamiltonian, partial_info, *, options: BuildOptions, scale: f
     else:
         stencil_table = stencil.table
     bound = np.array([1.0 if Domain.of(array.domain) != Domain.REAL else max(map(abs, options.input_range))])
-    weight = max(float(np.abs(local.coefficients).max(initial=0)), 1e-300)
+    # the mean sum of |coefficients| at a site: the patterns' errors add up over all of them (local_bound)
+    weight = max(sum(float(np.abs(c).sum()) for c in local.coefficients) / stencil.sites, 1e-300)
     made = table_layers(LayersRequest(strategy, activation, stencil_table, per_site, spin, names,
                                       np.repeat(bound, len(names)), scale / weight, sites=stencil.sites,
-                                      in_bits=True, has_reals=has_reals),
+                                      in_bits=True, has_reals=has_reals, exact_bits=integer_table(stencil.table)),
                         options=options)
     check_shared_memory(stencil.sites, len(names) + patterns, max(layer.n_out for layer in made.layers), options)
     layout = LocalLayout(stencil.shape, stencil.offsets, np.array([local.constant], options.dtype), "identity",
                          array.name, array.lows, local.coefficients.astype(options.dtype))
-    built = made.info(partial_info, None, "the per-site weights of a locally connected layout (no error model yet)")
+    values = {Domain.SPIN: (-1.0, 1.0), Domain.BIT: (0.0, 1.0)}.get(Domain.of(array.domain))
+    built = made.info(partial_info, *local_bound(made.errors, layout, made.layers, stencil.table, values,
+                                                 local.coefficients, local.constant))
     network = Network(made.layers, h.variable_labels(), ("H",), built.to_meta(), layout)
     return Built(network, made.plan, built, flat_network_neurons(table, network.meta.get("copy_neurons", 2)))

@@ -42,6 +42,7 @@ class LayersRequest:
     has_reals: bool = True
     posterior: bool = False
     offsets: np.ndarray | None = None
+    exact_bits: bool = False          # the table has small integer coefficients: rewriting it over bits rounds nothing
 
 
 @lru_cache(maxsize=None)
@@ -75,7 +76,7 @@ def table_layers(request: LayersRequest, *, options: BuildOptions) -> MadeLayers
         beta = bit_beta({k: (m, c * r.sites) for k, (m, c) in bit_table.items()}, options.target_tol,
                         error_scale(r.scale, r.posterior))
         layers = build_bits(bit_table, constant, r.spin, r.names, r.activation, dtype, beta, r.log_priors)
-        conversion = conversion_error(r.table, r.in_bits, r.spin, r.sites, r.scale, u)
+        conversion = 0.0 if r.exact_bits else conversion_error(r.table, r.in_bits, r.spin, r.sites, r.scale, u)
         errors = bits_errors(*layers, r.activation, beta, u, conversion)
         made = MadeLayers(layers, None, errors if errors is not None else "threshold sums that are not exact",
                           beta=beta)
