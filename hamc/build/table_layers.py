@@ -12,7 +12,7 @@ from . import series_scales
 from ..errors import HamcError
 from ..network.activations import get_activation
 from .bits import bit_beta, bits_errors, build_bits, conversion_error, spins_to_bits
-from .flat import build_flat, check_flat_size
+from .flat import FlatRequest, build_flat, check_flat_size
 from .heads import error_scale
 from .info import GateScales, MadeLayers
 from .options import BuildOptions
@@ -84,10 +84,12 @@ def table_layers(request: LayersRequest, *, options: BuildOptions) -> MadeLayers
     if r.strategy == "flat":
         check_flat_size(r.table, gate_set.copy.neurons, options.max_neurons)
         refuse_overflow(flat_check(r.table, r.magnitude, gate_set.copy, r.activation, options.dtype, r.scale))
-        layers = build_flat(r.table, r.constant, len(r.names), r.names, r.magnitude, r.activation, dtype,
-                            gate_set.copy,
-                            lambda powers: series_scales.flat_scale(r.activation, powers, options.dtype).value,
-                            r.log_priors, options.max_neurons)
+        def scale_for_powers(powers: tuple[int, ...]) -> float:
+            return series_scales.flat_scale(r.activation, powers, options.dtype).value
+
+        flat = FlatRequest(r.table, r.constant, r.names, r.magnitude, r.activation, gate_set.copy, scale_for_powers,
+                           r.log_priors)
+        layers = build_flat(flat, dtype=dtype, max_neurons=options.max_neurons)
         return MadeLayers(layers, None, "the flat strategy's one-layer gates", scales=scales)
 
     def tree(table_, magnitude_, names_, forms=None) -> MadeLayers:
