@@ -19,7 +19,7 @@ from .options import BuildOptions
 from .plan import plan_from_table
 from .ranges import bits_check, check_range, flat_check, tree_check
 from .scales import certified_scale, unit_gate
-from .tree import GateSet, build_tree
+from .tree import GateSet, TreeRequest, build_tree
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,8 +97,8 @@ def table_layers(request: LayersRequest, *, options: BuildOptions) -> MadeLayers
         if forms is not None:
             plan = replace(plan, forms=forms, form_names=tuple(names_[len(r.names):]))
         refuse_overflow(tree_check(plan, magnitude_, gate_set, r.scale))
-        layers, errors = build_tree(plan, magnitude_, gate_set, r.activation, dtype, names_, r.log_priors,
-                                    rounded_inputs=dtype != np.float64, forms=forms)
+        layers, errors = build_tree(TreeRequest(plan, magnitude_, names_, gate_set, r.activation, r.log_priors, forms),
+                                    dtype=dtype, rounded_inputs=dtype != np.float64)
         return MadeLayers(layers, plan, errors, scales=scales)
 
     return factored.tree_structure(tree(r.table, r.magnitude, r.names), tree, r, options)
