@@ -2,6 +2,9 @@
 the bit construction (bits.py) shares."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 
 from . import gates
@@ -54,11 +57,26 @@ def check_flat_size(table: dict, copy_neurons: int, max_neurons: int) -> None:
         raise HamcError(f"the flat network needs {needed:,} hidden neurons (limit {max_neurons:,})")
 
 
-def build_flat(table: dict, constant: np.ndarray, n_inputs: int, names, magnitude: np.ndarray, activation: str,
-               dtype, copy_gate: gates.Gate, scale_for_powers, log_priors=None,
-               max_neurons: int = 1 << 22) -> tuple[Layer, ...]:
+@dataclass(frozen=True, eq=False)
+class FlatRequest:
+    """A monomial table to build as flat gates: `table` and `constant` over len(names) inputs, each
+    bounded by `magnitude`; linear terms go through `copy_gate`, and `scale_for_powers(r)` is the
+    scale lambda of the flat gate for powers r; `log_priors` marks a classifier."""
+    table: dict
+    constant: np.ndarray
+    names: tuple
+    magnitude: np.ndarray
+    activation: str
+    copy_gate: gates.Gate
+    scale_for_powers: Callable[[tuple[int, ...]], float]
+    log_priors: np.ndarray | None = None
+
+
+def build_flat(request: FlatRequest, *, dtype, max_neurons: int = 1 << 22) -> tuple[Layer, ...]:
     """Every monomial of degree >= 2 gets its own flat product gate (prod(r_i + 1) neurons for
-    powers r_i of distinct variables); linear terms a copy gate. `scale_for_powers(r)` is lambda."""
+    powers r_i of distinct variables); linear terms a copy gate."""
+    r = request
+    table, constant, magnitude, copy_gate = r.table, r.constant, r.magnitude, r.copy_gate
     check_flat_size(table, copy_gate.neurons, max_neurons)
     w, bias, out, kinds, sizes, labels = Triplets(), [], [], [], [], []
     keep = sum(len(m) for k, (m, _) in table.items() if k) <= LABELLED_GATES_MAX
@@ -68,8 +86,8 @@ def build_flat(table: dict, constant: np.ndarray, n_inputs: int, names, magnitud
             continue
         for mono, c in zip(monomials, coef):
             variables, powers = np.unique(mono, return_counts=True)
-            gate = copy_gate if k == 1 else gates.flat_power_gate(activation, tuple(powers),
-                                                                  scale_for_powers(tuple(powers)))
+            gate = copy_gate if k == 1 else gates.flat_power_gate(r.activation, tuple(powers),
+                                                                  r.scale_for_powers(tuple(powers)))
             bound = magnitude[variables]
             cols = n + np.arange(gate.neurons)
             # inputs enter as x_i / R_i, so the gate sees [-1, 1]; its output is scaled back by prod R_i^r_i
@@ -82,14 +100,14 @@ def build_flat(table: dict, constant: np.ndarray, n_inputs: int, names, magnitud
             n += gate.neurons
             kinds.append("copy" if k == 1 else "flat")
             sizes.append(gate.neurons)
-        labels.extend(monomial_labels(names, monomials, "copy {}" if k == 1 else "flat {}", keep))
+        labels.extend(monomial_labels(r.names, monomials, "copy {}" if k == 1 else "flat {}", keep))
     out_matrix = np.zeros((n, len(constant)))
     for cols, c in out:
         out_matrix[cols] += c
     # each neuron reports sigma(z) - sigma(c), its bias point's value added back in the output's
     # constant: the output weights ~1/(2^d s_d lambda^d) then multiply small numbers (see Layer)
     biases = np.concatenate(bias or [[]])
-    offset = ACTIVATION_FUNCTIONS[activation](biases)
-    hidden = make_layer(*w.triplets(), (n_inputs, n), biases, activation, dtype, gate_blocks(kinds, sizes, labels),
-                        offset)
-    return hidden, output_layer(out_matrix, constant + out_matrix.T @ offset, n, dtype, log_priors)
+    offset = ACTIVATION_FUNCTIONS[r.activation](biases)
+    hidden = make_layer(*w.triplets(), (len(r.names), n), biases, r.activation, dtype,
+                        gate_blocks(kinds, sizes, labels), offset)
+    return hidden, output_layer(out_matrix, constant + out_matrix.T @ offset, n, dtype, r.log_priors)

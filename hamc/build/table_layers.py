@@ -12,14 +12,14 @@ from . import series_scales
 from ..errors import HamcError
 from ..network.activations import get_activation
 from .bits import bit_beta, bits_errors, build_bits, conversion_error, spins_to_bits
-from .flat import build_flat, check_flat_size
+from .flat import FlatRequest, build_flat, check_flat_size
 from .heads import error_scale
 from .info import GateScales, MadeLayers
 from .options import BuildOptions
 from .plan import plan_from_table
 from .ranges import bits_check, check_range, flat_check, tree_check
 from .scales import certified_scale, unit_gate
-from .tree import GateSet, build_tree
+from .tree import GateSet, TreeRequest, build_tree
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,10 +85,12 @@ def table_layers(request: LayersRequest, *, options: BuildOptions) -> MadeLayers
     if r.strategy == "flat":
         check_flat_size(r.table, gate_set.copy.neurons, options.max_neurons)
         refuse_overflow(flat_check(r.table, r.magnitude, gate_set.copy, r.activation, options.dtype, r.scale))
-        layers = build_flat(r.table, r.constant, len(r.names), r.names, r.magnitude, r.activation, dtype,
-                            gate_set.copy,
-                            lambda powers: series_scales.flat_scale(r.activation, powers, options.dtype).value,
-                            r.log_priors, options.max_neurons)
+        def scale_for_powers(powers: tuple[int, ...]) -> float:
+            return series_scales.flat_scale(r.activation, powers, options.dtype).value
+
+        flat = FlatRequest(r.table, r.constant, r.names, r.magnitude, r.activation, gate_set.copy, scale_for_powers,
+                           r.log_priors)
+        layers = build_flat(flat, dtype=dtype, max_neurons=options.max_neurons)
         return MadeLayers(layers, None, "the flat strategy's one-layer gates", scales=scales)
 
     def tree(table_, magnitude_, names_, forms=None) -> MadeLayers:
@@ -96,8 +98,8 @@ def table_layers(request: LayersRequest, *, options: BuildOptions) -> MadeLayers
         if forms is not None:
             plan = replace(plan, forms=forms, form_names=tuple(names_[len(r.names):]))
         refuse_overflow(tree_check(plan, magnitude_, gate_set, r.scale))
-        layers, errors = build_tree(plan, magnitude_, gate_set, r.activation, dtype, names_, r.log_priors,
-                                    rounded_inputs=dtype != np.float64, forms=forms)
+        layers, errors = build_tree(TreeRequest(plan, magnitude_, names_, gate_set, r.activation, r.log_priors, forms),
+                                    dtype=dtype, rounded_inputs=dtype != np.float64)
         return MadeLayers(layers, plan, errors, scales=scales)
 
     return factored.tree_structure(tree(r.table, r.magnitude, r.names), tree, r, options)

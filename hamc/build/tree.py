@@ -237,19 +237,33 @@ def node_bounds(plan: ProductPlan, magnitude: np.ndarray) -> dict[int, np.ndarra
     return {k: np.prod(magnitude[v], axis=1) if k else np.ones(len(v)) for k, v in plan.nodes.items()}
 
 
-def build_tree(plan: ProductPlan, magnitude: np.ndarray, gate_set: GateSet, activation: str, dtype,
-               names, log_priors=None, *, rounded_inputs: bool = False,
-               forms=None) -> tuple[tuple[Layer, ...], eb.OutputErrors]:
-    """The layers, and the bounds on their outputs' errors (see error_bound). `names[v]` labels
-    variable v in gate labels (x1*x2, copy x3) kept for small layers. With `forms` (K, n) the plan's
-    last K variables are linear forms of the n inputs (see input_stage); `magnitude` covers all n + K."""
-    bounds = {k: np.maximum(b, np.finfo(float).tiny) for k, b in node_bounds(plan, magnitude).items()}
-    stage = input_stage(plan, bounds, eb.unit_roundoff(dtype), rounded_inputs, forms, magnitude)
+@dataclass(frozen=True, eq=False)
+class TreeRequest:
+    """A product plan to build as a deep network of `gate_set`'s gates. `names[v]` labels variable v in
+    gate labels (x1*x2, copy x3) kept for small layers; `magnitude` bounds every plan variable. With
+    `forms` (K, n) the plan's last K variables are linear forms of the n inputs (see input_stage), and
+    `magnitude` covers all n + K. `log_priors` marks a classifier."""
+    plan: ProductPlan
+    magnitude: np.ndarray
+    names: tuple
+    gate_set: GateSet
+    activation: str
+    log_priors: np.ndarray | None = None
+    forms: np.ndarray | None = None
+
+
+def build_tree(request: TreeRequest, *, dtype,
+               rounded_inputs: bool = False) -> tuple[tuple[Layer, ...], eb.OutputErrors]:
+    """The layers, and the bounds on their outputs' errors (see error_bound). `rounded_inputs`: the
+    inputs reach the network rounded to `dtype`."""
+    r, plan = request, request.plan
+    bounds = {k: np.maximum(b, np.finfo(float).tiny) for k, b in node_bounds(plan, r.magnitude).items()}
+    stage = input_stage(plan, bounds, eb.unit_roundoff(dtype), rounded_inputs, r.forms, r.magnitude)
     layers = []
     for layer_no in range(1, plan.depth + 1):
-        layer, stage = hidden_layer(plan, stage, layer_no, bounds, gate_set, activation, dtype, names)
+        layer, stage = hidden_layer(plan, stage, layer_no, bounds, r.gate_set, r.activation, dtype, r.names)
         layers.append(layer)
-    layers.append(output_layer(stage, plan.constant, dtype, classifier_log_priors=log_priors))
+    layers.append(output_layer(stage, plan.constant, dtype, classifier_log_priors=r.log_priors))
     return tuple(layers), output_errors(stage, plan.constant, layers[-1], eb.unit_roundoff(dtype))
 
 

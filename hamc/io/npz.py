@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import HamcError
-from ..ir.hamiltonian import VariableArray, VariableNames
+from ..ir.variables import VariableArray, VariableNames
 from ..network.model import GateBlock, Network
 from ..network.shared import SharedLayout
 from ..network.local import LocalLayout

@@ -4,7 +4,7 @@ from __future__ import annotations
 import itertools
 from functools import lru_cache
 
-from .hamiltonian import BOND_VECTORS
+from .variables import BOND_VECTORS
 
 MAX_SHELL = 50
 # |a e1 + b e2 + ...|^2 of an integer vector as a quadratic form: the triangular lattice's second

@@ -11,8 +11,8 @@ from ..language import syntax as S
 from ..errors import TEXT_NAME, HamcError, Span
 from ..ir.coefficients import Coefficients, Origin
 from ..ir.graph import Graph
-from ..ir.hamiltonian import Lattice, VariableArray
 from ..ir.terms import Bindings, Terms, combine
+from ..ir.variables import Lattice, VariableArray
 from ..language.parse import parse_expression
 
 DEFAULT_MAX_TERMS = 20_000_000

@@ -9,7 +9,7 @@ from ..language import syntax as S
 from ..errors import HamcError
 from ..ir.coefficients import Coefficients, Origin
 from ..ir.domain import Domain
-from ..ir.hamiltonian import BOND_VECTORS, Lattice, VariableArray
+from ..ir.variables import BOND_VECTORS, Lattice, VariableArray
 from .array_files import check_regular_file, read_npy, read_text
 from .context import MAX_VARIABLES, TOP, LoweringContext, err
 from .discrete import declared_states

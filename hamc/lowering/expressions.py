@@ -6,8 +6,9 @@ from fractions import Fraction
 import numpy as np
 
 from ..language import syntax as S
-from ..ir.coefficients import Coefficients, ExactTooLarge
+from ..ir.coefficients import Coefficients
 from ..ir.domain import Domain
+from ..ir.exact_limits import ExactTooLarge
 from ..ir.terms import Bindings, Terms, TooManyTerms, add, combine, multiply, power_count, power_work
 from .binders import reduce_terms
 from .context import FUNCTIONS, LoweringContext, err

@@ -7,9 +7,11 @@ import numpy as np
 
 from ..errors import HamcError
 from ..ir.coefficients import Coefficients, Origin
-from ..ir.hamiltonian import Hamiltonian, Polynomial, VariableArray, terms_to_blocks
+from ..ir.hamiltonian import Hamiltonian
+from ..ir.polynomial import Polynomial, terms_to_blocks
 from ..ir.terms import Terms, combine
 from ..ir.to_dimod import dimod_module
+from ..ir.variables import VariableArray
 
 SOURCE = "<dimod>"
 _ORIGIN = Origin("a dimod model's biases", None, SOURCE)

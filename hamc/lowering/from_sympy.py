@@ -12,9 +12,11 @@ import sympy
 from ..errors import HamcError
 from ..ir.coefficients import Coefficients, Origin
 from ..ir.domain import KEYWORDS, Domain
-from ..ir.hamiltonian import Hamiltonian, Polynomial, VariableArray, terms_to_blocks
+from ..ir.hamiltonian import Hamiltonian
 from ..ir.lattice_sum import LatticeDensity, canonical_local
+from ..ir.polynomial import Polynomial, terms_to_blocks
 from ..ir.terms import Terms, TooManyTerms, add, combine, multiply, power_count, power_work
+from ..ir.variables import VariableArray
 from .context import MAX_VARIABLES
 from .sympy_lattice import split_lattice_sums
 

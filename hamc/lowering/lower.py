@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from ..language import syntax as S
 from ..errors import LOAD_FIRST, HamcError, Span, expect_type
 from ..ir.coefficients import ScalarParams
-from ..ir.hamiltonian import Hamiltonian, Polynomial, terms_to_blocks
+from ..ir.hamiltonian import Hamiltonian
 from ..ir.lattice_sum import LatticeDensity, canonical_local
+from ..ir.polynomial import Polynomial, terms_to_blocks
 from ..ir.terms import Terms, combine
 from .context import DEFAULT_MAX_TERMS, TOP, LoweringContext, err
 from .declarations import declare_graph, declare_lattice, declare_param, declare_variable

@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hamc
-from hamc.ir.coefficients import MAX_EXACT_BITS, Coefficients, compare
+from hamc.ir.coefficients import Coefficients, compare
+from hamc.ir.exact_limits import MAX_EXACT_BITS
 
 from conftest import REPO
 
