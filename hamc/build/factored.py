@@ -34,7 +34,7 @@ def with_residual(errors, extra: float):
 
 
 def choose(expanded: Option, candidates: list[Option], mode: str, target: float, sites: int,
-           none_why: str = "no quadratic part to factor"):
+           none_why: str = "no quadratic part or power of a linear form to factor"):
     """(the option to build, "expanded" | "factored", why). auto: the fewest hidden neurons among
     those whose bound meets `target` (the expansion on ties, and when none does). `none_why`: why
     there are no candidates."""
@@ -155,7 +155,8 @@ def tree_structure(expanded: MadeLayers, tree, request, options: BuildOptions) -
                             form_names(r.names, c.forms), c.forms)
             except HamcError:             # its weights would overflow the dtype: the expansion's did not
                 continue
-            made = replace(made, errors=with_residual(made.errors, c.residual * r.magnitude.sum() ** 2))
+            reach = r.magnitude.sum()
+            made = replace(made, errors=with_residual(made.errors, c.residual * sum(reach ** k for k in c.degrees)))
             candidates.append(_option(made, options, r.sites, c.what))
     return _chosen(_option(expanded, options, r.sites), candidates, options, r.scale, r.sites)
 
