@@ -189,6 +189,14 @@ class IntegerSquares:
     residual: float                   # max |Q - reconstruction| elementwise
     values: tuple                     # per form, its sorted reachable values
 
+    def levels(self, k: int) -> np.ndarray:
+        """d_k v^2 at form k's reachable values v."""
+        return self.scales[k] * self.values[k].astype(np.float64) ** 2
+
+    def mismatch(self, n: int) -> float:
+        """A bound on |quadratic part - its reconstruction| over n bits/spins."""
+        return self.residual * n * n
+
 
 INTEGER_MAX_VARIABLES = 256
 INTEGER_MAX_RANK = 8

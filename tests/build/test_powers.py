@@ -7,7 +7,9 @@ import pytest
 
 import hamc
 from hamc.build.powers import power_forms, power_of_form
+from hamc.build.integer_powers import integer_power
 from hamc.loading import load
+from hamc.verification import sample_inputs
 
 
 def table_of(text: str) -> tuple[dict, int]:
@@ -80,3 +82,34 @@ def test_float32_power_meets_its_bound():
     c = hamc.compile("real x, y, z\nH = (x + 2*y - z)^3", dtype="float32")
     assert c.network.meta["structure"] == "factored"
     exact_check(c, 11)
+
+
+# ---- bits and spins: threshold steps at the form's reachable values ------------------------------
+
+@pytest.mark.parametrize("text,steps,expanded", [
+    # 13 reachable sums -12, -10, ..., 12: every step changes v^4 (16 spins: 16 neurons for 2,516)
+    ("spin s[12]\nH = (sum(i in 0..11: s[i]))^4 / 1728", 12, "793"),
+    # b0 + 2 b1 - b2 + b3 + b4 - 3 b5 reaches -4..5: 10 values, 9 steps
+    ("bit b[6]\nH = (b[0] + 2*b[1] - b[2] + b[3] + b[4] - 3*b[5])^3", 9, "38"),
+    # L^3 + 2 L^2 - 5 L + 1 at L = -8, -6, ..., 8
+    ("spin s[8]\nH = (sum(i in 0..7: s[i]))^3 + 2*(sum(i in 0..7: s[i]))^2 - 5*sum(i in 0..7: s[i]) + 1", 8, None),
+])
+def test_polynomials_of_an_integer_form_are_threshold_steps_exact_on_every_input(text, steps, expanded):
+    c = hamc.compile(text)
+    assert c.network.meta["structure"] == "factored"
+    assert "a polynomial of degree" in c.network.meta["structure_reason"]
+    if expanded:
+        assert f"expanded would be {expanded}" in c.network.meta["structure_reason"]
+    assert sum(layer.n_out for layer in c.network.layers[:-1]) == steps
+    x = sample_inputs(c.hamiltonian, (-1.0, 1.0), 1, 0)[0]          # all 2^n configurations
+    assert len(x) == 2 ** c.hamiltonian.n_variables
+    error = np.abs(np.asarray(c.network(x), np.float64).ravel() - c.hamiltonian.evaluate(x)).max()
+    assert error <= c.error_bound.absolute <= 1e-12 * c.verification.scale
+
+
+@pytest.mark.parametrize("text", ["spin s[6]\nH = (sum(i in 0..5: s[i]))^3 + s[0]*s[1]*s[2]",
+                                  "spin s[3]\nH = s[0]*s[1]*s[2]",                   # m = k: no form to read
+                                  "spin s[5]\nH = (s[0] + s[1])^2 * (s[2] + s[3] + s[4])"])
+def test_tables_that_are_not_one_forms_polynomial_are_not_taken(text):
+    table, n = table_of(text)
+    assert integer_power(table, n, np.ones(n, bool)) is None
