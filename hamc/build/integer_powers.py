@@ -6,6 +6,7 @@ from math import comb
 
 import numpy as np
 
+from .error_bound import gamma
 from .structure import INTEGER_MAX_REACH, INTEGER_MAX_VARIABLES, reachable
 
 # The check expands (l . x)^j for j <= K over bits/spins: at most this many monomials of degree <= K.
@@ -25,7 +26,11 @@ class IntegerPower:
     shift: float = 0.0                # (as IntegerSquares) nothing moves to the linear terms
 
     def mismatch(self, n: int) -> float:
-        return self.residual
+        """A bound on |H - the steps' exact levels|: the fit's residual, and the float64 evaluation
+        of each level (a sum of K + 1 terms, off by gamma_(K+2)), twice (v and v_0)."""
+        v = np.abs(self.values[0].astype(np.float64))
+        size = sum(abs(b) * v ** (j + 1) for j, b in enumerate(self.coefficients)) + abs(self.offset)
+        return self.residual + 2 * float(gamma(len(self.coefficients) + 2, 2.0 ** -53)) * float(size.max())
 
     def levels(self, k: int) -> np.ndarray:
         v = self.values[k].astype(np.float64)
@@ -93,7 +98,7 @@ def _fit(table: dict, powers: list[dict]):
     """b with sum_j b_j (l . x)^j equal to the table on every monomial of degree >= 1 (least squares,
     then checked), its expansion's constant, and the residual; (None, 0, 0) where it does not fit."""
     wanted = {tuple(row): float(c) for k, (m, cf) in table.items() for row, c in zip(m.tolist(), cf[:, 0])}
-    keys = sorted(set(wanted) | {key for p in powers for key in p if key})
+    keys = sorted((set(wanted) | {key for p in powers for key in p}) - {()})     # constants: H's own
     a = np.array([[p.get(key, 0.0) for p in powers] for key in keys])
     y = np.array([wanted.get(key, 0.0) for key in keys])
     b = np.linalg.lstsq(a, y, rcond=None)[0]
