@@ -71,7 +71,8 @@ def test_the_expansion_is_kept_where_its_sub_products_are_needed_anyway():
     text = "real x, y\nH = (x + y)^3 + x^3*y^3 + x^2*y^4 + x^4*y^2"
     c = hamc.compile(text)
     assert c.network.meta["structure"] == "expanded"
-    assert c.network.meta["structure_reason"] == "expanded: 39 neurons; factored (a power 3 of 1 linear form) would be 46"
+    assert c.network.meta["structure_reason"] == \
+        "expanded: 39 neurons; factored (a power 3 of 1 linear form) would be 46"
     exact_check(c, 7)
     forced = hamc.compile(text, structure="factored")
     assert sum(layer.n_out for layer in forced.network.layers[:-1]) == 46
