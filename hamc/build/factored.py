@@ -15,6 +15,7 @@ from .flat import output_layer
 from .heads import error_scale
 from .info import MadeLayers
 from .options import BuildOptions
+from .integer_powers import integer_power
 from .structure import IntegerSquares, integer_squares
 
 
@@ -34,7 +35,7 @@ def with_residual(errors, extra: float):
 
 
 def choose(expanded: Option, candidates: list[Option], mode: str, target: float, sites: int,
-           none_why: str = "no quadratic part to factor"):
+           none_why: str = "no quadratic part or power of a linear form to factor"):
     """(the option to build, "expanded" | "factored", why). auto: the fewest hidden neurons among
     those whose bound meets `target` (the expansion on ties, and when none does). `none_why`: why
     there are no candidates."""
@@ -69,14 +70,15 @@ def threshold_layers(squares: IntegerSquares, hidden, output, spin: np.ndarray, 
     lo, hi = (0.0, 1.0) if activation == "step" else get_activation(activation).limits
     sharp = 1.0 if activation == "step" else float(beta)
     cols, biases, readout, constant = [], [], [], 0.0
-    for form, d, values in zip(squares.forms, squares.scales, squares.values):
+    for index, (form, values) in enumerate(zip(squares.forms, squares.values)):
         values = values.astype(np.float64)
-        steps = d * np.diff(values ** 2)
+        levels = squares.levels(index)
+        steps = np.diff(levels)
         keep = steps != 0
         # scaled so the nearest reachable values sit 1/2 from each threshold, as a bit product's sums do:
         # the tail the error bound charges, sigma(-beta/2), is then what the sigmoid gives there
         unit = sharp / (float(np.diff(values).min()) if len(values) > 1 else 1.0)
-        constant += d * values[0] ** 2 + float(np.sum(steps[keep])) * -lo / (hi - lo)
+        constant += levels[0] + float(np.sum(steps[keep])) * -lo / (hi - lo)
         for t, inc in zip(((values[:-1] + values[1:]) / 2)[keep], steps[keep]):
             cols.append(unit * form)
             biases.append(-unit * t)
@@ -113,21 +115,21 @@ def integer_rest(table: dict, squares: IntegerSquares, spin: np.ndarray) -> dict
 def integer_conversion(squares: IntegerSquares, readout_sum: float, n: int, u: float) -> float:
     """What the integer factorisation adds to the bound: its residual over |sum x_i| <= n, the
     rounding of the increments and of the constant it moved."""
-    return float(squares.residual * n * n + eb.gamma(4, u) * readout_sum
+    return float(squares.mismatch(n) + eb.gamma(4, u) * readout_sum
                  + eb.gamma(2, u) * abs(squares.shift) * n)
 
 
-def integer_candidate(table, constant, spin, names, activation, options, scale, posterior):
+def integer_candidate(table, constant, spin, names, activation, options, scale, posterior, power: bool = False):
     """(layers, errors, beta, what) of the squares of integer-valued linear forms as threshold steps
-    and the rest of the table as bit products, or None where the quadratic part has no such squares."""
-    squares = integer_squares(table, len(names), spin)
+    and the rest of the table as bit products, or None where the quadratic part has no such squares.
+    power: the whole table as a polynomial of one such form (integer_powers), all threshold steps."""
+    squares = integer_power(table, len(names), spin) if power else integer_squares(table, len(names), spin)
     if squares is None:
         return None
     u, dtype = eb.unit_roundoff(options.dtype), np.dtype(options.dtype)
-    rest = integer_rest(table, squares, spin)
+    rest = {} if power else integer_rest(table, squares, spin)
     bit_table, bit_constant = spins_to_bits(rest, constant, spin)
-    weight = sum(abs(d) * np.abs(np.diff(v.astype(np.float64) ** 2)).sum()
-                 for d, v in zip(squares.scales, squares.values))
+    weight = sum(np.abs(np.diff(squares.levels(k))).sum() for k in range(len(squares.values)))
     beta = bit_beta({**bit_table, "squares": (None, np.array([[weight]]))}, options.target_tol,
                     error_scale(scale, posterior))
     hidden, output = build_bits(bit_table, bit_constant, spin, names, activation, dtype, beta, None)
@@ -135,8 +137,9 @@ def integer_candidate(table, constant, spin, names, activation, options, scale, 
     conversion = (conversion_error(rest, False, spin, 1, scale, u)
                   + integer_conversion(squares, readout, len(names), u))
     errors = bits_errors(hidden, output, activation, beta, u, conversion)
-    k = sum(bool(np.any(np.diff(v.astype(np.float64) ** 2))) for v in squares.values)    # forms that step
-    what = f"{k} square{'s' if k > 1 else ''} of integer-valued linear forms as threshold steps"
+    k = sum(bool(np.any(np.diff(squares.levels(i)))) for i in range(len(squares.values)))    # forms that step
+    what = f"{k} square{'s' if k > 1 else ''} of integer-valued linear forms as threshold steps" if not power else \
+        f"a polynomial of degree {len(squares.coefficients)} in an integer-valued linear form as threshold steps"
     return (hidden, output), errors if errors is not None else "threshold sums that are not exact", beta, what
 
 
@@ -155,7 +158,8 @@ def tree_structure(expanded: MadeLayers, tree, request, options: BuildOptions) -
                             form_names(r.names, c.forms), c.forms)
             except HamcError:             # its weights would overflow the dtype: the expansion's did not
                 continue
-            made = replace(made, errors=with_residual(made.errors, c.residual * r.magnitude.sum() ** 2))
+            reach = r.magnitude.sum()
+            made = replace(made, errors=with_residual(made.errors, c.residual * sum(reach ** k for k in c.degrees)))
             candidates.append(_option(made, options, r.sites, c.what))
     return _chosen(_option(expanded, options, r.sites), candidates, options, r.scale, r.sites)
 
@@ -170,15 +174,15 @@ def bits_structure(made: MadeLayers, request, options: BuildOptions) -> MadeLaye
     elif r.activation == "relu":
         why = "squares of integer-valued linear forms need threshold units (step, sigmoid, tanh), not relu"
     else:
-        why = "no quadratic part that is a few squares of integer-valued linear forms"
-    candidate = None if r.in_bits or r.activation == "relu" or options.structure == "expanded" else \
-        _integer_option(r, options)
-    return _chosen(_option(made, options, r.sites), [candidate] if candidate else [], options, r.scale, r.sites, why)
+        why = "no quadratic part that is a few squares of integer-valued linear forms, nor a polynomial of one"
+    candidates = [] if r.in_bits or r.activation == "relu" or options.structure == "expanded" else \
+        [c for c in (_integer_option(r, options), _integer_option(r, options, power=True)) if c is not None]
+    return _chosen(_option(made, options, r.sites), candidates, options, r.scale, r.sites, why)
 
 
-def _integer_option(r, options: BuildOptions) -> Option | None:
+def _integer_option(r, options: BuildOptions, power: bool = False) -> Option | None:
     """integer_candidate as an option to compare, or None."""
-    made = integer_candidate(r.table, r.constant, r.spin, r.names, r.activation, options, r.scale, r.posterior)
+    made = integer_candidate(r.table, r.constant, r.spin, r.names, r.activation, options, r.scale, r.posterior, power)
     if made is None:
         return None
     layers, errors, beta, what = made

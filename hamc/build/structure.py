@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .powers import power_forms
+
 # Dense quadratic forms up to this many variables are decomposed (an n x n eigenproblem per build).
 DENSE_MAX_VARIABLES = 64
 # Quadratic parts over up to this many variables are grouped into products (dense (K, n) forms, and
@@ -20,12 +22,14 @@ class Factored:
 
     The forms cost no neurons (the first hidden layer reads them through folded weights); the
     table's monomials over them are the gates. `residual` bounds |table - original| elementwise
-    on the quadratic form's matrix (the rounding of the decomposition), `what` says what it is."""
+    on the quadratic form's matrix (the rounding of the decomposition; per coefficient of each
+    degree in `degrees` for powers of forms), `what` says what it is."""
     forms: np.ndarray                 # (K, n)
     table: dict
     constant: np.ndarray
     residual: float
     what: str
+    degrees: tuple[int, ...] = (2,)   # the blocks the residual is in: |H error| <= residual sum_k (sum R)^k
 
 
 def quadratic_matrix(monomials: np.ndarray, coef: np.ndarray, n: int) -> np.ndarray:
@@ -41,14 +45,26 @@ def real_candidates(table: dict, constant: np.ndarray, n: int, offsets=None) -> 
     """Structured forms of a one-output table's quadratic part, for real inputs: products
     x_i * (sum_j c_ij x_j) over a vertex cover of its monomials, (small dense forms) squares of the
     eigenvectors' linear forms and, for a chain's density (`offsets` (n, 1), a shared layout's
-    patch), one square per site. Empty when there is nothing to factor."""
+    patch), one square per site; blocks of degree >= 3 that are powers of linear forms. Empty when
+    there is nothing to factor."""
+    powers = _powers(table, constant, n)
     if 2 not in table or table[2][1].shape[1] != 1 or not len(table[2][0]) or n > PRODUCTS_MAX_VARIABLES:
-        return []
+        return powers
     monomials, coef = table[2][0], table[2][1][:, 0]
     squares = _eigen_squares(table, constant, quadratic_matrix(monomials, coef, n), n) \
         if n <= DENSE_MAX_VARIABLES else None
     chain = _chain_square(table, constant, monomials, coef, n, offsets) if offsets is not None else None
-    return [c for c in (_row_products(table, constant, monomials, coef, n), squares, chain) if c is not None]
+    return [c for c in (_row_products(table, constant, monomials, coef, n), squares, chain) if c is not None] + powers
+
+
+def _powers(table, constant, n) -> list[Factored]:
+    if n > PRODUCTS_MAX_VARIABLES or any(c[1].shape[1] != 1 for c in table.values()):
+        return []
+    found = power_forms(table, n)
+    if found is None:
+        return []
+    forms, new, residual, degrees, what = found
+    return [Factored(forms, new, constant, residual, what, degrees)]
 
 
 # A chain density whose couplings reach further than this is not factored into one square per site.
@@ -172,6 +188,14 @@ class IntegerSquares:
     shift: float
     residual: float                   # max |Q - reconstruction| elementwise
     values: tuple                     # per form, its sorted reachable values
+
+    def levels(self, k: int) -> np.ndarray:
+        """d_k v^2 at form k's reachable values v."""
+        return self.scales[k] * self.values[k].astype(np.float64) ** 2
+
+    def mismatch(self, n: int) -> float:
+        """A bound on |quadratic part - its reconstruction| over n bits/spins."""
+        return self.residual * n * n
 
 
 INTEGER_MAX_VARIABLES = 256

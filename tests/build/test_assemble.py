@@ -132,18 +132,21 @@ def test_product32_float32():
     assert np.max(np.abs(net(v).astype(np.float64) - h.evaluate(v))) <= 31 * e32 * 1.2
 
 
-def test_product32_float32_tol_1e3_takes_richardson_gates():
-    """Single gates measure ~1e-3 on product32 in float32; --tol 1e-3 (checked on the sample) takes
-    Richardson pairs: 8 neurons per product, 31 products, and says why."""
-    c = hamc.compile(EXAMPLES / "product32.ham", options=BuildOptions(dtype="float32", tol=1e-3), check_by="sample")
+def test_product32_float32_tol_5e4_takes_richardson_gates():
+    """Single gates measure 8.8e-4 on product32 in float32 (124 neurons meet --tol 1e-3 on the sample);
+    --tol 5e-4 (checked on the sample) takes Richardson pairs: 8 neurons per product, 31 products,
+    measured 1.0e-4, and says why."""
+    single = hamc.compile(EXAMPLES / "product32.ham", options=BuildOptions(dtype="float32", tol=1e-3),
+                          check_by="sample")
+    assert single.network.meta["gates"] == "single" and single.network.hidden_neurons == 31 * 4
+    assert 5e-4 < single.verification.max_rel_error <= 1e-3 <= single.error_bound.relative
+    c = hamc.compile(EXAMPLES / "product32.ham", options=BuildOptions(dtype="float32", tol=5e-4), check_by="sample")
     assert c.network.meta["gates"] == "richardson" and c.network.hidden_neurons == 31 * 8
-    assert c.verification.max_rel_error <= 1e-3 <= c.error_bound.relative
+    assert c.verification.max_rel_error <= 2e-4 < 1e-3 <= c.error_bound.relative
     j = c.to_json()
-    assert j["gates"] == "richardson" and j["gates_reason"].startswith("richardson: single gates reach 0.00")
+    assert j["gates"] == "richardson" and j["gates_reason"] == \
+        "richardson: single gates reach 0.00088 (the sample), above --tol 0.0005"
     assert "gates           richardson: single gates reach" in c.summary()
-    forced = hamc.compile(EXAMPLES / "product32.ham", options=BuildOptions(dtype="float32", gates="single"),
-                          check=False)
-    assert forced.verification.max_rel_error > 1e-3 and forced.network.hidden_neurons == 31 * 4
 
 
 # flat networks (eq 28/32) -------------------------------------------------------------------------
