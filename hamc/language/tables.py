@@ -1,4 +1,4 @@
-"""ham.lark -> the LALR parser, loaded from its tables in JSON (written by `python -m hamc.language.tables`)."""
+"""ham.lark -> the LALR parser, loaded from its tables in JSON (written by `python3 -m hamc.language.tables`)."""
 from __future__ import annotations
 
 import json
@@ -39,7 +39,7 @@ def parser_from_grammar(grammar: str) -> Lark:
 
 
 def tables_json(grammar: str) -> str:
-    """The tables file's text for this grammar: deterministic (lark orders its sets), hence byte-identical."""
+    """The tables file's text for this grammar: byte-identical in every process (see _canonical)."""
     data, memo = parser_from_grammar(grammar).memo_serialize([lark.lexer.TerminalDef, lark.grammar.Rule])
     data["parser"]["parser"] = _canonical(data["parser"]["parser"])
     document = {"note": f"generated from {GRAMMAR_NAME} by `{REGENERATE}`; do not edit",
