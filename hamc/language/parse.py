@@ -11,7 +11,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from . import syntax as S
 from .hints import expected_text, hint
-from .tables import grammar_file, load_parser  # noqa: F401 (grammar_file: where the grammar is)
+from .tables import load_parser
 from ..errors import TEXT_NAME, HamcError, Span
 
 _FRIENDLY = {"NAME": "a name", "NUMBER": "a number", "STRING": "a quoted path", "DOMAIN": "real/bit/spin/discrete",

@@ -8,7 +8,8 @@ from lark import Lark
 
 import hamc
 from hamc.language import syntax as S
-from hamc.language.parse import grammar_file, parse_expression
+from hamc.language.parse import parse_expression
+from hamc.language.tables import grammar_file
 
 from conftest import REPO, error
 
