@@ -118,9 +118,21 @@ def _add_network_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=_natural, default=0, help="seed of those inputs (a whole number >= 0)")
 
 
+class _Version(argparse.Action):
+    """--version, looked up only when asked: an installed hamc reads its package metadata (~30 ms)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0,
+                         help=help or "show program's version number and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"hamc {version()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _ArgumentParser(prog="hamc", description="Compile polynomial Hamiltonians to neural networks.")
-    parser.add_argument("--version", "-V", action="version", version=f"hamc {version()}")
+    parser.add_argument("--version", "-V", action=_Version)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_input(sub.add_parser("analyze", help="degree, terms, locality, symmetry and parameter counts"))
     p = sub.add_parser("compile", help="compile to a network, write its weights, print a summary")

@@ -32,6 +32,16 @@ def test_analyze_of_a_lattice_sum_needs_no_sympy_scipy_or_networkx():
     assert loaded == []
 
 
+def test_analyze_loads_the_parser_from_its_tables_without_compiling_the_grammar():
+    # lark compiles a grammar in Lark.__init__ (~0.3 s); loading the shipped tables never calls it
+    assert _modules_after("import contextlib, io, lark, hamc.cli\n"
+                          "def refuse(*args, **kwargs):\n"
+                          "    raise AssertionError('the grammar was compiled')\n"
+                          "lark.Lark.__init__ = refuse\n"
+                          "with contextlib.redirect_stdout(io.StringIO()):\n"
+                          "    assert hamc.cli.main(['analyze', 'examples/ising.ham']) == 0") == []
+
+
 def test_the_command_line_choices_are_those_of_the_stages():
     from hamc.build import options
     from hamc.draw import diagram, dot, figures, gate_view, output, style

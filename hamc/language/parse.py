@@ -1,18 +1,17 @@
 """.ham text -> Program (syntax tree with source spans)."""
 from __future__ import annotations
 
-import importlib.resources
 import re
 import unicodedata
 from functools import lru_cache
 from itertools import islice
-from pathlib import Path
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import syntax as S
 from .hints import expected_text, hint
+from .tables import load_parser
 from ..errors import TEXT_NAME, HamcError, Span
 
 _FRIENDLY = {"NAME": "a name", "NUMBER": "a number", "STRING": "a quoted path", "DOMAIN": "real/bit/spin/discrete",
@@ -31,21 +30,11 @@ _COMMENT = re.compile(r"#[^\n]*")
 _TOKEN = re.compile(r'"[^"\n]*"|[A-Za-z_0-9.]+|\S')
 
 
-def grammar_file():
-    """ham.lark, found one way whether hamc is installed or run in place: the package data hamc.grammar
-    (installing maps the top-level grammar/ folder to it), else that folder in the source checkout."""
-    try:
-        return importlib.resources.files("hamc.grammar") / "ham.lark"
-    except ModuleNotFoundError:     # python -m hamc in the repository, not installed
-        return Path(__file__).resolve().parents[2] / "grammar" / "ham.lark"
-
-
 @lru_cache(maxsize=None)
 def _parser() -> Lark:
-    # no parser cache: lark's cache is a pickle in the shared temporary folder, which another user could
-    # plant; building the tables takes ~0.15 s (0.3 s on a busy machine), next to ~1 s of imports
-    return Lark(grammar_file().read_text(encoding="utf-8"), parser="lalr", propagate_positions=True,
-                start=["start", "expr"], maybe_placeholders=True)
+    # from the tables shipped next to the grammar: compiling them takes ~0.3 s at each start, and lark's
+    # own cache is a pickle in the shared temporary folder, which another user could plant
+    return load_parser()
 
 
 def _span(meta) -> Span:

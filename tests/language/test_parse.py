@@ -8,7 +8,8 @@ from lark import Lark
 
 import hamc
 from hamc.language import syntax as S
-from hamc.language.parse import grammar_file, parse_expression
+from hamc.language.parse import parse_expression
+from hamc.language.tables import grammar_file
 
 from conftest import REPO, error
 
@@ -268,9 +269,11 @@ def test_grammar_is_installed_as_package_data():
     assert resource.read_text(encoding="utf-8") == (REPO / "grammar" / "ham.lark").read_text(encoding="utf-8")
     tree = Lark(resource.read_text(encoding="utf-8"), parser="lalr").parse("real x\nH = x^2")
     assert [t.data for t in tree.children] == ["var_decl", "ham_decl"]
-    # and installing ships it: pyproject maps the grammar/ folder to hamc.grammar with its .lark files
+    # and installing ships it: pyproject maps the grammar/ folder to hamc.grammar with its .lark files and
+    # the parser tables beside them
     pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
-    assert '"hamc.grammar" = "grammar"' in pyproject and '"hamc.grammar" = ["*.lark"]' in pyproject
+    assert '"hamc.grammar" = "grammar"' in pyproject and '"hamc.grammar" = ["*.lark", "*.lark.json"]' in pyproject
+    assert resource.with_name("ham.lark.json").is_file()
 
 
 def test_shell_bonds_displacements_and_graphs_parse():
