@@ -44,10 +44,10 @@ def monomial_blocks(h: Hamiltonian):
             yield from ((v, 1) for v in p.blocks.values())
             continue
         yield from ((v, 1) for v in p.explicit_blocks[0].values())
-        local = p.lattice.local
-        degrees = local.degrees()
-        for k in np.unique(degrees):
-            yield local.vars[degrees == k][:, local.width - int(k):], p.lattice.sites
+        for local in (p.lattice.local, p.lattice.disorder and p.lattice.disorder.local):
+            degrees = local.degrees() if local else np.zeros(0, np.int64)
+            for k in np.unique(degrees):
+                yield local.vars[degrees == k][:, local.width - int(k):], p.lattice.sites
 
 
 def shared_bytes(sites: int, patch: int, width: int) -> int:
@@ -77,3 +77,21 @@ def check_shared_memory(sites: int, patch: int, width: int, options: BuildOption
     if need > options.max_memory:
         raise HamcError(f"verifying this shared network on one configuration of its {sites:,} sites needs about "
                         f"{gigabytes(need)} GB (limit {options.max_memory / 1e9:.1f} GB, --max-memory)")
+
+
+def local_bytes(density, itemsize: int) -> int:
+    """The per-site coefficient arrays of a locally connected layout built from a lattice sum's
+    density: at most one array per local term, plus a float64 copy of one field while it is rolled."""
+    terms = len(density.local) + (len(density.disorder.local) if density.disorder else 0)
+    return density.sites * (terms * itemsize + 8)
+
+
+def check_local_memory(density, options: BuildOptions) -> None:
+    """Refuse (HamcError) a locally connected layout whose coefficient arrays exceed --max-memory."""
+    need = local_bytes(density, np.dtype(options.dtype).itemsize)
+    if need > options.max_memory:
+        smaller = local_bytes(density, 4)
+        hint = (f"; in float32 it needs about {gigabytes(smaller)} GB (--dtype float32)"
+                if options.dtype == "float64" and smaller <= options.max_memory else "")
+        raise HamcError(f"the per-site coefficients of this locally connected layout need about {gigabytes(need)} GB "
+                        f"(limit {options.max_memory / 1e9:.1f} GB, --max-memory){hint}")

@@ -58,7 +58,7 @@ def energies(h, x):
     over that array run chunk by chunk with halos; anything else row block by row block."""
     array = h.variables[0] if len(h.variables) == 1 else None
     if array is not None and tuple(x.shape[1:]) == array.shape and all(
-            p.lattice is not None and p.lattice.array is array
+            p.lattice is not None and p.lattice.array is array and p.lattice.uniform
             and all(d == 0 for d, v in p.explicit_blocks[0].items() if len(v)) for p in h.energies):
         import dask.array as da
         return da.stack([lattice_energy(p.lattice, x) + _constant(p) for p in h.energies], axis=1)

@@ -5,7 +5,8 @@ translates of one local polynomial. Lowering its body at a single site gives tha
 (density.LatticeDensity) in time independent of the lattice size. A sum qualifies when it runs
 over every site (ranges spanning whole periodic axes, lattice sites or bonds, no conditions) and
 its body reads only one periodic array, at the summation indices plus constants, and uses the
-indices nowhere else. Anything else is lowered term by term, as before.
+indices nowhere else but in parameter arrays of the lattice's shape read at the site (`J[i,j,0]`,
+`h[i]`: per-site coefficients, site_fields.py). Anything else is lowered term by term, as before.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ..language import syntax as S
 from ..ir.coefficients import Coefficients
 from ..errors import HamcError
 from ..ir.terms import Bindings, Terms, add, combine
+from .site_fields import field_accesses, pseudo_variables
 from .site_tables import bond_vectors
 
 
@@ -122,7 +124,11 @@ def _lattice_sum(lw, node: S.Reduce):
         for name, axis in axes.items():
             if indices[name][1:] != (array.lows[axis], array.lows[axis] + array.shape[axis] - 1):
                 return None
-    local, per_site = _local_terms(lw, node, array, indices)
+    accesses = field_accesses(lw, node.body, array, indices, axes)
+    if accesses is None:
+        return None
+    with pseudo_variables(lw, accesses, array):
+        local, per_site = _local_terms(lw, node, array, indices)
     return local, array, per_site * array.size
 
 
@@ -137,8 +143,9 @@ def _index_axes(lw, body, array, indices):
             continue
         mentioned = [m for i in n.indices for m in _walk(i) if isinstance(m, S.Name) and m.name in indices]
         if n.name != array.name:
-            if mentioned:
-                return None
+            if mentioned and n.name not in lw.arrays:
+                return None             # a parameter array is a per-site field (site_fields.py)
+            allowed.update(id(m) for m in mentioned)
             continue
         for axis, idx in enumerate(n.indices):
             name = _affine_index(lw, idx, indices)
