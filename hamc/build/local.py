@@ -58,3 +58,35 @@ def local_stencil(table: dict, constant: float, array) -> LocalStencil:
     stencil = _stencil(list(zip(templates, one_hot)), shape, radix, np.zeros(patterns))
     coefficients = np.array(columns).reshape((patterns,) + tuple(array.shape))
     return LocalStencil(stencil, coefficients, float(constant))
+
+
+def density_local_stencil(density, constant: float, dtype) -> LocalStencil:
+    """The same from a lattice sum's one-site density, without expanding it: each local term's
+    pattern (its translation orbit) and anchor, its per-site coefficients (the disorder's fields,
+    rolled to the anchor, or the uniform coefficient) summed into that pattern's array, in `dtype`."""
+    shape = np.array(density.array.shape, np.int64)
+    radix = _radix(shape)
+    parts = [(density.local, None)] + ([(density.disorder.local, density.disorder.fields)] if density.disorder else [])
+    patterns, contributions = {}, []           # (degree, codes) -> pattern; (pattern, coefficient, field, anchor)
+    for local, fields in parts:
+        coords = density.coordinates(local)
+        degrees = local.degrees()
+        coef = local.coef.as_float()
+        for t in range(len(local)):
+            k = int(degrees[t])
+            if k == 0:                          # a constant at every site
+                constant += coef[t] * (density.sites if fields is None else float(fields[t].sum(dtype=np.float64)))
+                continue
+            codes, anchors = _anchors(coords[t:t + 1, local.width - k:, :], shape, radix)
+            p = patterns.setdefault((k, tuple(codes[0])), len(patterns))
+            contributions.append((p, coef[t], None if fields is None else fields[t], anchors[0]))
+    coefficients = np.zeros((len(patterns),) + tuple(density.array.shape), dtype)
+    for p, c, field, anchor in contributions:
+        if field is None:
+            coefficients[p] += c
+            continue
+        rolled = np.roll(field, [int(a) for a in anchor], axis=tuple(range(len(shape)))) if anchor.any() else field
+        coefficients[p] += (rolled * c).astype(dtype, copy=False)
+    templates = [np.array(codes, np.int64) for (_, codes) in patterns]
+    stencil = _stencil(list(zip(templates, np.eye(len(patterns)))), shape, radix, np.zeros(len(patterns)))
+    return LocalStencil(stencil, coefficients, float(constant))
