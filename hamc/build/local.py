@@ -81,12 +81,17 @@ def density_local_stencil(density, constant: float, dtype) -> LocalStencil:
             p = patterns.setdefault((k, tuple(codes[0])), len(patterns))
             contributions.append((p, coef[t], None if fields is None else fields[t], anchors[0]))
     coefficients = np.zeros((len(patterns),) + tuple(density.array.shape), dtype)
+    written = set()
     for p, c, field, anchor in contributions:
         if field is None:
             coefficients[p] += c
-            continue
-        rolled = np.roll(field, [int(a) for a in anchor], axis=tuple(range(len(shape)))) if anchor.any() else field
-        coefficients[p] += (rolled * c).astype(dtype, copy=False)
+        else:
+            rolled = np.roll(field, [int(a) for a in anchor], axis=tuple(range(len(shape)))) if anchor.any() else field
+            if p in written:
+                coefficients[p] += rolled * c
+            else:                       # written in place: no float64 copy of a 10^8-site field
+                np.multiply(rolled, c, out=coefficients[p], casting="unsafe")
+        written.add(p)
     templates = [np.array(codes, np.int64) for (_, codes) in patterns]
     stencil = _stencil(list(zip(templates, np.eye(len(patterns)))), shape, radix, np.zeros(len(patterns)))
     return LocalStencil(stencil, coefficients, float(constant))

@@ -136,9 +136,10 @@ class LatticeDensity:
             for o in offsets[1:]:
                 term = term * view(o)
             if t >= uniform:            # the translate by y - low reads the field at y - low
-                field = np.roll(fields[t - uniform], [int(k) for k in lows[t]], axis=tuple(range(len(a.shape))))
-                weighted += self.disorder.local.coef.as_float()[t - uniform] * (
-                    term.reshape(len(x), -1) @ field.reshape(-1).astype(np.float64))
+                field = fields[t - uniform]
+                if lows[t].any():
+                    field = np.roll(field, [int(k) for k in lows[t]], axis=tuple(range(len(a.shape))))
+                weighted += self.disorder.local.coef.as_float()[t - uniform] * _weighted_sums(term, field)
                 counts[:, t] = 0
             else:
                 counts[:, t] = term.reshape(len(x), -1).sum(axis=1, dtype=accumulate)
@@ -198,6 +199,16 @@ def canonical_translates(v: np.ndarray, array) -> tuple[np.ndarray, np.ndarray]:
         best = np.where(smaller[:, None], candidate, best)
         shift = np.where(smaller[:, None], coords[:, j, :], shift)
     return best, shift
+
+
+def _weighted_sums(term: np.ndarray, field: np.ndarray, block: int = 1 << 20) -> np.ndarray:
+    """sum over sites of term * field per configuration, in float64, a block of sites at a time (no
+    float64 copy of a 10^8-site term)."""
+    term, field = term.reshape(len(term), -1), field.reshape(-1)
+    out = np.zeros(len(term))
+    for start in range(0, field.size, block):
+        out += term[:, start:start + block] @ np.asarray(field[start:start + block], np.float64)
+    return out
 
 
 def _small_integers(grid: np.ndarray) -> np.ndarray:

@@ -112,7 +112,8 @@ def test_chain_with_integer_couplings_stays_exact_and_equals_every_configuration
     s = x.astype(np.float64)
     direct = -(J * s * np.roll(s, -1, 1)).sum(1) + (J * J * s).sum(1) + J.sum() + 3 * s.sum(1)
     assert np.array_equal(loaded(text, J=J).evaluate(x), direct)
-    assert loaded(text, J=J).energies[0].bound(np.ones(12)) == loaded(term_by_term(text), J=J).energies[0].bound(np.ones(12))
+    ones = np.ones(12)
+    assert loaded(text, J=J).energies[0].bound(ones) == loaded(term_by_term(text), J=J).energies[0].bound(ones)
 
 
 def test_bond_and_site_binders_read_the_field_at_either_end():
@@ -169,3 +170,17 @@ def test_other_parameter_uses_fall_back_to_the_term_by_term_lowering(body, expec
     text = f"param N = 12\nparam J = load(\"J.npy\", 13)\nspin s[N] periodic\nH = sum(i in 0..N-1: {body})\n"
     x = every(12)
     assert np.array_equal(loaded(text, J=J).evaluate(x), expected(J, x.astype(np.float64)))
+
+
+def test_dask_runs_a_disordered_sum_chunk_by_chunk_with_its_coefficients_cut_alike():
+    import dask.array as da
+    J = np.random.default_rng(2).choice([-1.0, 1.0], size=(4, 4, 4, 3))
+    h = loaded(EA.replace("param L = 3", "param L = 4"), J=J)
+    x = spins(64, 6, seed=3)
+    for chunks in ((3, 2, 4, 4), (6, 2, 3, 1), (2, 4, 4, 4)):
+        lazy = h.evaluate(da.from_array(x.reshape(6, 4, 4, 4), chunks=chunks))
+        assert np.array_equal(lazy.compute(), ea_energy(J, x))
+    fields = np.random.default_rng(4).integers(-8, 9, size=(8, 8)) / 4.0
+    rf = loaded(RANDOM_FIELD.replace("param L = 4", "param L = 8"), h=fields)
+    y = spins(64, 4, seed=5)
+    assert np.array_equal(rf.evaluate(da.from_array(y.reshape(4, 8, 8), chunks=(2, 3, 5))).compute(), rf.evaluate(y))
