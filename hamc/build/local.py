@@ -46,7 +46,9 @@ def local_stencil(table: dict, constant: float, array) -> LocalStencil:
     for k, (monomials, coef) in sorted(table.items()):
         if k == 0 or not len(monomials):
             continue
-        coords = np.stack(np.unravel_index(monomials - array.offset, array.shape), axis=-1).astype(np.int64)
+        # raveled first: NumPy 2.4's unravel_index misreads an (m, 1) array past 8,192 rows
+        flat = (monomials - array.offset).ravel()
+        coords = np.stack(np.unravel_index(flat, array.shape), axis=-1).reshape(monomials.shape + (-1,))
         codes, sites = _anchors(coords, shape, radix)
         uniq, inverse, _ = unique_rows(codes)
         flat = np.ravel_multi_index(tuple(sites.T), array.shape)

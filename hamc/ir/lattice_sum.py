@@ -73,8 +73,7 @@ class LatticeDensity:
     def coordinates(self, local: Terms | None = None) -> np.ndarray:
         """(terms, width, rank) lattice coordinates of the local monomials' variables (-1: padding)."""
         v = (self.local if local is None else local).vars
-        coords = np.stack(np.unravel_index(np.maximum(v, self.array.offset) - self.array.offset,
-                                           self.array.shape), axis=-1)
+        coords = _unravel(np.maximum(v, self.array.offset) - self.array.offset, self.array.shape)
         return np.where((v >= 0)[..., None], coords, -1)
 
     def coefficient_vectors(self) -> list[Coefficients]:
@@ -185,7 +184,7 @@ def canonical_translates(v: np.ndarray, array) -> tuple[np.ndarray, np.ndarray]:
     shift = np.zeros((len(v), len(array.shape)), np.int64)
     if not v.shape[1]:
         return v, shift
-    coords = np.stack(np.unravel_index(np.where(used, v - array.offset, 0), array.shape), axis=-1)
+    coords = _unravel(np.where(used, v - array.offset, 0), array.shape)
     best = v
     for j in range(v.shape[1]):
         anchored = used[:, j]
@@ -199,6 +198,12 @@ def canonical_translates(v: np.ndarray, array) -> tuple[np.ndarray, np.ndarray]:
         best = np.where(smaller[:, None], candidate, best)
         shift = np.where(smaller[:, None], coords[:, j, :], shift)
     return best, shift
+
+
+def _unravel(flat: np.ndarray, shape) -> np.ndarray:
+    """Lattice coordinates (..., rank) of flat site indices of any shape (raveled first: NumPy 2.4's
+    unravel_index misreads an (m, 1) array past 8,192 rows)."""
+    return np.stack(np.unravel_index(flat.ravel(), shape), axis=-1).reshape(flat.shape + (len(shape),))
 
 
 def _weighted_sums(term: np.ndarray, field: np.ndarray, block: int = 1 << 20) -> np.ndarray:

@@ -177,3 +177,15 @@ def test_the_forward_pass_block_by_block_of_lattice_rows_equals_the_exact_energy
     grid = x.reshape(-1, 3, 3, 3)
     direct = -sum((J[..., d] * grid * np.roll(grid, -1, axis=d + 1)).sum(axis=(1, 2, 3)) for d in range(3))
     assert np.array_equal(c.network(x).reshape(-1), direct)
+
+
+def test_a_disordered_sum_beside_other_terms_takes_the_table_path_and_stays_exact_past_8192_sites(tmp_path):
+    # an explicit term beside the sum: the coefficient arrays come from the monomial table (10^4 linear
+    # terms, an (m, 1) block that NumPy 2.4's unravel_index misreads unless raveled first)
+    h = np.random.default_rng(12).integers(-4, 5, size=(100, 100)) / 2.0
+    c = compiled(tmp_path, RANDOM_FIELD.replace("param L = 8", "param L = 100").rstrip() + " + s[0,0]\n", h=h)
+    x = np.random.default_rng(13).choice([-1.0, 1.0], size=(4, 10_000))
+    grid = x.reshape(-1, 100, 100)
+    direct = -(grid * np.roll(grid, -1, 1) + grid * np.roll(grid, -1, 2)).sum(axis=(1, 2)) \
+        - (h * grid).sum(axis=(1, 2)) + x[:, 0]
+    assert np.array_equal(c.network(x).reshape(-1), direct)
