@@ -16,6 +16,7 @@ from ..language import syntax as S
 from ..ir.coefficients import Coefficients
 from ..errors import HamcError
 from ..ir.terms import Bindings, Terms, add, combine
+from .index_forms import affine_index as _affine_index, is_number as _is_number, walk as _walk
 from .site_fields import field_accesses, pseudo_variables
 from .site_tables import bond_vectors
 
@@ -63,24 +64,6 @@ def _nothing() -> Terms:
 
 def _neg(t):
     return None if t is None else Terms(t.rows, t.vars, -t.coef)
-
-
-def _walk(node):
-    yield node
-    for child in getattr(node, "__dict__", {}).values():
-        for c in (child if isinstance(child, tuple) else (child,)):
-            if hasattr(c, "span") and not isinstance(c, (str, int)):
-                yield from _walk(c)
-
-
-def _is_number(lw, node) -> bool:
-    """No variables, sums or summation indices: a constant factor of a lattice sum."""
-    for n in _walk(node):
-        if isinstance(n, (S.Reduce, S.Str)):
-            return False
-        if isinstance(n, (S.Name, S.Indexed)) and n.name in lw.variables:
-            return False
-    return True
 
 
 def _lattice_sum(lw, node: S.Reduce):
@@ -162,22 +145,6 @@ def _index_axes(lw, body, array, indices):
         if isinstance(n, S.Name) and n.name in indices and id(n) not in allowed:
             return None
     return axes
-
-
-def _affine_index(lw, idx, indices):
-    """The index name if idx is `i`, `i + c`, `i - c` or `c + i` with c a number or a displacement
-    (`i + (1, 0) - (0, 1)`), else None."""
-    if isinstance(idx, S.Name) and idx.name in indices:
-        return idx.name
-    if isinstance(idx, S.BinOp) and idx.op in "+-":
-        for var, const in ((idx.left, idx.right), (idx.right, idx.left)):
-            if idx.op == "-" and var is idx.right:
-                continue
-            if _is_number(lw, const) and not any(isinstance(m, S.Name) and m.name in indices for m in _walk(const)):
-                name = _affine_index(lw, var, indices)
-                if name is not None:
-                    return name
-    return None
 
 
 def _local_terms(lw, node: S.Reduce, array, indices) -> tuple[Terms, int]:

@@ -18,6 +18,7 @@ from ..ir.hamiltonian import VariableArray
 from ..ir.lattice_sum import SiteCoefficients, canonical_translates
 from ..ir.terms import Bindings, Terms, combine
 from ..language import syntax as S
+from .index_forms import affine_index, walk
 
 # parents through which a parameter access stays a per-site factor of a polynomial; anywhere else
 # (a function's argument, a denominator, an exponent, an index) the sum is lowered term by term
@@ -54,8 +55,7 @@ def field_accesses(lw, body, array, indices: dict, axes: dict) -> dict | None:
 
 
 def _mentions(node, indices) -> bool:
-    from .lattice_sums import _walk
-    return any(isinstance(m, S.Name) and m.name in indices for m in _walk(node))
+    return any(isinstance(m, S.Name) and m.name in indices for m in walk(node))
 
 
 def _factors_only(lw, node, indices, found) -> bool:
@@ -74,9 +74,8 @@ def _factors_only(lw, node, indices, found) -> bool:
 
 
 def _has_access(lw, node, indices) -> bool:
-    from .lattice_sums import _walk
     return any(isinstance(n, S.Indexed) and n.name in lw.arrays and any(_mentions(i, indices) for i in n.indices)
-               for n in _walk(node))
+               for n in walk(node))
 
 
 def _values(lw, node: S.Indexed, array, indices: dict, axes: dict) -> np.ndarray | None:
@@ -124,8 +123,7 @@ def _values(lw, node: S.Indexed, array, indices: dict, axes: dict) -> np.ndarray
 
 
 def _is_affine_in(lw, idx, name, indices) -> bool:
-    from .lattice_sums import _affine_index
-    return _affine_index(lw, idx, indices) == name
+    return affine_index(lw, idx, indices) == name
 
 
 class _RealBeyond:
