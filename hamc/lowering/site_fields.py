@@ -20,11 +20,6 @@ from ..ir.terms import Bindings, Terms, combine
 from ..language import syntax as S
 from .index_forms import affine_index, walk
 
-# parents through which a parameter access stays a per-site factor of a polynomial; anywhere else
-# (a function's argument, a denominator, an exponent, an index) the sum is lowered term by term
-_LINEAR = (S.Neg,)
-
-
 @dataclass(frozen=True)
 class Field:
     """A parameter read at every site: values (lattice shape, a view where it can be), and where from."""
@@ -59,8 +54,9 @@ def _mentions(node, indices) -> bool:
 
 
 def _factors_only(lw, node, indices, found) -> bool:
-    """Whether every parameter access that mentions an index sits under +, -, * and negation only
-    (collected into `found`)."""
+    """Whether every parameter access that mentions an index sits under +, -, *, negation and the
+    left of / only (collected into `found`): there it is a per-site factor of a polynomial; anywhere
+    else (a function's argument, a denominator, an exponent, an index) the sum is lowered term by term."""
     if isinstance(node, S.Indexed) and node.name in lw.arrays and any(_mentions(i, indices) for i in node.indices):
         found[id(node)] = node
         return not any(_has_access(lw, i, indices) for i in node.indices)
@@ -68,7 +64,7 @@ def _factors_only(lw, node, indices, found) -> bool:
         return _factors_only(lw, node.left, indices, found) and _factors_only(lw, node.right, indices, found)
     if isinstance(node, S.BinOp) and node.op == "/":
         return _factors_only(lw, node.left, indices, found) and not _has_access(lw, node.right, indices)
-    if isinstance(node, _LINEAR):
+    if isinstance(node, S.Neg):
         return _factors_only(lw, node.operand, indices, found)
     return not _has_access(lw, node, indices)
 
@@ -187,9 +183,9 @@ def split_disorder(local: Terms, array, fields: dict, first: int) -> tuple[Terms
             product = factor if product is None else _times(product, factor)
         values.append(product)
     uniform = local.take(~disordered)
-    kind = next((fields[s].origin for s in starts if fields[s].values.dtype.kind == "f"), None)
+    origin = next((fields[s].origin for s in starts if fields[s].values.dtype.kind == "f"), None)
     return uniform, SiteCoefficients(Terms(np.zeros(len(site), np.int64), _trim(moved), site.coef),
-                                     tuple(values), kind)
+                                     tuple(values), origin)
 
 
 def _rolled(values: np.ndarray, by: np.ndarray) -> np.ndarray:
