@@ -1,11 +1,13 @@
-"""Benchmark disordered lattices and dask: Edwards-Anderson compile time and peak memory by layout, and
-hamc.evaluate throughput on a lattice split into chunks (NumPy, dask's threads, a dask.distributed cluster).
+"""Benchmark disordered lattices and dask: Edwards-Anderson and random-field compile time and peak memory by
+layout, and hamc.evaluate throughput on a lattice split into chunks (NumPy, dask's threads, a dask.distributed cluster).
 
-Run from anywhere:  python bench/disorder.py [--L 100] [--side 512] [--batch 16] [--chunk 256]
-[--scheduler tcp://host:8786]. Without --scheduler a LocalCluster of 2 in-process workers is started;
-with it, the same graph runs on that cluster (its workers need hamc and dask importable). Each compile
-runs in a child process under a 6 GB address-space limit and a 10-minute timeout; temporary files are
-removed. Ratios are against NumPy in the same run.
+Run from anywhere:  python bench/disorder.py [--L 40 100] [--rf-L 1000 10000] [--before CHECKOUT] [--side 512]
+[--batch 16] [--chunk 256] [--scheduler tcp://host:8786]. --before runs the same compiles with another
+checkout of hamc (e.g. `git worktree add /tmp/hamc-before <commit>`), in the same run. Without --scheduler
+a LocalCluster of 2 in-process workers is started; with it, the same graph runs on that cluster (its
+workers need hamc and dask importable). Each compile runs in a child process under an address-space
+limit and a 10-minute timeout (a refusal or failure is reported as such); the coupling and field arrays
+are written to a temporary folder and removed. Ratios are against NumPy in the same run.
 """
 from __future__ import annotations
 
@@ -23,37 +25,51 @@ import numpy as np  # noqa: E402
 
 EA = (HERE.parent / "examples" / "edwards_anderson.ham").read_text().replace(
     "param L = 4", "param L = @L@").replace("data/ea_couplings.npy", "J.npy")
+RF = (HERE.parent / "examples" / "random_field.ham").read_text().replace(
+    "param L = 8", "param L = @L@").replace("data/random_fields.npy", "h.npy")
 
 CHILD = """
 import resource, sys, time
-resource.setrlimit(resource.RLIMIT_AS, (6 << 30, 6 << 30))
+resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
 sys.path.insert(0, {repo!r})
 import hamc
 start = time.perf_counter()
-h = hamc.load({path!r})
+h = hamc.load({path!r}, max_terms={max_terms})
 loaded = time.perf_counter()
-c = hamc.compile(h, options=hamc.BuildOptions(layout={layout!r}), check=False)
+c = hamc.compile(h, options=hamc.BuildOptions(layout={layout!r}, dtype={dtype!r}), check=False)
 built = time.perf_counter()
 from hamc.io.npz import network_arrays
 print(loaded - start, built - loaded, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
       c.network.parameters, sum(a.nbytes for a in network_arrays(c.network).values()))
 """
+HEADER = ("| hamc | model | L | sites | layout | dtype | load | compile + verify | peak RSS | parameters "
+          "| .npz arrays |\n" + "|---" * 11 + "|")
 
 
-def compile_row(L: int, layout: str, folder: Path) -> str:
-    np.save(folder / "J.npy", np.random.default_rng(L).choice([-1.0, 1.0], size=(L, L, L, 3)))
-    (folder / "ea.ham").write_text(EA.replace("@L@", str(L)))
-    code = CHILD.format(repo=str(HERE.parent), path=str(folder / "ea.ham"), layout=layout)
+def compile_row(model: str, L: int, layout: str, folder: Path, repo: Path, label: str, dtype: str = "float64",
+                limit: int = 6 << 30) -> str:
+    """One compile in a child process: `model` is "EA" (3D, +-J couplings) or "RF" (2D, Gaussian fields)."""
+    rng = np.random.default_rng(L)
+    if model == "EA":
+        np.save(folder / "J.npy", rng.choice([-1.0, 1.0], size=(L, L, L, 3)))
+        text, sites = EA, L ** 3
+    else:
+        np.save(folder / "h.npy", rng.normal(size=(L, L)))
+        text, sites = RF, L ** 2
+    (folder / "model.ham").write_text(text.replace("@L@", str(L)))
+    code = CHILD.format(repo=str(repo), path=str(folder / "model.ham"), layout=layout, dtype=dtype, limit=limit,
+                        max_terms=max(20_000_000, 3 * sites))   # the arrays' values count against --max-terms
+    head = f"| {label} | {model} | {L} | {sites:,} | {layout} | {dtype} |"
     try:
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     except subprocess.TimeoutExpired:
-        return f"| {L} | {L ** 3:,} | {layout} | timeout (600 s) | | | | |"
+        return f"{head} timeout (600 s) | | | | |"
     if done.returncode:
-        last = (done.stderr.strip().splitlines() or ["?"])[-1][:80]
-        return f"| {L} | {L ** 3:,} | {layout} | failed: {last} | | | | |"
+        last = (done.stderr.strip().splitlines() or ["?"])[-1].split("error: ")[-1][:90]
+        return f"{head} refused or failed: {last} | | | | |"
     load, build, peak, params, weights = done.stdout.split()
-    return (f"| {L} | {L ** 3:,} | {layout} | {float(load):.1f} s | {float(build):.1f} s | "
-            f"{int(peak) / 1e9:.2f} GB | {int(params):,} | {int(weights) / 1e6:,.1f} MB |")
+    return (f"{head} {float(load):.1f} s | {float(build):.1f} s | {int(peak) / 1e9:.2f} GB | {int(params):,} | "
+            f"{int(weights) / 1e6:,.1f} MB |")
 
 
 def timed(fn, repeat: int = 3) -> float:
@@ -103,20 +119,28 @@ def dask_rows(args) -> list[str]:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--L", type=int, nargs="+", default=[40, 100])
+    p.add_argument("--L", type=int, nargs="+", default=[40, 100], help="Edwards-Anderson sizes (L^3 spins)")
+    p.add_argument("--rf-L", type=int, nargs="+", default=[1000, 10000], help="random-field sizes (L^2 spins)")
+    p.add_argument("--before", type=Path, default=None, help="another checkout of hamc to compare with")
     p.add_argument("--side", type=int, default=512)
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--chunk", type=int, default=256)
     p.add_argument("--scheduler", default=None, help="a dask.distributed scheduler address")
     p.add_argument("--no-compile", action="store_true")
+    p.add_argument("--no-dask", action="store_true")
     args = p.parse_args(argv)
+    versions = [("before", args.before.resolve())] if args.before else []
+    versions.append(("now", HERE.parent))
     if not args.no_compile:
-        print("| L | spins | layout | load | compile | peak RSS | parameters | .npz arrays |\n"
-              "|---|---|---|---|---|---|---|---|")
-        for L in args.L:
-            for layout in ("unrolled", "local"):
+        print(HEADER)
+        rows = [("EA", L, layout, "float64") for L in args.L for layout in ("unrolled", "local")]
+        rows += [("RF", L, "local", dtype) for L in args.rf_L for dtype in ("float64", "float32")]
+        for model, L, layout, dtype in rows:
+            for label, repo in versions:
                 with tempfile.TemporaryDirectory(prefix="hamc-bench-") as folder:
-                    print(compile_row(L, layout, Path(folder)), flush=True)
+                    print(compile_row(model, L, layout, Path(folder), repo, label, dtype, 10 << 30), flush=True)
+    if args.no_dask:
+        return 0
     print(f"\nIsing {args.side} x {args.side}, batch {args.batch}, chunks of {args.chunk} x {args.chunk} "
           f"({(args.side // args.chunk) ** 2} per configuration block)")
     print("| evaluation | time | configurations/s | vs NumPy | equal |\n|---|---|---|---|---|")

@@ -183,8 +183,8 @@ def _lattice_symmetry(h: Hamiltonian):
     density and a constant only, on a lattice of at least 3 sites along every axis."""
     from .point_group import point_group
     from .stencil import stencil_from_density
-    if len(h.energies) != 1 or h.energies[0].lattice is None:
-        return None
+    if len(h.energies) != 1 or h.energies[0].lattice is None or not h.energies[0].lattice.uniform:
+        return None                     # per-site coefficients: no translation symmetry to read off
     energy = h.energies[0]
     blocks, coefs = energy.explicit_blocks
     if any(d for d in blocks) or energy.lattice.array.size != h.n_variables or min(energy.lattice.array.shape) < 3:

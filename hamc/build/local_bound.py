@@ -44,16 +44,18 @@ _CHUNK = 1 << 20
 
 
 def local_bound(errors, layout, layers, table: dict, patch_values, coefficients: np.ndarray,
-                constant: float) -> tuple[float | None, str]:
+                constant: float, *, sources: tuple = ()) -> tuple[float | None, str]:
     """(error_bound, error_bound_reason) of a locally connected network: `errors` the template's
     OutputErrors (or why there is none), `layout` its LocalLayout, `layers` the template's, `table` the
     patterns over the patch (one-hot coefficient columns), `patch_values` the two values of a bit or
-    spin input (None for reals), `coefficients` (P, *shape) and `constant` as H holds them (float64)."""
+    spin input (None for reals), `coefficients` (P, *shape) and `constant` as H holds them (float64), or,
+    for arrays made in the dtype from a density, their `sources` (LocalStencil.sources)."""
     if isinstance(errors, str):
         return None, errors
     dtype = layout.coefficients.dtype
     u = eb.unit_roundoff(dtype)
-    sums = _CoefficientSums.of(coefficients, layout.coefficients)
+    sums = (_CoefficientSums.of_sources(sources, layout.coefficients) if sources
+            else _CoefficientSums.of(coefficients, layout.coefficients))
     pool = float(np.asarray(layout.pool_bias, np.float64)[0])
     if _exact(layout, layers, table, patch_values, sums, pool, constant):
         return 0.0, ""
@@ -78,6 +80,12 @@ def _rounding(patterns: int, sites: int, channels: int, dtype) -> float:
     if u == u64:
         return float(eb.gamma(patterns + sites + channels + 4, u))
     return float((1 + eb.gamma(patterns + sites + 1, u)) * (1 + eb.gamma(patterns + sites + channels + 3, u64)) - 1)
+
+
+def abs_sum(values: np.ndarray) -> float:
+    """sum |values| in float64, a chunk at a time (no |values| copy of a 10^8-site array)."""
+    flat = values.reshape(-1)
+    return float(sum(np.abs(np.asarray(flat[i:i + _CHUNK], np.float64)).sum() for i in range(0, flat.size, _CHUNK)))
 
 
 def integer_table(table: dict) -> bool:
@@ -111,6 +119,40 @@ class _CoefficientSums:
                 grid = max(grid, dyadic_grid(b))
                 equal = equal and not diff.any()
         return cls(true, kept, error, largest, grid, equal)
+
+
+    @classmethod
+    def of_sources(cls, sources: tuple, stored: np.ndarray) -> _CoefficientSums:
+        """The same for arrays that density_local_stencil summed in their dtype from (c, field) terms. One
+        term: its values are fl(c * field) rolled, and every sum here is unchanged by the roll, so
+        fl(c * field) is made again a chunk at a time, the same way, and compared with c * field. Several
+        terms: |a~ - a| <= gamma_2k sum_j |c_j| sum |field_j| (k products and their sums, each rounded)."""
+        patterns = len(stored)
+        sites = stored[0].size if patterns else 0
+        u = eb.unit_roundoff(stored.dtype)
+        sums = cls.of(stored, stored)       # stored sums, largest value and grid
+        true, error, equal = np.zeros(patterns), np.zeros(patterns), sums.equal
+        for p, terms in enumerate(sources):
+            if len(terms) == 1:
+                c, field = terms[0]
+                flat = np.full(1, 1.0) if field is None else field.reshape(-1)
+                for start in range(0, flat.size, _CHUNK):
+                    exact = c * np.asarray(flat[start:start + _CHUNK], np.float64)
+                    made = np.zeros(len(exact), stored.dtype)
+                    if field is None:
+                        made += c
+                    else:
+                        np.multiply(flat[start:start + _CHUNK], c, out=made, casting="unsafe")
+                    diff = np.abs(np.asarray(made, np.float64) - exact)
+                    weight = sites if field is None else 1
+                    true[p] += np.abs(exact).sum() * weight
+                    error[p] += diff.sum() * weight
+                    equal = equal and not diff.any()
+            else:
+                true[p] = sum(abs(c) * (sites if field is None else abs_sum(field)) for c, field in terms)
+                error[p] = eb.gamma(2 * len(terms), u) * true[p]
+                equal = False
+        return cls(true, sums.stored, error, sums.largest, sums.grid, equal)
 
 
 def dyadic_grid(values) -> int:

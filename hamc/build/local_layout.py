@@ -11,9 +11,9 @@ from ..network.local import LocalLayout
 from ..network.model import Network
 from .bits import spins_to_bits
 from .info import Built
-from .local import local_stencil
-from .local_bound import integer_table, local_bound
-from .memory import check_shared_memory
+from .local import density_local_stencil, local_stencil
+from .local_bound import abs_sum, integer_table, local_bound
+from .memory import check_local_memory, check_shared_memory
 from .options import BuildOptions
 from .flat import flat_network_neurons
 from .plan import monomial_table
@@ -28,8 +28,16 @@ def build_local(h: Hamiltonian, partial_info, *, options: BuildOptions, scale: f
     if array is None or h.is_classifier or strategy == "flat":
         raise HamcError("a locally connected layout needs one energy over one periodic variable array that "
                         "holds every variable, and the tree or bits strategy; use --layout unrolled")
-    table, constant = monomial_table(h)
-    local = local_stencil(table, float(constant[0]), array)
+    density = _density(h, array)
+    if density is not None:             # per-site coefficients straight from the one-site density
+        check_local_memory(density, options)
+        blocks = h.energies[0].explicit_blocks[1]
+        local = density_local_stencil(density, float(blocks[0].as_float().sum()) if 0 in blocks else 0.0,
+                                      options.dtype)
+        table = None
+    else:
+        table, constant = monomial_table(h)
+        local = local_stencil(table, float(constant[0]), array)
     stencil = local.stencil
     patterns = len(local.coefficients)
     names = stencil.patch_names(array.name)
@@ -41,16 +49,29 @@ def build_local(h: Hamiltonian, partial_info, *, options: BuildOptions, scale: f
         stencil_table = stencil.table
     bound = np.array([1.0 if Domain.of(array.domain) != Domain.REAL else max(map(abs, options.input_range))])
     # the mean sum of |coefficients| at a site: the patterns' errors add up over all of them (local_bound)
-    weight = max(sum(float(np.abs(c).sum()) for c in local.coefficients) / stencil.sites, 1e-300)
+    weight = max(sum(abs_sum(c) for c in local.coefficients) / stencil.sites, 1e-300)
     made = table_layers(LayersRequest(strategy, activation, stencil_table, per_site, spin, names,
                                       np.repeat(bound, len(names)), scale / weight, sites=stencil.sites,
                                       in_bits=True, has_reals=has_reals, exact_bits=integer_table(stencil.table)),
                         options=options)
-    check_shared_memory(stencil.sites, len(names) + patterns, max(layer.n_out for layer in made.layers), options)
+    if density is None:                 # (a density's layout was checked before it was allocated)
+        check_shared_memory(stencil.sites, len(names) + patterns, max(layer.n_out for layer in made.layers), options)
     layout = LocalLayout(stencil.shape, stencil.offsets, np.array([local.constant], options.dtype), "identity",
-                         array.name, array.lows, local.coefficients.astype(options.dtype))
+                         array.name, array.lows, local.coefficients.astype(options.dtype, copy=False))
     values = {Domain.SPIN: (-1.0, 1.0), Domain.BIT: (0.0, 1.0)}.get(Domain.of(array.domain))
     built = made.info(partial_info, *local_bound(made.errors, layout, made.layers, stencil.table, values,
-                                                 local.coefficients, local.constant))
+                                                 local.coefficients, local.constant, sources=local.sources))
     network = Network(made.layers, h.variable_labels(), ("H",), built.to_meta(), layout)
-    return Built(network, made.plan, built, flat_network_neurons(table, network.meta.get("copy_neurons", 2)))
+    copies = network.meta.get("copy_neurons", 2)
+    flat = flat_network_neurons(table, copies) if table is not None else \
+        flat_network_neurons(stencil.table, copies) * stencil.sites
+    return Built(network, made.plan, built, flat)
+
+
+def _density(h: Hamiltonian, array):
+    """The one lattice sum (uniform or with per-site coefficients) of H over `array`, with at most a
+    constant beside it and still unexpanded; else None."""
+    energy = h.energies[0]
+    if len(h.energies) != 1 or energy.lattice is None or energy.expanded or energy.lattice.array is not array:
+        return None
+    return energy.lattice if all(d == 0 for d in energy.explicit_blocks[0]) else None

@@ -16,6 +16,9 @@ BYTES_PER_SYNAPSE = 100
 # Bytes per (site, channel) of a shared layout's forward pass in verification: the sample, its
 # patches and two layers' activations in float64, counted for the widest layer.
 BYTES_PER_SITE_CHANNEL = 8
+# Bytes per site of verifying a locally connected layout, one configuration at a time, its channels
+# computed block by block of lattice rows: the sample in float64 and the exact energy's temporaries.
+BYTES_PER_SITE_VERIFIED = 40
 
 
 def unrolled_bytes(h: Hamiltonian, strategy: str) -> int:
@@ -44,10 +47,10 @@ def monomial_blocks(h: Hamiltonian):
             yield from ((v, 1) for v in p.blocks.values())
             continue
         yield from ((v, 1) for v in p.explicit_blocks[0].values())
-        local = p.lattice.local
-        degrees = local.degrees()
-        for k in np.unique(degrees):
-            yield local.vars[degrees == k][:, local.width - int(k):], p.lattice.sites
+        for local in (p.lattice.local, p.lattice.disorder and p.lattice.disorder.local):
+            degrees = local.degrees() if local else np.zeros(0, np.int64)
+            for k in np.unique(degrees):
+                yield local.vars[degrees == k][:, local.width - int(k):], p.lattice.sites
 
 
 def shared_bytes(sites: int, patch: int, width: int) -> int:
@@ -77,3 +80,23 @@ def check_shared_memory(sites: int, patch: int, width: int, options: BuildOption
     if need > options.max_memory:
         raise HamcError(f"verifying this shared network on one configuration of its {sites:,} sites needs about "
                         f"{gigabytes(need)} GB (limit {options.max_memory / 1e9:.1f} GB, --max-memory)")
+
+
+def local_bytes(density, itemsize: int) -> int:
+    """A pessimistic estimate of the memory a locally connected layout built from a lattice sum's
+    density takes to build and verify: at most one coefficient array per local term (and a float64
+    copy of a field while it is rolled), then one configuration in float64 with the exact energy's
+    temporaries (padded and rolled copies, a field in float64, a product of terms)."""
+    terms = len(density.local) + (len(density.disorder.local) if density.disorder else 0)
+    return density.sites * (terms * itemsize + 8 + BYTES_PER_SITE_VERIFIED)
+
+
+def check_local_memory(density, options: BuildOptions) -> None:
+    """Refuse (HamcError) a locally connected layout beyond --max-memory, before anything is allocated."""
+    need = local_bytes(density, np.dtype(options.dtype).itemsize)
+    if need > options.max_memory:
+        smaller = local_bytes(density, 4)
+        hint = (f"; in float32 it needs about {gigabytes(smaller)} GB (--dtype float32)"
+                if options.dtype == "float64" and smaller <= options.max_memory else "")
+        raise HamcError(f"this locally connected layout of {density.sites:,} sites needs about {gigabytes(need)} GB "
+                        f"to build and verify (limit {options.max_memory / 1e9:.1f} GB, --max-memory){hint}")

@@ -54,6 +54,7 @@ def density_only(h: Hamiltonian, array) -> bool:
         return False
     energy = h.energies[0]
     return (energy.lattice is not None and not energy.expanded and energy.lattice.array is array
+            and energy.lattice.uniform
             and all(d == 0 for d in energy.explicit_blocks[0]))
 
 

@@ -12,43 +12,58 @@ def fit_halos(grid, depth: tuple[int, ...]):
     return grid.rechunk(small) if small else grid
 
 
-def signed_coordinates(density) -> list[np.ndarray]:
+def signed_coordinates(density, local=None) -> list[np.ndarray]:
     """Each local monomial's sites as signed lattice vectors from the origin ((used, rank) per term):
     a coordinate past half the axis is a step backwards (index L-1 is -1), as the periodic sum reads it."""
+    local = density.local if local is None else local
     shape = np.array(density.array.shape)
-    coords = density.coordinates()
+    coords = density.coordinates(local)
     out = []
-    for t in range(len(density.local)):
-        c = coords[t][density.local.vars[t] >= 0]
+    for t in range(len(local)):
+        c = coords[t][local.vars[t] >= 0]
         out.append(np.where(c > shape // 2, c - shape, c))
     return out
 
 
-def _block_energy(block, *, terms, coef, halo):
-    """One chunk with `halo` cells per side -> (batch, 1, ..., 1) energy of its interior sites."""
+def _block_energy(block, *fields, terms, coef, halo):
+    """One chunk with `halo` cells per side (and, for the last len(fields) terms, their per-site
+    coefficients on its interior) -> (batch, 1, ..., 1) energy of its interior sites."""
     interior = [n - 2 * d for n, d in zip(block.shape[1:], halo)]
     out = np.zeros(len(block))
+    uniform = len(terms) - len(fields)
     for t, sites in enumerate(terms):
         term = np.ones((len(block),) + tuple(interior))
         for c in sites:
             window = tuple(slice(d + int(o), d + int(o) + n) for d, o, n in zip(halo, c, interior))
             term *= block[(slice(None),) + window]
+        if t >= uniform:
+            term *= fields[t - uniform]
         out += coef[t] * term.reshape(len(block), -1).sum(axis=1)
     return out.reshape((len(block),) + (1,) * len(halo))
 
 
 def lattice_energy(density, grid):
     """sum over the sites of `grid` (dask, (batch, *lattice shape)) of the density's local polynomial,
-    with periodic halos of its reach (map_overlap) -> (batch,) dask array, float64."""
+    with periodic halos of its reach -> (batch,) dask array, float64. A disordered sum's coefficient
+    arrays are cut into the same chunks as the lattice (without halos) and sent with them."""
+    import dask.array as da
     rank = len(density.array.shape)
     terms = signed_coordinates(density)
+    coef = density.local.coef.as_float()
+    fields = []
+    if density.disorder is not None:
+        terms += signed_coordinates(density, density.disorder.local)
+        coef = np.concatenate([coef, density.disorder.local.coef.as_float()])
+        fields = [np.asarray(f, np.float64)[None] for f in density.disorder.fields]
     reach = np.abs(np.concatenate([t for t in terms if len(t)] or [np.zeros((1, rank), np.int64)]))
     depth = tuple(int(d) for d in reach.max(axis=0))
     grid = fit_halos(grid, depth)
+    fields = [da.from_array(f, chunks=((1,),) + grid.chunks[1:]) for f in fields]
+    padded = da.overlap.overlap(grid.astype(np.float64), depth=dict(enumerate((0,) + depth)),
+                                boundary={axis: "periodic" if axis else "none" for axis in range(rank + 1)})
     chunks = (grid.chunks[0],) + tuple((1,) * len(c) for c in grid.chunks[1:])
-    parts = grid.astype(np.float64).map_overlap(
-        _block_energy, depth=(0,) + depth, boundary="periodic", trim=False, chunks=chunks, dtype=np.float64,
-        terms=terms, coef=density.local.coef.as_float(), halo=depth)
+    parts = da.map_blocks(_block_energy, padded, *fields, chunks=chunks, dtype=np.float64,
+                          terms=terms, coef=coef, halo=depth)
     return parts.sum(axis=tuple(range(1, rank + 1)))
 
 

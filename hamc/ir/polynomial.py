@@ -72,7 +72,7 @@ class Polynomial:
         return next((c.origin for c in self._coefficient_vectors() if not c.exact), None)
 
     def _coefficient_vectors(self) -> list:
-        return list(self._explicit[1].values()) + ([self.lattice.local.coef] if self.lattice else [])
+        return list(self._explicit[1].values()) + (self.lattice.coefficient_vectors() if self.lattice else [])
 
     def evaluate(self, x: np.ndarray, *, chunk_elements: int = 1 << 24) -> np.ndarray:
         """Exact-arithmetic ground truth up to float64 rounding: sum of coefficient * monomial, per row of x."""

@@ -54,6 +54,8 @@ class LoweringContext:
         self.variables: dict[str, VariableArray] = {}
         self.domains = np.empty(0, np.int8)                     # Domain per variable, by offset
         self.lattice_sums: list = []                            # (span, combinations) of the current H
+        self.fields: dict = {}                                  # pseudo-variable offset -> site_fields.Field
+        self.site_fields: dict = {}                             # id(parameter access) -> its pseudo-variable
         self.top = TOP
 
     def declare(self, name: str, what: str, node) -> None:

@@ -87,6 +87,8 @@ def index_columns(ctx: LoweringContext, node: S.Indexed, scope: Bindings, rank: 
 
 
 def _indexed(ctx: LoweringContext, node: S.Indexed, scope: Bindings) -> Terms:
+    if id(node) in ctx.site_fields:     # a parameter read at a lattice sum's one site (site_fields.py)
+        return _variable_entry(ctx, ctx.site_fields[id(node)], scope)
     if node.name in ctx.arrays:
         if any(refers_to_variable(ctx, idx, scope) for idx in node.indices):
             return lookup(ctx, node, scope)

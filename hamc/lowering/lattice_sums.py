@@ -5,7 +5,8 @@ translates of one local polynomial. Lowering its body at a single site gives tha
 (density.LatticeDensity) in time independent of the lattice size. A sum qualifies when it runs
 over every site (ranges spanning whole periodic axes, lattice sites or bonds, no conditions) and
 its body reads only one periodic array, at the summation indices plus constants, and uses the
-indices nowhere else. Anything else is lowered term by term, as before.
+indices nowhere else but in parameter arrays of the lattice's shape read at the site (`J[i,j,0]`,
+`h[i]`: per-site coefficients, site_fields.py). Anything else is lowered term by term, as before.
 """
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from ..language import syntax as S
 from ..ir.coefficients import Coefficients
 from ..errors import HamcError
 from ..ir.terms import Bindings, Terms, add, combine
+from .index_forms import affine_index as _affine_index, is_number as _is_number, walk as _walk
+from .site_fields import field_accesses, pseudo_variables
 from .site_tables import bond_vectors
 
 
@@ -63,24 +66,6 @@ def _neg(t):
     return None if t is None else Terms(t.rows, t.vars, -t.coef)
 
 
-def _walk(node):
-    yield node
-    for child in getattr(node, "__dict__", {}).values():
-        for c in (child if isinstance(child, tuple) else (child,)):
-            if hasattr(c, "span") and not isinstance(c, (str, int)):
-                yield from _walk(c)
-
-
-def _is_number(lw, node) -> bool:
-    """No variables, sums or summation indices: a constant factor of a lattice sum."""
-    for n in _walk(node):
-        if isinstance(n, (S.Reduce, S.Str)):
-            return False
-        if isinstance(n, (S.Name, S.Indexed)) and n.name in lw.variables:
-            return False
-    return True
-
-
 def _lattice_sum(lw, node: S.Reduce):
     """(local Terms at the first site, the array, index combinations) if `node` sums one density
     over every site: one `i in G` or one `<i,j> in G` binder alone, or one range binder per axis
@@ -122,7 +107,11 @@ def _lattice_sum(lw, node: S.Reduce):
         for name, axis in axes.items():
             if indices[name][1:] != (array.lows[axis], array.lows[axis] + array.shape[axis] - 1):
                 return None
-    local, per_site = _local_terms(lw, node, array, indices)
+    accesses = field_accesses(lw, node.body, array, indices, axes)
+    if accesses is None:
+        return None
+    with pseudo_variables(lw, accesses, array):
+        local, per_site = _local_terms(lw, node, array, indices)
     return local, array, per_site * array.size
 
 
@@ -137,8 +126,9 @@ def _index_axes(lw, body, array, indices):
             continue
         mentioned = [m for i in n.indices for m in _walk(i) if isinstance(m, S.Name) and m.name in indices]
         if n.name != array.name:
-            if mentioned:
-                return None
+            if mentioned and n.name not in lw.arrays:
+                return None             # a parameter array is a per-site field (site_fields.py)
+            allowed.update(id(m) for m in mentioned)
             continue
         for axis, idx in enumerate(n.indices):
             name = _affine_index(lw, idx, indices)
@@ -155,22 +145,6 @@ def _index_axes(lw, body, array, indices):
         if isinstance(n, S.Name) and n.name in indices and id(n) not in allowed:
             return None
     return axes
-
-
-def _affine_index(lw, idx, indices):
-    """The index name if idx is `i`, `i + c`, `i - c` or `c + i` with c a number or a displacement
-    (`i + (1, 0) - (0, 1)`), else None."""
-    if isinstance(idx, S.Name) and idx.name in indices:
-        return idx.name
-    if isinstance(idx, S.BinOp) and idx.op in "+-":
-        for var, const in ((idx.left, idx.right), (idx.right, idx.left)):
-            if idx.op == "-" and var is idx.right:
-                continue
-            if _is_number(lw, const) and not any(isinstance(m, S.Name) and m.name in indices for m in _walk(const)):
-                name = _affine_index(lw, var, indices)
-                if name is not None:
-                    return name
-    return None
 
 
 def _local_terms(lw, node: S.Reduce, array, indices) -> tuple[Terms, int]:

@@ -14,6 +14,7 @@ from .context import DEFAULT_MAX_TERMS, TOP, LoweringContext, err
 from .declarations import declare_graph, declare_lattice, declare_param, declare_variable
 from .expressions import lower_expression
 from .lattice_sums import split_energy
+from .site_fields import split_disorder
 
 __all__ = ["DEFAULT_MAX_TERMS", "lower"]
 
@@ -60,13 +61,15 @@ def _lower_program(ctx: LoweringContext) -> Hamiltonian:
 
 def _energy(ctx: LoweringContext, st: S.HamDecl) -> tuple[Terms, LatticeDensity | None]:
     """The explicit terms of one Hamiltonian, and its lattice sums as one density over a variable array."""
-    ctx.lattice_sums = []
+    ctx.lattice_sums, ctx.fields = [], {}
     explicit, local, array = split_energy(ctx, st.expr)
-    lattice = None
-    local = None if local is None else canonical_local(combine(local), array)
-    if local is not None and len(local):
+    lattice, disorder = None, None
+    if local is not None:
+        local, disorder = split_disorder(local, array, ctx.fields, len(ctx.domains))
+        local = canonical_local(local, array)
+    if local is not None and (len(local) or disorder is not None):
         lattice = LatticeDensity(array, local, tuple(ctx.lattice_sums), ctx.max_terms,
-                                 (ctx.program.filename, ctx.program.source))
+                                 (ctx.program.filename, ctx.program.source), disorder)
     return combine(explicit), lattice
 
 

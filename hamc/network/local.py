@@ -29,19 +29,37 @@ class LocalLayout(SharedLayout):
         return weight @ flat, float(last.bias @ flat.sum(axis=1, dtype=np.float64))
 
     def forward(self, x: np.ndarray, layers, activations) -> np.ndarray:
+        """Block by block of lattice rows (axis 0), so that one configuration of 10^8 sites never
+        has all its channels at once: each block's patches, hidden layers and weighted sum."""
         width = max([len(self.offsets)] + [layer.n_out for layer in layers])
+        rows = max(1, CHUNK_ELEMENTS // (self.sites // self.shape[0] * width))
         step = max(1, CHUNK_ELEMENTS // (self.sites * width))
         *hidden, last = layers
-        weights, bias = self.site_weights(last)
+        weight = last.weight.toarray() if hasattr(last.weight, "toarray") else np.asarray(last.weight)
+        flat = self.coefficients.reshape(len(self.coefficients), self.shape[0], -1)
+        bias = float(last.bias @ flat.sum(axis=(1, 2), dtype=np.float64))
         out = []
         for start in range(0, len(x), step):
-            channels = self.patches(x[start:start + step])
-            for layer in hidden:
-                channels = _channel_layer(layer, channels, activations)
-            total = sum((np.asarray(c, x.dtype) @ w for c, w in zip(channels, weights)), np.zeros(len(channels[0])))
+            grid = x[start:start + step].reshape((-1,) + self.shape)
+            total = np.zeros(len(grid))
+            for first in range(0, self.shape[0], rows):
+                block = np.arange(first, min(first + rows, self.shape[0]))
+                channels = [self._block_patch(grid, block, offset) for offset in self.offsets]
+                for layer in hidden:
+                    channels = _channel_layer(layer, channels, activations)
+                weights = weight @ flat[:, block].reshape(len(flat), -1)
+                total += sum((np.asarray(c, x.dtype) @ w for c, w in zip(channels, weights)), np.zeros(len(grid)))
             out.append(total + bias)
         energy = np.concatenate(out) if out else np.zeros(0)
         return (energy[:, None] + self.pool_bias).astype(x.dtype)
+
+    def _block_patch(self, grid: np.ndarray, block: np.ndarray, offset) -> np.ndarray:
+        """x[s + offset] for the sites s of these lattice rows, (batch, block sites)."""
+        rows = np.take(grid, (block + int(offset[0])) % self.shape[0], axis=1)
+        rest = tuple(-int(o) for o in offset[1:])
+        if any(rest):
+            rows = np.roll(rows, rest, axis=tuple(range(2, grid.ndim)))
+        return rows.reshape(len(grid), -1)
 
     @property
     def bytes(self) -> int:

@@ -123,3 +123,69 @@ def test_the_readme_forward_pass_reads_a_local_layout(tmp_path):
     x = np.random.default_rng(10).choice([-1.0, 1.0], size=(5, 64))
     np.testing.assert_allclose(readme_forward()(tmp_path / "rf.npz", x), c.hamiltonian.evaluate(x),
                                rtol=0, atol=1e-12)
+
+
+RANDOM_FIELD = (EXAMPLES / "random_field.ham").read_text().replace('"data/random_fields.npy"', '"h.npy"')
+
+
+@pytest.mark.parametrize("L", [3, 4])
+def test_the_coefficient_arrays_come_from_the_density_not_an_expansion(tmp_path, L):
+    J = np.random.default_rng(L).choice([-1.0, 1.0], size=(L, L, L, 3))
+    c = compiled(tmp_path, EA.replace("param L = 2", f"param L = {L}"), J=J)
+    assert not c.hamiltonian.energies[0].expanded          # built and verified from the density
+    # one pattern per bond direction: its array is -J[..., d], rolled if the bond is read from its second site
+    arrays = c.network.shared.coefficients
+    assert len(arrays) == 3 and all(any(np.array_equal(a, -J[..., d]) or np.array_equal(a, -np.roll(J[..., d], 1, d))
+                                        for a in arrays) for d in range(3))
+    x = np.random.default_rng(0).choice([-1.0, 1.0], size=(64, L ** 3))
+    assert np.array_equal(c.network(x), c.hamiltonian.evaluate(x))
+
+
+@pytest.mark.parametrize("L", [4, 8])
+def test_random_field_network_equals_the_exact_energy_within_its_scale(tmp_path, L):
+    h = np.random.default_rng(L).normal(size=(L, L))
+    c = compiled(tmp_path, RANDOM_FIELD.replace("param L = 8", f"param L = {L}"), h=h)
+    assert not c.hamiltonian.energies[0].expanded
+    x = every_spin_configuration(16) if L == 4 else np.random.default_rng(1).choice([-1.0, 1.0], size=(500, 64))
+    grid = x.reshape(-1, L, L)
+    direct = -(grid * np.roll(grid, -1, 1) + grid * np.roll(grid, -1, 2)).sum(axis=(1, 2)) - (h * grid).sum(axis=(1, 2))
+    scale = 2 * L * L + np.abs(h).sum()                    # S: the sum of |coefficients|
+    assert c.verification.scale == pytest.approx(scale, rel=1e-12)
+    assert np.abs(c.network(x) - direct).max() <= 1e-12 * scale
+    assert sum(np.array_equal(a, -h) for a in c.network.shared.coefficients) == 1
+
+
+def test_the_coefficient_arrays_are_refused_beyond_the_memory_limit_with_the_float32_way_out(tmp_path):
+    np.save(tmp_path / "h.npy", np.ones((100, 100)))
+    (tmp_path / "rf.ham").write_text(RANDOM_FIELD.replace("param L = 8", "param L = 100"))
+    # 3 local terms x 10^4 sites: (3 x 8 + 8 + 40) bytes a site in float64, (3 x 4 + 8 + 40) in float32
+    small = hamc.BuildOptions(layout="local", max_memory=650_000)
+    with pytest.raises(hamc.HamcError, match=r"this locally connected layout of 10,000 sites needs about 0\.0 GB to "
+                                             r"build and verify \(limit 0\.0 GB, --max-memory\); in float32 it needs"):
+        hamc.compile(tmp_path / "rf.ham", options=small, check=False)
+    c = hamc.compile(tmp_path / "rf.ham", options=hamc.BuildOptions(layout="local", max_memory=650_000,
+                                                                     dtype="float32"), check=False)
+    assert c.network.shared.coefficients.dtype == np.float32 and c.network.shared.coefficients.shape == (3, 100, 100)
+
+
+def test_the_forward_pass_block_by_block_of_lattice_rows_equals_the_exact_energy(tmp_path, monkeypatch):
+    import hamc.network.local as local
+    J = np.random.default_rng(3).choice([-1.0, 1.0], size=(3, 3, 3, 3))
+    c = compiled(tmp_path, EA.replace("param L = 2", "param L = 3"), J=J)
+    x = np.random.default_rng(2).choice([-1.0, 1.0], size=(7, 27))
+    monkeypatch.setattr(local, "CHUNK_ELEMENTS", 1)           # one lattice row (9 sites) per block
+    grid = x.reshape(-1, 3, 3, 3)
+    direct = -sum((J[..., d] * grid * np.roll(grid, -1, axis=d + 1)).sum(axis=(1, 2, 3)) for d in range(3))
+    assert np.array_equal(c.network(x).reshape(-1), direct)
+
+
+def test_a_disordered_sum_beside_other_terms_takes_the_table_path_and_stays_exact_past_8192_sites(tmp_path):
+    # an explicit term beside the sum: the coefficient arrays come from the monomial table (10^4 linear
+    # terms, an (m, 1) block that NumPy 2.4's unravel_index misreads unless raveled first)
+    h = np.random.default_rng(12).integers(-4, 5, size=(100, 100)) / 2.0
+    c = compiled(tmp_path, RANDOM_FIELD.replace("param L = 8", "param L = 100").rstrip() + " + s[0,0]\n", h=h)
+    x = np.random.default_rng(13).choice([-1.0, 1.0], size=(4, 10_000))
+    grid = x.reshape(-1, 100, 100)
+    direct = -(grid * np.roll(grid, -1, 1) + grid * np.roll(grid, -1, 2)).sum(axis=(1, 2)) \
+        - (h * grid).sum(axis=(1, 2)) + x[:, 0]
+    assert np.array_equal(c.network(x).reshape(-1), direct)
