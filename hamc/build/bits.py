@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import rounding as fp
 from . import error_bound
 from . import gates
 from . import series_scales
@@ -83,10 +84,10 @@ def bits_errors(hidden: Layer, output: Layer, activation: str, beta: float, u: f
     if np.any(doubled != np.round(doubled)) or np.abs(doubled).max(initial=0) * (hidden.n_in + 1) > 2 ** 40:
         return None          # sums of halves are exact in either dtype: anything else is not modelled
     tail = error_bound.bit_tail(activation, beta)
-    evaluation = 0.0 if activation in ("step", "relu") else error_bound.ACT_ULPS * u
+    evaluation = 0.0 if activation in ("step", "relu") else fp.ACT_ULPS * u
     size = np.ones(hidden.n_out)
     value = (tail + evaluation) * np.asarray(np.ones(hidden.n_out) @ abs(output.weight), np.float64).ravel()
-    rounding = error_bound.dot_error(output.weight, size, np.abs(output.bias.astype(np.float64)), u)
+    rounding = fp.dot_error(output.weight, size, np.abs(output.bias.astype(np.float64)), u)
     hidden_size = np.asarray(size @ abs(output.weight), np.float64).ravel() + np.abs(output.bias)
     return error_bound.OutputErrors(value + conversion, rounding, hidden_size, hidden_size)
 
@@ -117,4 +118,4 @@ def conversion_error(table: dict, in_bits: bool, spin, sites: int, scale: float,
     terms = sum(len(m) for k, (m, _) in table.items() if k)
     degree = max((k for k in table), default=0)
     parts = terms * (len(spin) + 1 if in_bits else 1) + 2
-    return float(error_bound.gamma(parts, u)) * 3.0 ** degree * scale / sites
+    return float(fp.gamma(parts, u)) * 3.0 ** degree * scale / sites

@@ -15,17 +15,8 @@ its magnitude and a bound E on its error; the output's E is the bound. The model
 - Threshold neurons (bits). On bits and spins a neuron's sum is at least 1/2 away from its
   threshold, so a sigmoid unit is off by at most sigma(-beta/2) (tanh: its analogue); step and relu
   units are exact.
-- Rounding, with u the dtype's unit roundoff (2^-53 or 2^-24), in IEEE arithmetic. A dot product of
-  n nonzero terms is off by at most gamma_n sum |w| |a| (Higham, Accuracy and Stability, eq 3.5)
-  on weights that are themselves off by u + gamma_4(2^-53) (made in float64 as a product of at
-  most four rounded factors, then stored in the dtype): about gamma_(n+1) sum |w| |a|. The bias
-  joins after the product, so it costs gamma_5 |b| (made from <= 3 terms, stored, added), not
-  gamma_n. NumPy's tanh, exp, log1p are assumed within 2 ulps (float32's measure within 1.4
-  on the gates' intervals), so an activation value is off by at most ACT_ULPS u max(1, |sigma|);
-  the bias-point offset sigma(c) is a stored constant whose rounding the readout compensates.
-  A neuron's argument error passes through max |sigma'| on its interval; a readout multiplies
-  neuron errors by |w_out|; gamma_3 covers each stored offset and 8u the rounding of a gate's
-  normalisation 1/(4 s2 lambda^2).
+- Rounding (build/rounding.py): worst-case IEEE rounding of every dot product, stored weight,
+  bias and activation value, in the dtype.
 - A shared layout sums sites: errors add over them, plus gamma_sites on the pooled sums. A
   classifier's softmax moves each probability by at most half the largest change of its logits
   (dp_i/dz_j = p_i (delta_ij - p_j), whose row sums of |.| are 2 p_i (1 - p_i) <= 1/2).
@@ -45,10 +36,8 @@ import mpmath
 import numpy as np
 
 from ..network.activations import SEARCH_INTERVAL, _mp_derivative, critical_points, derivatives, get_activation
+from .rounding import ACT_ULPS, BIAS_ROUNDINGS, gamma, product_rounding, unit_roundoff
 
-ACT_ULPS = 4          # an activation value's error, in units of u times max(1, |sigma|)
-BIAS_ROUNDINGS = 5   # a bias: made in float64 from <= 3 terms, cast to the dtype, added to the product
-_U64 = 2.0 ** -53      # float64's unit roundoff: the weights are made in float64 whatever the dtype
 _SAFETY = 1 + 1e-9    # derivative maxima are evaluated at 30 digits and rounded: widen a little
 
 
@@ -70,18 +59,6 @@ class ErrorBound:
     def to_json(self) -> dict:
         return {"error_bound": self.absolute, "rel_error_bound": self.relative,
                 **({"error_bound_reason": self.reason} if self.absolute is None else {})}
-
-
-def unit_roundoff(dtype) -> float:
-    return float(np.finfo(np.dtype(dtype)).eps) / 2
-
-
-def gamma(n, u: float):
-    """Higham's gamma_n = n u / (1 - n u), elementwise for an array n."""
-    nu = np.asarray(n, np.float64) * u
-    if np.any(nu >= 0.5):
-        return np.where(nu >= 0.5, np.inf, nu / np.maximum(1 - nu, 0.5))
-    return nu / (1 - nu)
 
 
 # ---- derivatives of the activation over an interval ----------------------------------------------
@@ -202,25 +179,6 @@ def neuron_errors(activation: str, centers: np.ndarray, reach: np.ndarray, arg_e
         evaluation = ACT_ULPS * u * max(1.0, top) + u * slope * (reach[at] + arg_error[at])
         error[at] = slope * arg_error[at] + evaluation
     return error, magnitude + error
-
-
-def dot_error(weight, in_magnitude: np.ndarray, bias_magnitude: np.ndarray, u: float) -> np.ndarray:
-    """Per column of `weight` (inputs x neurons, dense or sparse): the rounding bound of
-    (inputs @ weight) + bias, ~gamma_(n+1) |inputs| @ |weight| + gamma_5 |bias|, n the column's
-    nonzeros. The bias joins after the matrix product (Layer.__call__), so it is rounded when
-    it is made (a float64 sum of at most three terms), stored, and added: not n times."""
-    absw = abs(weight)
-    terms = np.asarray(in_magnitude @ absw, np.float64).ravel() if weight.shape[0] else np.zeros(weight.shape[1])
-    counts = np.asarray((absw != 0).sum(axis=0), np.float64).ravel()
-    return product_rounding(counts, u) * terms + gamma(BIAS_ROUNDINGS, u) * bias_magnitude
-
-
-def product_rounding(counts, u: float):
-    """The relative rounding of a dot product of `counts` nonzero terms whose weights were made in
-    float64 (a product of at most four rounded factors) and stored in the dtype: gamma_n (Higham
-    eq 3.5, any summation order) on weights off by u + gamma_4(2^-53) each."""
-    stored = u + gamma(4, _U64) if u > _U64 else gamma(5, _U64)
-    return gamma(counts, u) + (1 + gamma(counts, u)) * stored
 
 
 # ---- threshold units and the output --------------------------------------------------------------

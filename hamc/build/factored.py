@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from . import rounding as fp
 from . import error_bound as eb
 from .bits import bit_beta, bits_errors, build_bits, conversion_error, spins_to_bits
 from ..errors import HamcError
@@ -115,8 +116,8 @@ def integer_rest(table: dict, squares: IntegerSquares, spin: np.ndarray) -> dict
 def integer_conversion(squares: IntegerSquares, readout_sum: float, n: int, u: float) -> float:
     """What the integer factorisation adds to the bound: its residual over |sum x_i| <= n, the
     rounding of the increments and of the constant it moved."""
-    return float(squares.mismatch(n) + eb.gamma(4, u) * readout_sum
-                 + eb.gamma(2, u) * abs(squares.shift) * n)
+    return float(squares.mismatch(n) + fp.gamma(4, u) * readout_sum
+                 + fp.gamma(2, u) * abs(squares.shift) * n)
 
 
 def integer_candidate(table, constant, spin, names, activation, options, scale, posterior, power: bool = False):
@@ -126,7 +127,7 @@ def integer_candidate(table, constant, spin, names, activation, options, scale, 
     squares = integer_power(table, len(names), spin) if power else integer_squares(table, len(names), spin)
     if squares is None:
         return None
-    u, dtype = eb.unit_roundoff(options.dtype), np.dtype(options.dtype)
+    u, dtype = fp.unit_roundoff(options.dtype), np.dtype(options.dtype)
     rest = {} if power else integer_rest(table, squares, spin)
     bit_table, bit_constant = spins_to_bits(rest, constant, spin)
     weight = sum(np.abs(np.diff(squares.levels(k))).sum() for k in range(len(squares.values)))

@@ -6,7 +6,7 @@ from math import comb
 
 import numpy as np
 
-from .error_bound import gamma
+from .rounding import gamma
 from .structure import INTEGER_MAX_REACH, INTEGER_MAX_VARIABLES, reachable
 
 # The check expands (l . x)^j for j <= K over bits/spins: at most this many monomials of degree <= K.

@@ -35,7 +35,7 @@ from itertools import product as configurations
 
 import numpy as np
 
-from . import error_bound as eb
+from . import rounding as fp
 
 # Patch configurations enumerated for the exactness certificate: at most 2^16.
 EXACT_PATCH_MAX = 16
@@ -53,7 +53,7 @@ def local_bound(errors, layout, layers, table: dict, patch_values, coefficients:
     if isinstance(errors, str):
         return None, errors
     dtype = layout.coefficients.dtype
-    u = eb.unit_roundoff(dtype)
+    u = fp.unit_roundoff(dtype)
     sums = (_CoefficientSums.of_sources(sources, layout.coefficients) if sources
             else _CoefficientSums.of(coefficients, layout.coefficients))
     pool = float(np.asarray(layout.pool_bias, np.float64)[0])
@@ -61,14 +61,14 @@ def local_bound(errors, layout, layers, table: dict, patch_values, coefficients:
         return 0.0, ""
     weight = _dense(layers[-1].weight)
     hs = np.asarray(errors.hidden_size, np.float64)
-    template = np.asarray(errors.value, np.float64) + eb.gamma(4, u) * hs
+    template = np.asarray(errors.value, np.float64) + fp.gamma(4, u) * hs
     rounding = _rounding(len(sums.true), layout.sites, weight.shape[0], dtype)
     if not np.isfinite(rounding):
         return None, (f"{dtype} sums over {layout.sites:,} sites (the worst-case rounding bound n u reaches 1/2; "
                       "use float64)")
     bound = (template @ sums.true + hs @ sums.stored_error + abs(pool - constant)
              + rounding * (hs @ sums.stored + abs(pool)))
-    bound = float(bound * (1 + eb.gamma(layout.sites, eb.unit_roundoff(np.float64))))     # the sums above, rounded
+    bound = float(bound * (1 + fp.gamma(layout.sites, fp.unit_roundoff(np.float64))))     # the sums above, rounded
     return (bound, "") if np.isfinite(bound) else (None, "the bound overflowed")
 
 
@@ -76,10 +76,10 @@ def _rounding(patterns: int, sites: int, channels: int, dtype) -> float:
     """The relative rounding of a term of T: P + sites + C + 4 roundings in float64; in float32, P + sites + 1
     in the dtype (the products, the sums over patterns and sites, the final cast) and P + sites + C + 3 in
     float64 (the channel sums; a bias term's sums over sites and patterns)."""
-    u, u64 = eb.unit_roundoff(dtype), eb.unit_roundoff(np.float64)
+    u, u64 = fp.unit_roundoff(dtype), fp.unit_roundoff(np.float64)
     if u == u64:
-        return float(eb.gamma(patterns + sites + channels + 4, u))
-    return float((1 + eb.gamma(patterns + sites + 1, u)) * (1 + eb.gamma(patterns + sites + channels + 3, u64)) - 1)
+        return float(fp.gamma(patterns + sites + channels + 4, u))
+    return float((1 + fp.gamma(patterns + sites + 1, u)) * (1 + fp.gamma(patterns + sites + channels + 3, u64)) - 1)
 
 
 def abs_sum(values: np.ndarray) -> float:
@@ -129,7 +129,7 @@ class _CoefficientSums:
         terms: |a~ - a| <= gamma_2k sum_j |c_j| sum |field_j| (k products and their sums, each rounded)."""
         patterns = len(stored)
         sites = stored[0].size if patterns else 0
-        u = eb.unit_roundoff(stored.dtype)
+        u = fp.unit_roundoff(stored.dtype)
         sums = cls.of(stored, stored)       # stored sums, largest value and grid
         true, error, equal = np.zeros(patterns), np.zeros(patterns), sums.equal
         for p, terms in enumerate(sources):
@@ -150,7 +150,7 @@ class _CoefficientSums:
                     equal = equal and not diff.any()
             else:
                 true[p] = sum(abs(c) * (sites if field is None else abs_sum(field)) for c, field in terms)
-                error[p] = eb.gamma(2 * len(terms), u) * true[p]
+                error[p] = fp.gamma(2 * len(terms), u) * true[p]
                 equal = False
         return cls(true, sums.stored, error, sums.largest, sums.grid, equal)
 

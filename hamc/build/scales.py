@@ -7,6 +7,7 @@ from math import exp, log
 
 import numpy as np
 
+from . import rounding as fp
 from . import error_bound
 from ..network.activations import get_activation
 from .gates import Gate, copy_gate, product_gate, richardson, square_gate
@@ -56,7 +57,7 @@ def certified_scale(kind: str, activation: str, dtype: str = "float64", gates: s
     u / lambda^2), the one with the least typical error. Chains add both linearly, so the
     length does not matter. predicted_error is the certified bound."""
     from scipy.optimize import minimize_scalar      # imported here: a CLI start-up costs less
-    u = error_bound.unit_roundoff(dtype)
+    u = fp.unit_roundoff(dtype)
     c = bias_for(kind, activation, gates)
 
     def bound(t: float) -> float:

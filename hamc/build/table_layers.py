@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import error_bound as eb
+from . import rounding as fp
 from . import factored
 from . import series_scales
 from ..errors import HamcError
@@ -65,7 +65,7 @@ def table_layers(request: LayersRequest, *, options: BuildOptions) -> MadeLayers
     """The layers, plan and error_bound.OutputErrors (or the reason there is none) for the request's table."""
     r = request
     dtype = np.dtype(options.dtype)
-    u = eb.unit_roundoff(dtype)
+    u = fp.unit_roundoff(dtype)
 
     def refuse_overflow(check) -> None:       # before anything is allocated for the network
         check_range(check, options.dtype, options.input_range, r.has_reals)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from . import rounding as fp
 from . import error_bound as eb
 from . import gates
 from ..network.model import ACTIVATION_FUNCTIONS, LABELLED_GATES_MAX, GateBlock, Layer, Triplets, make_layer
@@ -100,11 +101,11 @@ class _LayerBuilder:
         cat = lambda parts: np.concatenate(parts) if parts else np.zeros(0)        # noqa: E731
         u, prev = self.u, self.prev
         bias_size = abs(gmat).T @ np.abs(prev.offset) + np.abs(centers)
-        arg_error = eb.dot_error(layer.weight, prev.neuron_size, bias_size, u)
+        arg_error = fp.dot_error(layer.weight, prev.neuron_size, bias_size, u)
         neuron_error, neuron_size = eb.neuron_errors(layer.activation, centers, cat(self.reach), arg_error, u)
         readout = self.r.matrix((self.n_vals, self.n_cols))
         error = (cat(self.gate_error) + abs(readout) @ neuron_error + 8 * u * cat(self.value_bound)
-                 + eb.gamma(3, u) * offset_size)
+                 + fp.gamma(3, u) * offset_size)
         return error, neuron_size
 
 
@@ -169,7 +170,7 @@ def _lifted(stage: _Stage, forms: np.ndarray, magnitude: np.ndarray, u: float, r
     lift = sp.vstack([sp.identity(n, format="csr"), sp.csr_matrix(forms)]).tocsr()
     readout = (stage.readout @ lift).tocsr()
     size = np.asarray(magnitude[:n], np.float64)
-    fold = np.concatenate([np.zeros(n), eb.gamma((forms != 0).sum(axis=1) + k + 2, u) * (np.abs(forms) @ size)])
+    fold = np.concatenate([np.zeros(n), fp.gamma((forms != 0).sum(axis=1) + k + 2, u) * (np.abs(forms) @ size)])
     input_error = size * u if rounded_inputs else np.zeros(n)
     error = abs(readout) @ input_error + abs(stage.readout) @ fold
     return _Stage(readout, stage.offset, stage.rows, stage.acc, stage.acc_bound, error, stage.offset_size, size)
@@ -177,7 +178,7 @@ def _lifted(stage: _Stage, forms: np.ndarray, magnitude: np.ndarray, u: float, r
 
 def hidden_layer(plan: ProductPlan, prev: _Stage, layer_no: int, bounds, gate_set: GateSet,
                  activation: str, dtype, names) -> tuple[Layer, _Stage]:
-    builder = _LayerBuilder(prev, eb.unit_roundoff(dtype))
+    builder = _LayerBuilder(prev, fp.unit_roundoff(dtype))
 
     def node_labels(k, rows, prefix=""):
         return lambda: [prefix + monomial_text([names[v] for v in plan.nodes[k][r]]) for r in rows]
@@ -258,13 +259,13 @@ def build_tree(request: TreeRequest, *, dtype,
     inputs reach the network rounded to `dtype`."""
     r, plan = request, request.plan
     bounds = {k: np.maximum(b, np.finfo(float).tiny) for k, b in node_bounds(plan, r.magnitude).items()}
-    stage = input_stage(plan, bounds, eb.unit_roundoff(dtype), rounded_inputs, r.forms, r.magnitude)
+    stage = input_stage(plan, bounds, fp.unit_roundoff(dtype), rounded_inputs, r.forms, r.magnitude)
     layers = []
     for layer_no in range(1, plan.depth + 1):
         layer, stage = hidden_layer(plan, stage, layer_no, bounds, r.gate_set, r.activation, dtype, r.names)
         layers.append(layer)
     layers.append(output_layer(stage, plan.constant, dtype, classifier_log_priors=r.log_priors))
-    return tuple(layers), output_errors(stage, plan.constant, layers[-1], eb.unit_roundoff(dtype))
+    return tuple(layers), output_errors(stage, plan.constant, layers[-1], fp.unit_roundoff(dtype))
 
 
 def output_errors(prev: _Stage, constant: np.ndarray, layer: Layer, u: float) -> eb.OutputErrors:
@@ -274,7 +275,7 @@ def output_errors(prev: _Stage, constant: np.ndarray, layer: Layer, u: float) ->
     offset = np.zeros(len(constant))
     offset[has] = np.abs(prev.offset[prev.acc[has]])
     bias_size = offset + np.abs(constant)
-    rounding = eb.dot_error(layer.weight, prev.neuron_size, bias_size, u)
+    rounding = fp.dot_error(layer.weight, prev.neuron_size, bias_size, u)
     hidden = np.asarray(prev.neuron_size @ abs(layer.weight), np.float64).ravel()
     bound = np.where(has, prev.acc_bound, 0.0) + np.abs(constant)
     return eb.OutputErrors(value, rounding, hidden + bias_size, bound)

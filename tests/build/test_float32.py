@@ -7,7 +7,7 @@ import pytest
 from scipy.optimize import minimize
 
 import hamc
-from hamc.build import error_bound as eb
+from hamc.build import rounding as fp
 from hamc.errors import HamcError
 from hamc.network.activations import get_activation
 
@@ -49,18 +49,18 @@ def test_float32_sigmoid_rounds_within_the_models_ulps_on_the_gates_interval():
     z = np.arange(lo, hi + 1, 4, dtype=np.int64).astype(np.int32).view(np.float32)
     got = get_activation("sigmoid")(z).astype(np.float64)
     exact = 1 / (1 + np.exp(-z.astype(np.float64)))
-    u = eb.unit_roundoff("float32")
-    assert 0.3 * u < np.abs(got - exact).max() <= eb.ACT_ULPS * u / 4
+    u = fp.unit_roundoff("float32")
+    assert 0.3 * u < np.abs(got - exact).max() <= fp.ACT_ULPS * u / 4
 
 
 def test_dot_error_charges_the_bias_once_not_per_term():
-    u = eb.unit_roundoff("float32")
+    u = fp.unit_roundoff("float32")
     weight = np.ones((16, 1))
-    only_bias = eb.dot_error(weight, np.zeros(16), np.array([2.0]), u)
-    only_terms = eb.dot_error(weight, np.full(16, 1 / 16), np.array([0.0]), u)
-    assert only_bias[0] == pytest.approx(eb.gamma(eb.BIAS_ROUNDINGS, u) * 2.0)
+    only_bias = fp.dot_error(weight, np.zeros(16), np.array([2.0]), u)
+    only_terms = fp.dot_error(weight, np.full(16, 1 / 16), np.array([0.0]), u)
+    assert only_bias[0] == pytest.approx(fp.gamma(fp.BIAS_ROUNDINGS, u) * 2.0)
     # gamma_16 on the sum, plus the stored weights' u (and the float64 roundings of making them)
-    assert only_terms[0] == pytest.approx(eb.gamma(16, u) + (1 + eb.gamma(16, u)) * (u + eb.gamma(4, 2.0 ** -53)))
+    assert only_terms[0] == pytest.approx(fp.gamma(16, u) + (1 + fp.gamma(16, u)) * (u + fp.gamma(4, 2.0 ** -53)))
 
 
 def test_product32_float32_at_1e_3_is_measured_but_not_certified():

@@ -255,6 +255,7 @@ def test_scales_follow_the_input_bound():
 def _product_error(kinds: str, dtype: str) -> tuple[float, float]:
     """(measured max |gate - u v| on UV, evaluated as a layer does: each neuron minus sigma(c);
     the certified bound one such gate adds) for the unit product gate hamc builds."""
+    from hamc.build import rounding as fp
     from hamc.build import error_bound as eb
     from hamc.build.table_layers import unit_gates
     from hamc.network.activations import get_activation
@@ -262,7 +263,7 @@ def _product_error(kinds: str, dtype: str) -> tuple[float, float]:
     f, x = get_activation("sigmoid"), UV.astype(dtype)
     out = (f(x @ g.w_in.astype(dtype) + g.b.astype(dtype)) - f(g.b.astype(dtype))) @ g.w_out.astype(dtype)
     exact = x[:, 0].astype(np.float64) * x[:, 1].astype(np.float64)
-    return float(np.abs(out[:, 0] - exact).max()), eb.chain_gate_bound(g, eb.unit_roundoff(dtype))
+    return float(np.abs(out[:, 0] - exact).max()), eb.chain_gate_bound(g, fp.unit_roundoff(dtype))
 
 
 @pytest.mark.parametrize("dtype,paper_at_least,single_at_most,richardson_at_most", [

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import hamc
+from hamc.build import rounding as fp
 from hamc.build import local_bound as lb
 
 from conftest import EXAMPLES, run
@@ -129,7 +130,7 @@ def test_the_bound_adds_each_pattern_weighted_by_its_coefficients_abs_sum():
     errors = SimpleNamespace(value=np.array([1e-3, 2e-3]), hidden_size=np.array([1.0, 1.0]))
     bound, reason = lb.local_bound(errors, layout, (last,), {}, None, coefficients, 0.5)
     u = 2.0 ** -53
-    rounding = lb.eb.gamma(4, u) * 16 + lb.eb.gamma(2 + 4 + 2 + 4, u) * (16 + 0.5)
+    rounding = fp.gamma(4, u) * 16 + fp.gamma(2 + 4 + 2 + 4, u) * (16 + 0.5)
     assert reason == "" and bound == pytest.approx(1e-3 * 6 + 2e-3 * 10 + rounding, rel=1e-12)
 
 
