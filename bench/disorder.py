@@ -40,20 +40,29 @@ print(loaded - start, built - loaded, resource.getrusage(resource.RUSAGE_SELF).r
 """
 
 
-def compile_row(L: int, layout: str, folder: Path) -> str:
+def compile_child(L: int, layout: str, folder: Path, repo: Path = HERE.parent) -> tuple | str:
+    """The EA model at side L compiled by `repo`'s hamc in a child process -> (load s, compile s, peak
+    RSS bytes, parameters, .npz array bytes), or why it failed."""
     np.save(folder / "J.npy", np.random.default_rng(L).choice([-1.0, 1.0], size=(L, L, L, 3)))
     (folder / "ea.ham").write_text(EA.replace("@L@", str(L)))
-    code = CHILD.format(repo=str(HERE.parent), path=str(folder / "ea.ham"), layout=layout)
+    code = CHILD.format(repo=str(repo), path=str(folder / "ea.ham"), layout=layout)
     try:
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     except subprocess.TimeoutExpired:
-        return f"| {L} | {L ** 3:,} | {layout} | timeout (600 s) | | | | |"
+        return "timeout (600 s)"
     if done.returncode:
-        last = (done.stderr.strip().splitlines() or ["?"])[-1][:80]
-        return f"| {L} | {L ** 3:,} | {layout} | failed: {last} | | | | |"
+        return "failed: " + (done.stderr.strip().splitlines() or ["?"])[-1][:80]
     load, build, peak, params, weights = done.stdout.split()
-    return (f"| {L} | {L ** 3:,} | {layout} | {float(load):.1f} s | {float(build):.1f} s | "
-            f"{int(peak) / 1e9:.2f} GB | {int(params):,} | {int(weights) / 1e6:,.1f} MB |")
+    return float(load), float(build), int(peak), int(params), int(weights)
+
+
+def compile_row(L: int, layout: str, folder: Path) -> str:
+    measured = compile_child(L, layout, folder)
+    if isinstance(measured, str):
+        return f"| {L} | {L ** 3:,} | {layout} | {measured} | | | | |"
+    load, build, peak, params, weights = measured
+    return (f"| {L} | {L ** 3:,} | {layout} | {load:.1f} s | {build:.1f} s | "
+            f"{peak / 1e9:.2f} GB | {params:,} | {weights / 1e6:,.1f} MB |")
 
 
 def timed(fn, repeat: int = 3) -> float:
@@ -65,7 +74,9 @@ def timed(fn, repeat: int = 3) -> float:
     return best
 
 
-def dask_rows(args) -> list[str]:
+def dask_measurements(args) -> list[tuple[str, float, bool]]:
+    """(evaluation, seconds for the batch, equal to NumPy's result) for one array in NumPy, dask's
+    threads and a dask.distributed cluster (args.scheduler, or a LocalCluster of 2 workers)."""
     import dask
     import dask.array as da
     import distributed
@@ -78,13 +89,9 @@ def dask_rows(args) -> list[str]:
     rows = []
 
     def row(name, seconds, result):
-        same = "yes" if np.array_equal(np.asarray(result)[:, 0], reference) else "NO"
-        rate = args.batch / seconds
-        rows.append(f"| {name} | {seconds * 1e3:,.0f} ms | {rate:,.1f} | {rate / base:.2f}x | {same} |")
+        rows.append((name, seconds, bool(np.array_equal(np.asarray(result)[:, 0], reference))))
 
-    numpy_time = timed(lambda: net(x.reshape(args.batch, -1)))
-    base = args.batch / numpy_time
-    row("NumPy, one array", numpy_time, reference[:, None])
+    row("NumPy, one array", timed(lambda: net(x.reshape(args.batch, -1))), reference[:, None])
     with dask.config.set(scheduler="threads"):
         out = hamc.evaluate(net, grid)
         row("dask threads", timed(out.compute), out.compute())
@@ -99,6 +106,13 @@ def dask_rows(args) -> list[str]:
     if cluster is not None:
         cluster.close()
     return rows
+
+
+def dask_rows(args) -> list[str]:
+    measured = dask_measurements(args)
+    base = args.batch / measured[0][1]
+    return [f"| {name} | {seconds * 1e3:,.0f} ms | {args.batch / seconds:,.1f} | {args.batch / seconds / base:.2f}x | "
+            f"{'yes' if same else 'NO'} |" for name, seconds, same in measured]
 
 
 def main(argv=None) -> int:

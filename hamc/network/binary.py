@@ -5,8 +5,8 @@ import itertools
 
 import numpy as np
 
-# Sites of a batch chunk: its arrays (one byte per site) then stay in the CPU's caches.
-CHUNK_SITES = 1 << 19
+from ..ir.flat_stencil import FlatStencil, count_rows
+
 # A step neuron is read as a boolean function of its inputs when it has at most this many (2^k patterns).
 MAX_FAN_IN = 12
 
@@ -55,61 +55,28 @@ def two_values(x: np.ndarray) -> tuple[int, int] | None:
 
 class SiteCounts:
     """How many sites of a periodic lattice turn each last-layer neuron on, for configurations of two
-    values, a batch chunk at a time. The chunk is one flat byte array (1 where a site holds hi) and the
-    patch feature of offset o the same array moved by o's flat stride, so that an AND neuron is one
-    contiguous np.logical_and over the whole chunk. That reads the wrong site (another row, another
-    configuration) exactly where o wraps around the lattice: those boundary sites (a lattice's faces,
-    as many as the offsets reach) are evaluated again from their true neighbours and their counts
-    replaced. Exact."""
+    values, a batch chunk at a time: an AND neuron is one np.logical_and of moved views of the chunk's
+    flat byte array (ir.flat_stencil), into a buffer reused from chunk to chunk. Exact."""
 
     def __init__(self, shape, offsets: np.ndarray, widths: list[int], batch: int):
-        self.shape, self.sites = tuple(int(n) for n in shape), int(np.prod(shape))
-        offsets = np.asarray(offsets, np.int64).reshape(-1, len(self.shape))
-        strides = np.array([int(np.prod(self.shape[a + 1:])) for a in range(len(self.shape))], np.int64)
-        self.shifts = [int(s) for s in offsets @ strides]
-        self.margin = -(-max([abs(s) for s in self.shifts] + [0]) // 8) * 8    # keeps 64-bit words aligned
-        self.step = max(1, min(batch, CHUNK_SITES // max(self.sites, 1)))
-        self.bits = np.zeros(self.step * self.sites + 2 * self.margin, np.bool_)
-        self.outputs = [[np.zeros(self.step * self.sites, np.bool_) for _ in range(width)] for width in widths]
-        self.boundary = _boundary(self.shape, offsets)
-        coords = np.stack(np.unravel_index(self.boundary, self.shape), axis=-1)
-        self.neighbours = [np.ravel_multi_index(tuple(((coords + o) % self.shape).T), self.shape) for o in offsets]
+        self.stencil = FlatStencil(shape, offsets, batch)
+        self.step, size = self.stencil.step, self.stencil.step * self.stencil.sites
+        self.outputs = [[np.zeros(size, np.bool_) for _ in range(width)] for width in widths]
 
     def __call__(self, x: np.ndarray, lo: int, plans: list) -> np.ndarray:
         """x (batch <= step, sites) of values lo and hi, and and_plans(layers, lo, hi) -> (batch, neurons
         of the last layer) int64: how many sites turn each on."""
-        rows, size = len(x), len(x) * self.sites
-        grid = self.bits[self.margin:self.margin + size]
-        np.greater(x.reshape(-1), lo, out=grid)
-        ones = _count(grid, rows)                        # sites at hi: any shifted copy has as many
-        channels = [self.bits[self.margin + s:self.margin + s + size] for s in self.shifts]
-        exact = [ones] * len(channels)                   # a channel's count, where known without its boundary
-        edge = [np.take(grid.reshape(rows, -1), n, axis=1) for n in self.neighbours]
+        stencil, rows = self.stencil, len(x)
+        channels, edge = stencil.features(x, lo)
+        ones = count_rows(stencil.bits[stencil.margin:stencil.margin + rows * stencil.sites], rows)
+        exact = [ones] * len(channels)          # a copy of the input at any offset: as many ones as the lattice
         for plan, buffers in zip(plans, self.outputs):
-            new = [_neuron(p, channels, buf[:size]) for p, buf in zip(plan, buffers)]
+            new = [_neuron(p, channels, buf[:rows * stencil.sites]) for p, buf in zip(plan, buffers)]
             exact = [exact[p[0][0]] if _copies(p) else None for p in plan]
-            edge = [_neuron(p, edge, np.empty((rows, len(self.boundary)), np.bool_)) for p in plan]
+            edge = [_neuron(p, edge, np.empty((rows, len(stencil.boundary)), np.bool_)) for p in plan]
             channels = new
-        counts = [known if known is not None else
-                  _count(c, rows) - np.take(c.reshape(rows, -1), self.boundary, axis=1).sum(axis=1, dtype=np.int64)
-                  + e.sum(axis=1, dtype=np.int64) for known, c, e in zip(exact, channels, edge)]
+        counts = [known if known is not None else stencil.count(c, e) for known, c, e in zip(exact, channels, edge)]
         return np.stack(counts, axis=1) if counts else np.zeros((rows, 0), np.int64)
-
-
-def _boundary(shape: tuple[int, ...], offsets: np.ndarray) -> np.ndarray:
-    """Flat indices of the sites s where s + o leaves the lattice on some axis for some offset o."""
-    parts = [np.zeros(0, np.int64)]
-    for axis, n in enumerate(shape):
-        before = min(int(max(-offsets[:, axis].min(initial=0), 0)), n)
-        after = min(int(max(offsets[:, axis].max(initial=0), 0)), n)
-        for start, length in ((0, before), (n - after, after)):
-            if length:
-                slab = list(shape)
-                slab[axis] = length
-                coords = np.indices(slab).reshape(len(shape), -1)
-                coords[axis] += start
-                parts.append(np.ravel_multi_index(tuple(coords), shape))
-    return np.unique(np.concatenate(parts))
 
 
 def _copies(plan) -> bool:
@@ -136,22 +103,3 @@ def _neuron(plan, channels: list[np.ndarray], out: np.ndarray) -> np.ndarray:
             np.logical_or(out, channels[p], out=out)
         np.logical_not(out, out=out)
     return out
-
-
-def _count(flat: np.ndarray, rows: int) -> np.ndarray:
-    """Per configuration (row), the ones of a flat boolean array of `rows` equal parts. Where the parts
-    are whole 64-bit words, the bytes (0 or 1) are added as words: each of a word's 8 byte lanes then
-    counts its ones, and 255 words at a time cannot carry from one lane into the next."""
-    if len(flat) == 0:
-        return np.zeros(rows, np.int64)
-    if (len(flat) // rows) % 8 or flat.ctypes.data % 8:
-        return np.array([np.count_nonzero(row) for row in flat.reshape(rows, -1)], np.int64)
-    words = flat.view(np.uint64).reshape(rows, -1)
-    whole = words.shape[1] // _LANE_MAX * _LANE_MAX
-    lanes = [np.add.reduce(words[:, whole:], axis=1, keepdims=True)]
-    if whole:
-        lanes.append(np.add.reduce(words[:, :whole].reshape(rows, -1, _LANE_MAX), axis=2))
-    return sum(part.view(np.uint8).reshape(rows, -1).sum(axis=1, dtype=np.int64) for part in lanes)
-
-
-_LANE_MAX = 255

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import hamc
+from hamc.ir import flat_stencil
 from hamc.network import binary
 from hamc.network.model import ACTIVATION_FUNCTIONS, Layer, Network
 from hamc.network.shared import SharedLayout
@@ -32,7 +33,7 @@ def boolean_only(monkeypatch):
 def test_ising_4x4_on_every_spin_configuration_is_exact(boolean_only, monkeypatch):
     net = hamc.compile(EXAMPLES / "ising.ham", params={"L": 4}, check=False).network
     X = np.array(list(itertools.product((-1, 1), repeat=16)), np.int8)
-    monkeypatch.setattr(binary, "CHUNK_SITES", 1000 * 16 + 5)        # 1000 configurations a chunk, a short last one
+    monkeypatch.setattr(flat_stencil, "CHUNK_SITES", 1000 * 16 + 5)        # 1000 configurations a chunk, a short last one
     assert np.array_equal(net(X), ising_energy(4, X))
 
 
@@ -76,7 +77,7 @@ def test_and_plans_read_bit_products_and_refuse_other_functions():
 
 def test_boundary_sites_are_those_whose_patch_wraps():
     offsets = np.array([[0, 0], [0, -1], [-1, 0]])
-    sites = binary._boundary((4, 5), offsets)
+    sites = flat_stencil._boundary((4, 5), offsets)
     expected = [i * 5 + j for i in range(4) for j in range(5) if i == 0 or j == 0]
     assert sites.tolist() == expected
 
