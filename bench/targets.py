@@ -47,7 +47,8 @@ def commands(repo: Path, repeat: int) -> dict:
     every = {p.stem: wall(repo, ["analyze", str(p)], 1) for p in examples}
     slowest = max(every, key=every.get) if every else "-"
     cw = str(repo / "examples" / "curie_weiss.ham")
-    return {"help": wall(repo, ["--help"], repeat), "analyze_ising": wall(repo, ["analyze", str(repo / "examples" / "ising.ham")], repeat),
+    ising = str(repo / "examples" / "ising.ham")
+    return {"help": wall(repo, ["--help"], repeat), "analyze_ising": wall(repo, ["analyze", ising], repeat),
             "analyze_every": every.get(slowest, float("inf")), "analyze_slowest": slowest,
             "analyze_cw40": wall(repo, ["analyze", cw, "-p", "N=40"], 1),
             "analyze_cw1000": wall(repo, ["analyze", cw, "-p", "N=1000"], 1)}
@@ -58,8 +59,8 @@ def child(group: str, repo: Path, repeat: int) -> dict:
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     print(f"  {group} ...", file=sys.stderr, flush=True)
     try:
-        done = subprocess.run([sys.executable, __file__, "--measure", group, "--repo", str(repo), "--repeat", str(repeat)],
-                              capture_output=True, text=True, env=env, timeout=600)
+        done = subprocess.run([sys.executable, __file__, "--measure", group, "--repo", str(repo),
+                               "--repeat", str(repeat)], capture_output=True, text=True, env=env, timeout=600)
     except subprocess.TimeoutExpired:
         return {"error": "timeout"}
     if done.returncode:
@@ -174,7 +175,8 @@ ROWS = [   # (target, key in the measurements, how to show it, whether it is met
     ("`hamc analyze curie_weiss.ham -p N=1000` <= 2 s", "analyze_cw1000", seconds, lambda v: v <= 2.0),
     ("`Hamiltonian.evaluate`, Ising 64x64: >= 2x dimod `energies`", "eval_dimod", spread,
      lambda v: statistics.median(v) >= 2),
-    ("`Hamiltonian.evaluate`, Ising 64x64: >= 0.5x NumPy roll", "eval_roll", spread, lambda v: statistics.median(v) >= 0.5),
+    ("`Hamiltonian.evaluate`, Ising 64x64: >= 0.5x NumPy roll", "eval_roll", spread,
+     lambda v: statistics.median(v) >= 0.5),
     ("`Hamiltonian.evaluate`, any polynomial: >= 1x dimod (the lowest shown)", "polynomials",
      lambda p: ", ".join(f"{k} {v:.2f}x" for k, v in p.items()), lambda p: min(p.values()) >= 1),
     ("compiled shared network, Ising 64x64: >= 0.8x NumPy roll", "net_roll_64", spread,
@@ -217,7 +219,6 @@ def with_worktree(rev: str, fn):
             return fn(tree)
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=HERE.parent, check=False)
-            subprocess.run(["git", "worktree", "prune"], cwd=HERE.parent, check=False)
 
 
 def main(argv=None) -> int:

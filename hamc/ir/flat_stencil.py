@@ -1,4 +1,4 @@
-"""(periodic lattice, neighbourhood offsets) -> FlatStencil: each site's neighbours as moved views of one flat byte array."""
+"""(periodic lattice, offsets) -> FlatStencil: each site's neighbours as moved views of one flat byte array."""
 from __future__ import annotations
 
 import numpy as np
@@ -99,8 +99,8 @@ def monomial_sums(shape, terms: list[np.ndarray], x: np.ndarray) -> np.ndarray |
     if kind is None:
         return None
     x = x.view(np.uint8) if x.dtype == np.bool_ else x
-    offsets, index = np.unique(np.concatenate([t.reshape(-1, len(shape)) for t in terms] + [np.zeros((1, len(shape)), np.int64)]),
-                               axis=0, return_inverse=True)
+    every = [t.reshape(-1, len(shape)) for t in terms] + [np.zeros((1, len(shape)), np.int64)]
+    offsets, index = np.unique(np.concatenate(every), axis=0, return_inverse=True)
     stencil = FlatStencil(shape, offsets, len(x))
     position = np.cumsum([0] + [len(t) for t in terms])
     uses = [index.reshape(-1)[position[t]:position[t + 1]] for t in range(len(terms))]

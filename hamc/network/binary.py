@@ -30,7 +30,8 @@ def _and_plan(weights: np.ndarray, bias: int, lo: int, hi: int):
     inputs = np.flatnonzero(weights)
     if len(inputs) > MAX_FAN_IN:
         return None
-    patterns = np.array(list(itertools.product((0, 1), repeat=len(inputs))), np.int64).reshape(2 ** len(inputs), len(inputs))
+    k = len(inputs)
+    patterns = np.array(list(itertools.product((0, 1), repeat=k)), np.int64).reshape(2 ** k, k)
     on = (lo + (hi - lo) * patterns) @ weights[inputs].astype(np.int64) + bias >= 0
     if on.all() or not on.any():
         return bool(on.all())

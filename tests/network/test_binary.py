@@ -33,7 +33,7 @@ def boolean_only(monkeypatch):
 def test_ising_4x4_on_every_spin_configuration_is_exact(boolean_only, monkeypatch):
     net = hamc.compile(EXAMPLES / "ising.ham", params={"L": 4}, check=False).network
     X = np.array(list(itertools.product((-1, 1), repeat=16)), np.int8)
-    monkeypatch.setattr(flat_stencil, "CHUNK_SITES", 1000 * 16 + 5)        # 1000 configurations a chunk, a short last one
+    monkeypatch.setattr(flat_stencil, "CHUNK_SITES", 1000 * 16 + 5)        # chunks of 1000, a short last one
     assert np.array_equal(net(X), ising_energy(4, X))
 
 
