@@ -22,27 +22,29 @@ class FlatStencil:
         strides = np.array([int(np.prod(self.shape[a + 1:], dtype=np.int64)) for a in range(len(self.shape))], np.int64)
         self.shifts = [int(s) for s in offsets @ strides]
         self.margin = -(-max([abs(s) for s in self.shifts] + [0]) // 8) * 8    # keeps 64-bit words aligned
-        self.step = max(1, min(batch, CHUNK_SITES // max(self.sites, 1)))
-        self.bits = np.zeros(self.step * self.sites + 2 * self.margin, np.bool_)
+        self.stride = -(-self.sites // 8) * 8     # bytes per configuration: whole words, the rest never read as a site
+        self.step = max(1, min(batch, CHUNK_SITES // max(self.stride, 1)))
+        self.bits = np.zeros(self.step * self.stride + 2 * self.margin, np.bool_)
         self.boundary = _boundary(self.shape, offsets)
+        self.unread = np.concatenate([self.boundary, np.arange(self.sites, self.stride)])   # wrong or no site
         coords = np.stack(np.unravel_index(self.boundary, self.shape), axis=-1)
         self.neighbours = [np.ravel_multi_index(tuple(((coords + o) % self.shape).T), self.shape) for o in offsets]
 
     def features(self, x: np.ndarray, lo: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """x (rows <= step, sites) -> per offset, (the flat moved view of x > lo, (rows * sites,)) and
+        """x (rows <= step, sites) -> per offset, (the flat moved view of x > lo, (rows * stride,)) and
         (its true values at the boundary sites, (rows, boundary))."""
-        size = len(x) * self.sites
-        grid = self.bits[self.margin:self.margin + size]
-        np.greater(x.reshape(-1), lo, out=grid)
+        size = len(x) * self.stride
+        grid = self.bits[self.margin:self.margin + size].reshape(len(x), self.stride)
+        np.greater(x.reshape(len(x), self.sites), lo, out=grid[:, :self.sites])
         moved = [self.bits[self.margin + s:self.margin + s + size] for s in self.shifts]
-        edge = [np.take(grid.reshape(len(x), -1), n, axis=1) for n in self.neighbours]
+        edge = [np.take(grid, n, axis=1) for n in self.neighbours]
         return moved, edge
 
     def count(self, flat: np.ndarray, edge: np.ndarray) -> np.ndarray:
         """Per configuration, the sites where a boolean function of the features is on: computed on the
         moved views (flat) and at the boundary sites from their true neighbours (edge)."""
         rows = len(edge)
-        wrong = np.take(flat.reshape(rows, -1), self.boundary, axis=1).sum(axis=1, dtype=np.int64)
+        wrong = np.take(flat.reshape(rows, -1), self.unread, axis=1).sum(axis=1, dtype=np.int64)
         return count_rows(flat, rows) - wrong + edge.sum(axis=1, dtype=np.int64)
 
 
@@ -105,13 +107,13 @@ def monomial_sums(shape, terms: list[np.ndarray], x: np.ndarray) -> np.ndarray |
     position = np.cumsum([0] + [len(t) for t in terms])
     uses = [index.reshape(-1)[position[t]:position[t + 1]] for t in range(len(terms))]
     out = np.empty((len(x), len(terms)), np.int64)
-    work = np.empty(stencil.step * stencil.sites, np.bool_)
+    work = np.empty(stencil.step * stencil.stride, np.bool_)
     for start in range(0, len(x), stencil.step):
         chunk = np.ascontiguousarray(x[start:start + stencil.step])
         moved, edge = stencil.features(chunk, 0)
         for t, used in enumerate(uses):
             out[start:start + len(chunk), t] = _term_sum(stencil, moved, edge, used, kind == "spins",
-                                                         work[:len(chunk) * stencil.sites])
+                                                         work[:len(chunk) * stencil.stride])
     return out
 
 

@@ -61,7 +61,7 @@ class SiteCounts:
 
     def __init__(self, shape, offsets: np.ndarray, widths: list[int], batch: int):
         self.stencil = FlatStencil(shape, offsets, batch)
-        self.step, size = self.stencil.step, self.stencil.step * self.stencil.sites
+        self.step, size = self.stencil.step, self.stencil.step * self.stencil.stride
         self.outputs = [[np.zeros(size, np.bool_) for _ in range(width)] for width in widths]
 
     def __call__(self, x: np.ndarray, lo: int, plans: list) -> np.ndarray:
@@ -69,10 +69,10 @@ class SiteCounts:
         of the last layer) int64: how many sites turn each on."""
         stencil, rows = self.stencil, len(x)
         channels, edge = stencil.features(x, lo)
-        ones = count_rows(stencil.bits[stencil.margin:stencil.margin + rows * stencil.sites], rows)
+        ones = count_rows(stencil.bits[stencil.margin:stencil.margin + rows * stencil.stride], rows)
         exact = [ones] * len(channels)          # a copy of the input at any offset: as many ones as the lattice
         for plan, buffers in zip(plans, self.outputs):
-            new = [_neuron(p, channels, buf[:rows * stencil.sites]) for p, buf in zip(plan, buffers)]
+            new = [_neuron(p, channels, buf[:rows * stencil.stride]) for p, buf in zip(plan, buffers)]
             exact = [exact[p[0][0]] if _copies(p) else None for p in plan]
             edge = [_neuron(p, edge, np.empty((rows, len(stencil.boundary)), np.bool_)) for p in plan]
             channels = new
