@@ -1,4 +1,4 @@
-"""Issue 13's performance targets in one run: each target, what this checkout measures, met or not.
+"""hamc's performance targets in one run: each target, what this checkout measures, met or not.
 
 Run from anywhere:  python bench/targets.py [--repeat 5] [--before REV] [--markdown PATH]. About 2
 minutes on 2 idle cores (twice that with --before, which measures the same on a temporary `git
