@@ -46,9 +46,10 @@ HEADER = ("| hamc | model | L | sites | layout | dtype | load | compile + verify
           "| .npz arrays |\n" + "|---" * 11 + "|")
 
 
-def compile_row(model: str, L: int, layout: str, folder: Path, repo: Path, label: str, dtype: str = "float64",
-                limit: int = 6 << 30) -> str:
-    """One compile in a child process: `model` is "EA" (3D, +-J couplings) or "RF" (2D, Gaussian fields)."""
+def compile_child(model: str, L: int, layout: str, folder: Path, repo: Path = HERE.parent, dtype: str = "float64",
+                  limit: int = 6 << 30) -> tuple | str:
+    """One compile by `repo`'s hamc in a child process, `model` "EA" (3D, +-J couplings) or "RF" (2D,
+    Gaussian fields) -> (load s, compile s, peak RSS bytes, parameters, .npz array bytes), or why it failed."""
     rng = np.random.default_rng(L)
     if model == "EA":
         np.save(folder / "J.npy", rng.choice([-1.0, 1.0], size=(L, L, L, 3)))
@@ -59,17 +60,25 @@ def compile_row(model: str, L: int, layout: str, folder: Path, repo: Path, label
     (folder / "model.ham").write_text(text.replace("@L@", str(L)))
     code = CHILD.format(repo=str(repo), path=str(folder / "model.ham"), layout=layout, dtype=dtype, limit=limit,
                         max_terms=max(20_000_000, 3 * sites))   # the arrays' values count against --max-terms
-    head = f"| {label} | {model} | {L} | {sites:,} | {layout} | {dtype} |"
     try:
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     except subprocess.TimeoutExpired:
-        return f"{head} timeout (600 s) | | | | |"
+        return "timeout (600 s)"
     if done.returncode:
-        last = (done.stderr.strip().splitlines() or ["?"])[-1].split("error: ")[-1][:90]
-        return f"{head} refused or failed: {last} | | | | |"
+        return "refused or failed: " + (done.stderr.strip().splitlines() or ["?"])[-1].split("error: ")[-1][:90]
     load, build, peak, params, weights = done.stdout.split()
-    return (f"{head} {float(load):.1f} s | {float(build):.1f} s | {int(peak) / 1e9:.2f} GB | {int(params):,} | "
-            f"{int(weights) / 1e6:,.1f} MB |")
+    return float(load), float(build), int(peak), int(params), int(weights)
+
+
+def compile_row(model: str, L: int, layout: str, folder: Path, repo: Path, label: str, dtype: str = "float64",
+                limit: int = 6 << 30) -> str:
+    head = f"| {label} | {model} | {L} | {(L ** 3 if model == 'EA' else L ** 2):,} | {layout} | {dtype} |"
+    measured = compile_child(model, L, layout, folder, repo, dtype, limit)
+    if isinstance(measured, str):
+        return f"{head} {measured} | | | | |"
+    load, build, peak, params, weights = measured
+    return (f"{head} {load:.1f} s | {build:.1f} s | {peak / 1e9:.2f} GB | {params:,} | "
+            f"{weights / 1e6:,.1f} MB |")
 
 
 def timed(fn, repeat: int = 3) -> float:
@@ -81,7 +90,9 @@ def timed(fn, repeat: int = 3) -> float:
     return best
 
 
-def dask_rows(args) -> list[str]:
+def dask_measurements(args) -> list[tuple[str, float, bool]]:
+    """(evaluation, seconds for the batch, equal to NumPy's result) for one array in NumPy, dask's
+    threads and a dask.distributed cluster (args.scheduler, or a LocalCluster of 2 workers)."""
     import dask
     import dask.array as da
     import distributed
@@ -94,13 +105,9 @@ def dask_rows(args) -> list[str]:
     rows = []
 
     def row(name, seconds, result):
-        same = "yes" if np.array_equal(np.asarray(result)[:, 0], reference) else "NO"
-        rate = args.batch / seconds
-        rows.append(f"| {name} | {seconds * 1e3:,.0f} ms | {rate:,.1f} | {rate / base:.2f}x | {same} |")
+        rows.append((name, seconds, bool(np.array_equal(np.asarray(result)[:, 0], reference))))
 
-    numpy_time = timed(lambda: net(x.reshape(args.batch, -1)))
-    base = args.batch / numpy_time
-    row("NumPy, one array", numpy_time, reference[:, None])
+    row("NumPy, one array", timed(lambda: net(x.reshape(args.batch, -1))), reference[:, None])
     with dask.config.set(scheduler="threads"):
         out = hamc.evaluate(net, grid)
         row("dask threads", timed(out.compute), out.compute())
@@ -115,6 +122,13 @@ def dask_rows(args) -> list[str]:
     if cluster is not None:
         cluster.close()
     return rows
+
+
+def dask_rows(args) -> list[str]:
+    measured = dask_measurements(args)
+    base = args.batch / measured[0][1]
+    return [f"| {name} | {seconds * 1e3:,.0f} ms | {args.batch / seconds:,.1f} | {args.batch / seconds / base:.2f}x | "
+            f"{'yes' if same else 'NO'} |" for name, seconds, same in measured]
 
 
 def main(argv=None) -> int:

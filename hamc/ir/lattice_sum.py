@@ -8,6 +8,8 @@ import numpy as np
 from ..errors import TEXT_NAME, HamcError
 from .coefficients import Coefficients, Origin
 from .terms import Terms, add, combine
+from .chunked import signed_coordinates
+from .flat_stencil import monomial_sums
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,11 @@ class LatticeDensity:
         step = max(1, chunk_elements // self.sites)
         if len(x) > step:
             return np.concatenate([self.evaluate(x[i:i + step], chunk_elements) for i in range(0, len(x), step)])
+        if getattr(self, "disorder", None) is None:       # bits or spins: counts of boolean functions (exact)
+            sums = monomial_sums(self.array.shape, signed_coordinates(self),
+                                 x[:, self.array.offset:self.array.offset + self.array.size])
+            if sums is not None:
+                return sums @ self.local.coef.as_float()
         a = self.array
         grid = _small_integers(x[:, a.offset:a.offset + a.size].reshape((len(x),) + a.shape))
         local = self.local if self.disorder is None else add([self.local, self.disorder.local])

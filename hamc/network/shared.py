@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .binary import SiteCounts, and_plans, two_values
+
 # Rows of (configuration, site) evaluated at once: bounds the memory of a forward pass.
 CHUNK_ELEMENTS = 1 << 22
 
@@ -69,11 +71,35 @@ class SharedLayout:
         return out or None
 
     def forward_integers(self, x: np.ndarray, layers, activations) -> np.ndarray:
-        """forward() for integer inputs and integer_layers(): exact, in narrow integer types. The
-        patches are views of one periodically padded copy of the lattice (no copy per offset), a
-        step neuron is a comparison with its threshold, and its sum over sites a count."""
+        """forward() for integer inputs and integer_layers(): exact. Bits or spins (two values) through
+        AND neurons run as boolean algebra on bytes (binary.SiteCounts); other integers are summed in
+        the narrowest integer type that holds them. A step neuron's sum over sites is a count."""
         doubled = self.integer_layers(layers)
+        counts = self._binary_counts(x, doubled)
+        counts = self._integer_counts(x, doubled) if counts is None else counts
         last = layers[-1]
+        out = counts.astype(np.float64) @ np.asarray(last.weight.toarray() if hasattr(last.weight, "toarray")
+                                                     else last.weight, np.float64) \
+            + self.sites * last.bias.astype(np.float64)
+        return activations[self.pool_activation](out + self.pool_bias)
+
+    def _binary_counts(self, x: np.ndarray, doubled) -> np.ndarray | None:
+        """Per row of x, per last-layer neuron, how many sites turn it on; None unless every chunk of x
+        holds two values and every neuron is an AND of its inputs or their negations (as bit products are)."""
+        counter = SiteCounts(self.shape, self.offsets, [w2.shape[1] for w2, _ in doubled], len(x))
+        plans, pooled = {}, []
+        for start in range(0, len(x), counter.step):
+            chunk = x[start:start + counter.step]
+            values = two_values(chunk)
+            if values not in plans:
+                plans[values] = None if values is None else and_plans(doubled, *values)
+            if plans[values] is None:
+                return None
+            pooled.append(counter(chunk, values[0], plans[values]))
+        return np.concatenate(pooled) if pooled else np.zeros((0, doubled[-1][0].shape[1]), np.int64)
+
+    def _integer_counts(self, x: np.ndarray, doubled) -> np.ndarray:
+        """The step layers in int8/int16 sums of shifted views of one padded copy of the lattice."""
         step = max(1, (CHUNK_ELEMENTS * 4) // (self.sites * max(len(self.offsets), 1)))
         bound = max(-int(x.min(initial=0)), int(x.max(initial=0)), 1)
         pooled = []
@@ -85,10 +111,7 @@ class SharedLayout:
                 channels = [_step(channels, w2[:, c], int(b2[c]), kind) for c in range(w2.shape[1])]
                 width = 1
             pooled.append(np.stack([_count(c) for c in channels], axis=1))
-        counts = np.concatenate(pooled).astype(np.float64)
-        out = counts @ np.asarray(last.weight.toarray() if hasattr(last.weight, "toarray") else last.weight,
-                                  np.float64) + self.sites * last.bias.astype(np.float64)
-        return activations[self.pool_activation](out + self.pool_bias)
+        return np.concatenate(pooled) if pooled else np.zeros((0, doubled[-1][0].shape[1]), np.int64)
 
     def _patch_views(self, x: np.ndarray) -> list[np.ndarray]:
         """(batch, sites) -> per patch offset, a (batch, *shape) view x[s + offset] of one padded copy."""
