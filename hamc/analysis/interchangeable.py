@@ -51,7 +51,7 @@ def _cycle(n: int, cell: np.ndarray) -> np.ndarray:
     return perm
 
 
-def _incidence(table: TermTable):
+def incidence(table: TermTable):
     """(monomial id, variable, multiplicity) of every distinct variable of every monomial, and each
     monomial's initial colour (degree and coefficient colour)."""
     terms, variables, mults, colors, start = [], [], [], [], 0
@@ -79,7 +79,7 @@ def _refined_classes(table: TermTable) -> np.ndarray | None:
     Multisets are compared through a sum of 64-bit hashes: a collision can only merge two classes,
     which every automorphism still maps to themselves (the verification in the caller decides).
     None when the partition is still being refined after MAX_ROUNDS."""
-    terms, variables, mults, term_colors = _incidence(table)
+    terms, variables, mults, term_colors = incidence(table)
     var_colors = np.asarray(table.domains, np.int64)
     by_variable, by_term = _grouping(variables, table.n_variables), _grouping(terms, len(term_colors))
     n_classes = (-1, -1)

@@ -15,7 +15,8 @@ from ..ir.terms import unique_rows
 from .graphs import GraphSummary, graph_summary
 from ..reprs import summary_rows, table
 from .interchangeable import interchangeable_group
-from .symmetry import Symmetry, TermTable, automorphism_group, translation_group
+from .automorphisms import automorphism_group
+from .symmetry import Symmetry, TermTable, translation_group
 
 AUTOMORPHISM_MAX_VARIABLES = 64
 
