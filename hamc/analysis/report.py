@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
+from fractions import Fraction
 import math
 from math import comb
 
@@ -121,7 +122,7 @@ def term_table(h: Hamiltonian) -> TermTable:
             continue
         per_monomial: dict = {}
         for block, coef, k in parts:
-            for row, c in zip(map(tuple, block), (coef.scalar(i) for i in range(len(coef)))):
+            for row, c in zip(map(tuple, block), _numbers(coef)):
                 per_monomial.setdefault(row, {})[k] = c
         rows = sorted(per_monomial)
         palette = {}
@@ -129,6 +130,13 @@ def term_table(h: Hamiltonian) -> TermTable:
                                 for r in rows], np.int64))
         blocks.append(np.array(rows, np.int64).reshape(len(rows), d))
     return TermTable(tuple(blocks), tuple(colors), h.n_variables, h.domains, _one_hot_groups(h))
+
+
+def _numbers(coef):
+    """The coefficients as Fractions or floats (equal values compare and hash equal; no sympy)."""
+    if coef.exact:
+        return [Fraction(int(n), int(d)) for n, d in zip(coef.num, coef.den)]
+    return [float(x) for x in coef.num]
 
 
 def _one_hot_groups(h: Hamiltonian) -> np.ndarray | None:
