@@ -8,7 +8,7 @@ import numpy as np
 from ..language import syntax as S
 from ..ir.coefficients import Coefficients, ExactTooLarge
 from ..ir.domain import Domain
-from ..ir.terms import Bindings, Terms, TooManyTerms, add, combine, multiply, power_count, power_work
+from ..ir.terms import Bindings, Terms, TooManyTerms, add, combine, multiply, power_count, power_work, square
 from .binders import reduce_terms
 from .context import FUNCTIONS, LoweringContext, err
 from .displacements import MISPLACED, site_columns
@@ -194,6 +194,8 @@ def _polynomial_power(ctx: LoweringContext, base: Terms, k: int, n_rows: int, no
         raise err(f"expanding this power writes more than {ctx.max_terms:,} variable indices "
                   f"(the limit) on the way to its {estimate:,} terms; raise the limit with --max-terms "
                   "(API: max_terms=)", node)
+    if k == 2:
+        return square(base, n_rows, ctx.domains, ctx.max_terms)
     out = Terms.constant(Coefficients.of(1, n_rows), np.arange(n_rows))
     for _ in range(k):
         out = multiply(out, base, n_rows, ctx.domains, ctx.max_terms)
