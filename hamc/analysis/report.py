@@ -155,33 +155,34 @@ def _neighbors(table: TermTable, max_pairs: int) -> tuple[int, int]:
     """(max neighbours of a variable, interacting pairs): the pairs of distinct variables in each
     monomial, made per count of distinct variables (no loop over the degree: x^1000000 has one)."""
     n = max(table.n_variables, 1)
-    total = sum(_pairs_in(block, count=True) for block in table.blocks)
+    runs = [_distinct_runs(block) for block in table.blocks if block.shape[1] >= 2 and len(block)]
+    total = sum(int(c) * comb(u, 2) for _, distinct in runs for u, c in enumerate(np.bincount(distinct)) if c)
     if total > max_pairs:
         raise HamcError(f"the interaction graph has up to {total:,} pairs of interacting variables to "
                         f"collect (limit {max_pairs:,}); raise the limit with --max-terms (API: max_terms=)")
-    keys = [k for block in table.blocks for k in _pairs_in(block, n=n)]
+    keys = [k for block, (first, distinct) in zip((b for b in table.blocks if b.shape[1] >= 2 and len(b)), runs)
+            for k in _pairs_in(block, first, distinct, n)]
     if not keys:
         return 0, 0
     pairs = np.sort(np.concatenate(keys))        # a sort, not np.unique: hash-based unique is slow here
     pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
-    degree = np.bincount(np.concatenate([pairs // n, pairs % n]), minlength=n)
+    degree = np.bincount(pairs // n, minlength=n) + np.bincount(pairs % n, minlength=n)
     return int(degree.max()), len(pairs)
 
 
-def _pairs_in(block: np.ndarray, *, count: bool = False, n: int = 1):
-    """The pairs u < w of distinct variables of each monomial (rows sorted), as keys u * n + w;
-    with `count`, only how many (a Python int, before anything is allocated)."""
-    if block.shape[1] < 2 or not len(block):
-        return 0 if count else []
+def _distinct_runs(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of a repeated variable starts in its (sorted) row, and the runs per row."""
     first = np.ones(block.shape, bool)
-    first[:, 1:] = block[:, 1:] != block[:, :-1]          # the first of each run of a repeated variable
-    distinct = first.sum(axis=1)
-    if count:
-        return sum(int(c) * comb(int(u), 2) for u, c in zip(*np.unique(distinct, return_counts=True)))
+    first[:, 1:] = block[:, 1:] != block[:, :-1]
+    return first, first.sum(axis=1)
+
+
+def _pairs_in(block: np.ndarray, first: np.ndarray, distinct: np.ndarray, n: int) -> list[np.ndarray]:
+    """The pairs u < w of distinct variables of each monomial (rows sorted), as keys u * n + w."""
     keys = []
     for u in np.unique(distinct[distinct > 1]):
         rows = distinct == u
-        compact = block[rows][first[rows]].reshape(-1, u)
+        compact = block if u == block.shape[1] and rows.all() else block[rows][first[rows]].reshape(-1, u)
         a, b = np.triu_indices(int(u), 1)
         keys.append((compact[:, a] * n + compact[:, b]).ravel())
     return keys

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+import math
 
 import numpy as np
 
@@ -30,6 +31,15 @@ def _image_positions(block: np.ndarray, colors: np.ndarray, perm: np.ndarray) ->
     """Where each monomial lands under the variable permutation, or None if H is not invariant."""
     if block.shape[1] == 0:
         return np.arange(len(block))
+    keys = _packed(block, len(perm))
+    if keys is not None and np.all(keys[1:] > keys[:-1]):     # rows in order: look the images up
+        mapped = perm[block]
+        mapped_keys = (np.minimum(mapped[:, 0], mapped[:, 1]) * len(perm) + np.maximum(mapped[:, 0], mapped[:, 1])
+                       if block.shape[1] == 2 else _packed(np.sort(mapped, axis=1), len(perm)))
+        image = _lookup(keys, mapped_keys, len(perm) ** block.shape[1])
+        if not (np.array_equal(keys[image], mapped_keys) and np.array_equal(colors[image], colors)):
+            return None
+        return image
     mapped = np.sort(perm[block], axis=1)
     order = np.lexsort([mapped[:, k] for k in range(mapped.shape[1] - 1, -1, -1)])
     if not (np.array_equal(mapped[order], block) and np.array_equal(colors[order], colors)):
@@ -37,6 +47,33 @@ def _image_positions(block: np.ndarray, colors: np.ndarray, perm: np.ndarray) ->
     image = np.empty(len(block), np.int64)
     image[order] = np.arange(len(block))
     return image
+
+
+def _lookup(keys: np.ndarray, wanted: np.ndarray, space: int) -> np.ndarray:
+    """Positions of `wanted` in the increasing `keys` (of [0, space)), where present; a valid index
+    elsewhere. A table over the key space where it is small (a gather instead of a binary search)."""
+    if space <= 8 * len(keys):
+        table = np.zeros(space, np.int64)
+        table[keys] = np.arange(len(keys))
+        return table[wanted]
+    return np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+
+
+def sort_rows(a: np.ndarray) -> np.ndarray:
+    """np.sort(a, axis=1), for two columns as a min and a max (a row sort per row is slow at 10^6 rows)."""
+    if a.shape[1] == 2:
+        return np.column_stack([np.minimum(a[:, 0], a[:, 1]), np.maximum(a[:, 0], a[:, 1])])
+    return np.sort(a, axis=1)
+
+
+def _packed(rows: np.ndarray, base: int) -> np.ndarray | None:
+    """Each row of entries in [0, base) as one int64 (lexicographic order kept), or None if it cannot fit."""
+    if rows.shape[1] * math.log2(max(base, 2)) >= 62:
+        return None
+    key = np.zeros(len(rows), np.int64)
+    for k in range(rows.shape[1]):
+        key = key * base + rows[:, k]
+    return key
 
 
 def is_invariant(table: TermTable, perm: np.ndarray) -> bool:
