@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from .hashing import Owners, mix, mix_gathered
 from .interchangeable import incidence
 from .symmetry import Symmetry, TermTable, _image_positions, count_orbits, is_invariant
 
@@ -27,8 +28,8 @@ class _Incidence:
     terms: np.ndarray
     variables: np.ndarray
     mults: np.ndarray
-    by_variable: tuple
-    by_term: tuple
+    by_variable: Owners
+    by_term: Owners
     var_colors: np.ndarray       # uint64 initial colours: the domain
     term_colors: np.ndarray      # uint64 initial colours: degree and coefficient (one-hot groups apart)
 
@@ -142,9 +143,9 @@ def _incidence(table: TermTable) -> _Incidence:
         mults = np.concatenate([mults, np.zeros(len(members), np.int64)])
         n_groups = int(table.one_hot_groups.max()) + 1
         term_colors = np.concatenate([term_colors, np.full(n_groups, _ONE_HOT)])
-    var_colors = _mix(np.asarray(table.domains, np.int64).astype(np.uint64), np.uint64(0))
-    return _Incidence(terms, variables, mults.astype(np.uint64), _grouping(variables, table.n_variables),
-                      _grouping(terms, len(term_colors)), var_colors, _mix(term_colors, np.uint64(1)))
+    var_colors = mix(np.asarray(table.domains, np.int64).astype(np.uint64), 0)
+    return _Incidence(terms, variables, mults, Owners(variables, table.n_variables), Owners(terms, len(term_colors)),
+                      var_colors, mix(term_colors, 1))
 
 
 def _refine(inc: _Incidence, var: np.ndarray, term: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -153,8 +154,8 @@ def _refine(inc: _Incidence, var: np.ndarray, term: np.ndarray) -> tuple[np.ndar
     function of the isomorphism class alone, so colourings of two sides of a search compare directly."""
     counts = (len(np.unique(var)), len(np.unique(term)))
     while True:
-        var = _mix(var, _hash_sum(inc.by_variable, _mix(inc.mults, term[inc.terms])))
-        term = _mix(term, _hash_sum(inc.by_term, _mix(inc.mults, var[inc.variables])))
+        var = mix(var, inc.by_variable.hash_sum(mix_gathered(inc.mults, term, inc.terms)))
+        term = mix(term, inc.by_term.hash_sum(mix_gathered(inc.mults, var, inc.variables)))
         new = (len(np.unique(var)), len(np.unique(term)))
         if new == counts:
             return var, term
@@ -163,36 +164,8 @@ def _refine(inc: _Incidence, var: np.ndarray, term: np.ndarray) -> tuple[np.ndar
 
 def _individualized(inc: _Incidence, colors: tuple, v: int) -> tuple[np.ndarray, np.ndarray]:
     var = colors[0].copy()
-    var[v] = _mix(var[v:v + 1], _FIXED)[0]
+    var[v] = mix(var[v:v + 1], _FIXED)[0]
     return _refine(inc, var, colors[1])
-
-
-def _grouping(owner: np.ndarray, n: int):
-    order = np.argsort(owner, kind="stable")
-    owners = owner[order]
-    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]) if len(owner) else np.zeros(0, np.int64)
-    return order, starts, owners[starts], n
-
-
-def _hash_sum(grouping, values: np.ndarray) -> np.ndarray:
-    """Per owner, the wrapping sum of its entries' hashes (0 where it has none)."""
-    order, starts, owners, n = grouping
-    out = np.zeros(n, np.uint64)
-    if len(starts):
-        out[owners] = np.add.reduceat(values[order], starts)
-    return out
-
-
-def _mix(a: np.ndarray, b) -> np.ndarray:
-    """A 64-bit hash of the pair (a, b), elementwise (splitmix64 finalizers, wrapping arithmetic)."""
-    return _finalize(_finalize(np.asarray(a, np.uint64)) + np.asarray(b, np.uint64))
-
-
-def _finalize(z: np.ndarray) -> np.ndarray:
-    z = z + np.uint64(0x9E3779B97F4A7C15)
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
 
 
 # interchangeable colour classes ------------------------------------------------------------------

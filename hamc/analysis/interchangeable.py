@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from ..ir.terms import unique_rows
-from .hashing import hash_sum, mix_gathered
+from .hashing import Owners, mix_gathered
 from .symmetry import Symmetry, TermTable, _image_positions, sort_rows
 
 # colour classes checked one by one (two invariance checks each: a transposition and a cycle)
@@ -81,11 +81,11 @@ def _refined_classes(table: TermTable) -> np.ndarray | None:
     None when the partition is still being refined after MAX_ROUNDS."""
     terms, variables, mults, term_colors = incidence(table)
     var_colors = np.asarray(table.domains, np.int64)
-    n_classes = (-1, -1)
+    by_variable, by_term, n_classes = Owners(variables, table.n_variables), Owners(terms, len(term_colors)), (-1, -1)
     for _ in range(MAX_ROUNDS):
-        around = hash_sum(variables, table.n_variables, mix_gathered(mults, term_colors.astype(np.uint64), terms))
+        around = by_variable.hash_sum(mix_gathered(mults, term_colors.astype(np.uint64), terms))
         var_colors = _relabel(var_colors, around)
-        around = hash_sum(terms, len(term_colors), mix_gathered(mults, var_colors.astype(np.uint64), variables))
+        around = by_term.hash_sum(mix_gathered(mults, var_colors.astype(np.uint64), variables))
         term_colors = _relabel(term_colors, around)
         counts = (int(var_colors.max(initial=0)), int(term_colors.max(initial=0)))
         if counts == n_classes:

@@ -12,6 +12,7 @@ from scipy.sparse.csgraph import connected_components
 
 import hamc
 from hamc.analysis.automorphisms import automorphism_group
+from hamc.analysis.hashing import Owners
 from hamc.analysis.report import term_table
 from hamc.analysis.symmetry import TermTable, _components
 
@@ -85,3 +86,15 @@ def test_components_match_scipy(m, seeds):
     dst = np.concatenate([np.arange(m)] + images)
     graph = coo_matrix((np.ones(len(src)), (src, dst)), shape=(m, m))
     assert _components(m, images) == connected_components(graph, directed=True, connection="weak")[0]
+
+
+def test_hash_sums_wrap_like_uint64_addition():
+    rng = np.random.default_rng(7)
+    for size, n in ((70_000, 1_000), (500, 40)):      # the bincount path and the sorted path
+        owner = rng.integers(0, n, size)
+        values = rng.integers(0, 2**64, size, dtype=np.uint64)
+        expected = np.zeros(n, np.uint64)
+        np.add.at(expected, owner, values)
+        owners = Owners(owner, n)
+        assert owners.by_count == (size >= 2**16)
+        assert np.array_equal(owners.hash_sum(values), expected)
