@@ -8,7 +8,7 @@ import numpy as np
 
 from .hashing import Owners, mix, mix_gathered
 from .interchangeable import incidence
-from .symmetry import Symmetry, TermTable, _image_positions, count_orbits, is_invariant
+from .symmetry import Symmetry, TermTable, count_orbits, is_invariant
 
 # search nodes (one refinement each) in one automorphism search: beyond this the order found so far is
 # reported as a lower bound (exact=False) rather than searching for minutes
@@ -113,22 +113,7 @@ def _find(inc, table, first, second, budget: list) -> np.ndarray | None:
 
 def _is_automorphism(table: TermTable, perm: np.ndarray) -> bool:
     """Domains kept, one-hot groups mapped onto one-hot groups, the coloured monomials onto themselves."""
-    if not np.array_equal(table.domains[perm], table.domains):
-        return False
-    groups = table.one_hot_groups
-    if groups is not None and not all(_image_positions(block, np.zeros(len(block), np.int64), perm) is not None
-                                      for block in _group_rows(groups)):
-        return False
-    return is_invariant(table, perm)
-
-
-def _group_rows(groups: np.ndarray) -> list[np.ndarray]:
-    """The one-hot groups as sorted rows of their variables, one block per group size."""
-    members = [np.flatnonzero(groups == g) for g in np.unique(groups[groups >= 0])]
-    by_size: dict = {}
-    for m in members:
-        by_size.setdefault(len(m), []).append(m)
-    return [np.array(sorted(map(tuple, rows)), np.int64) for _, rows in sorted(by_size.items())]
+    return np.array_equal(table.domains[perm], table.domains) and is_invariant(table, perm)
 
 
 # colour refinement on hashes -------------------------------------------------------------------

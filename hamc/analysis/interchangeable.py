@@ -7,7 +7,7 @@ import numpy as np
 
 from ..ir.terms import unique_rows
 from .hashing import Owners, mix_gathered
-from .symmetry import Symmetry, TermTable, _image_positions, sort_rows
+from .symmetry import Symmetry, TermTable, is_invariant, sort_rows
 
 # colour classes checked one by one (two invariance checks each: a transposition and a cycle)
 MAX_CELLS = 16
@@ -33,7 +33,7 @@ def interchangeable_group(table: TermTable) -> Symmetry | None:
         return None
     for cell in cells:
         for perm in (_transposition(table.n_variables, cell), _cycle(table.n_variables, cell)):
-            if not all(_image_positions(b, c, perm) is not None for b, c in zip(table.blocks, table.colors)):
+            if not is_invariant(table, perm):
                 return None
     order = math.prod(math.factorial(len(c)) for c in cells)
     generators = tuple(p for c in cells for p in (_transposition(table.n_variables, c), _cycle(table.n_variables, c)))

@@ -77,7 +77,23 @@ def _packed(rows: np.ndarray, base: int) -> np.ndarray | None:
 
 
 def is_invariant(table: TermTable, perm: np.ndarray) -> bool:
-    return all(_image_positions(b, c, perm) is not None for b, c in zip(table.blocks, table.colors))
+    """Whether the variable permutation maps the coloured monomials onto themselves (and, where there
+    are discrete variables, each one's one-hot bits onto one discrete variable's bits)."""
+    return keeps_one_hot_groups(table, perm) and all(_image_positions(b, c, perm) is not None
+                                                     for b, c in zip(table.blocks, table.colors))
+
+
+def keeps_one_hot_groups(table: TermTable, perm: np.ndarray) -> bool:
+    """Free bits to free bits, and all bits of a group into one group (then groups go to groups, 1:1)."""
+    groups = table.one_hot_groups
+    if groups is None:
+        return True
+    image, grouped = groups[perm], groups >= 0
+    if not np.array_equal(image >= 0, grouped):
+        return False
+    target = np.zeros(int(groups.max(initial=-1)) + 1, np.int64)
+    target[groups[grouped]] = image[grouped]
+    return bool(np.array_equal(target[groups[grouped]], image[grouped]))
 
 
 def count_orbits(table: TermTable, generators) -> int:

@@ -13,6 +13,7 @@ from scipy.sparse.csgraph import connected_components
 import hamc
 from hamc.analysis.automorphisms import automorphism_group
 from hamc.analysis.hashing import Owners
+from hamc.analysis.interchangeable import interchangeable_group
 from hamc.analysis.report import term_table
 from hamc.analysis.symmetry import TermTable, _components
 
@@ -61,8 +62,11 @@ def hypergraphs(draw):
 @settings(max_examples=150, deadline=None)
 @given(hypergraphs())
 def test_the_search_finds_the_brute_force_group(table):
+    expected = _brute_force(table)
     group = automorphism_group(table)
-    assert group.exact and (group.order, group.orbits) == _brute_force(table)
+    assert group.exact and (group.order, group.orbits) == expected
+    product = interchangeable_group(table)     # when it answers (a product of symmetric groups), the same
+    assert product is None or (product.order, product.orbits) == expected
 
 
 def test_the_search_is_exact_on_named_groups():
@@ -98,3 +102,10 @@ def test_hash_sums_wrap_like_uint64_addition():
         owners = Owners(owner, n)
         assert owners.by_count == (size >= 2**16)
         assert np.array_equal(owners.hash_sum(values), expected)
+
+
+def test_one_hot_bits_move_with_their_site():
+    # the states' bits of a site are not interchangeable with another site's alone: 3! site permutations
+    # (the symmetric-group shortcut once answered 3! * 3! by swapping the unused bits on their own)
+    a = hamc.analyze(hamc.load("discrete n[3] in 0..1\nH = sum(i in 0..2: delta(n[i], 0))"))
+    assert (a.symmetry_group_order, a.parameters.independent) == (math.factorial(3), 1)
