@@ -272,7 +272,7 @@ def test_spin_glass_coefficients_come_from_the_file():
 def test_cat_dog_priors_and_posterior():
     h = example("cat_dog")
     assert h.labels == ("cat", "dog")
-    assert [F(int(p.p), int(p.q)) for p in h.priors] == [F(3, 5), F(2, 5)]
+    assert [F(p) for p in h.priors] == [F(3, 5), F(2, 5)]
     p = h.posterior(np.array([[0, 0, 0, 0]]))[0]
     cat, dog = 0.6 * np.exp(-2), 0.4 * np.exp(-2.5)
     np.testing.assert_allclose(p, [cat / (cat + dog), dog / (cat + dog)], rtol=1e-12)

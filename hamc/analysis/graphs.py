@@ -6,7 +6,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..ir.graph import Graph
-from .symmetry import TermTable, automorphism_group
+from .automorphisms import automorphism_group
+from .symmetry import TermTable
 
 # the automorphism search runs on graphs up to this many vertices, and is cut at its step budget
 AUTOMORPHISM_MAX_VERTICES = 64

@@ -6,7 +6,8 @@ import math
 import numpy as np
 
 from ..ir.terms import unique_rows
-from .symmetry import Symmetry, TermTable, _image_positions
+from .hashing import Owners, mix_gathered
+from .symmetry import Symmetry, TermTable, is_invariant, sort_rows
 
 # colour classes checked one by one (two invariance checks each: a transposition and a cycle)
 MAX_CELLS = 16
@@ -32,7 +33,7 @@ def interchangeable_group(table: TermTable) -> Symmetry | None:
         return None
     for cell in cells:
         for perm in (_transposition(table.n_variables, cell), _cycle(table.n_variables, cell)):
-            if not all(_image_positions(b, c, perm) is not None for b, c in zip(table.blocks, table.colors)):
+            if not is_invariant(table, perm):
                 return None
     order = math.prod(math.factorial(len(c)) for c in cells)
     generators = tuple(p for c in cells for p in (_transposition(table.n_variables, c), _cycle(table.n_variables, c)))
@@ -51,13 +52,14 @@ def _cycle(n: int, cell: np.ndarray) -> np.ndarray:
     return perm
 
 
-def _incidence(table: TermTable):
+def incidence(table: TermTable):
     """(monomial id, variable, multiplicity) of every distinct variable of every monomial, and each
-    monomial's initial colour (degree and coefficient colour)."""
-    terms, variables, mults, colors, start = [], [], [], [], 0
+    monomial's initial colour (one per degree and coefficient colour; not consecutive)."""
+    terms, variables, mults, colors, start, offset = [], [], [], [], 0, 0
     for block, color in zip(table.blocks, table.colors):
         m, d = block.shape
-        colors.append(np.column_stack([np.full(m, d), color]))
+        colors.append(np.asarray(color, np.int64) + offset)
+        offset += int(color.max(initial=-1)) + 1
         if d:
             first = np.ones(block.shape, bool)
             first[:, 1:] = block[:, 1:] != block[:, :-1]
@@ -68,9 +70,7 @@ def _incidence(table: TermTable):
             mults.append(ends - np.flatnonzero(first.ravel()))
         start += m
     cat = lambda parts: np.concatenate(parts) if parts else np.zeros(0, np.int64)
-    # H = 0 has no monomial at all, not even the constant's
-    term_colors = unique_rows(np.concatenate(colors))[1] if colors else np.zeros(0, np.int64)
-    return cat(terms), cat(variables), cat(mults), term_colors
+    return cat(terms), cat(variables), cat(mults), cat(colors)     # H = 0: no monomial, not even a constant
 
 
 def _refined_classes(table: TermTable) -> np.ndarray | None:
@@ -79,13 +79,14 @@ def _refined_classes(table: TermTable) -> np.ndarray | None:
     Multisets are compared through a sum of 64-bit hashes: a collision can only merge two classes,
     which every automorphism still maps to themselves (the verification in the caller decides).
     None when the partition is still being refined after MAX_ROUNDS."""
-    terms, variables, mults, term_colors = _incidence(table)
+    terms, variables, mults, term_colors = incidence(table)
     var_colors = np.asarray(table.domains, np.int64)
-    by_variable, by_term = _grouping(variables, table.n_variables), _grouping(terms, len(term_colors))
-    n_classes = (-1, -1)
+    by_variable, by_term, n_classes = Owners(variables, table.n_variables), Owners(terms, len(term_colors)), (-1, -1)
     for _ in range(MAX_ROUNDS):
-        var_colors = _relabel(var_colors, _hash_sum(by_variable, _mix(mults, term_colors[terms])))
-        term_colors = _relabel(term_colors, _hash_sum(by_term, _mix(mults, var_colors[variables])))
+        around = by_variable.hash_sum(mix_gathered(mults, term_colors.astype(np.uint64), terms))
+        var_colors = _relabel(var_colors, around)
+        around = by_term.hash_sum(mix_gathered(mults, var_colors.astype(np.uint64), variables))
+        term_colors = _relabel(term_colors, around)
         counts = (int(var_colors.max(initial=0)), int(term_colors.max(initial=0)))
         if counts == n_classes:
             return var_colors
@@ -101,32 +102,6 @@ def _relabel(old: np.ndarray, signature: np.ndarray) -> np.ndarray:
     out = np.empty(len(old), np.int64)
     out[order] = np.cumsum(new) - 1
     return out
-
-
-def _grouping(owner: np.ndarray, n: int):
-    """The order that groups entries by owner, where each group starts, and its owner."""
-    order = np.argsort(owner, kind="stable")
-    owners = owner[order]
-    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]) if len(owner) else np.zeros(0, np.int64)
-    return order, starts, owners[starts], n
-
-
-def _mix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """splitmix64 of the pair (a, b): wrapping uint64 arithmetic."""
-    z = (a.astype(np.uint64) << np.uint64(32)) ^ b.astype(np.uint64)
-    z = (z + np.uint64(0x9E3779B97F4A7C15))
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
-
-
-def _hash_sum(grouping, values: np.ndarray) -> np.ndarray:
-    """Per owner, the wrapping sum of its entries' hashes (0 where it has none)."""
-    order, starts, owners, n = grouping
-    out = np.zeros(n, np.uint64)
-    if len(starts):
-        out[owners] = np.add.reduceat(values[order], starts)
-    return out.view(np.int64)
 
 
 def _orbits(table: TermTable, classes: np.ndarray, cells: list) -> int:
@@ -145,9 +120,9 @@ def _orbits(table: TermTable, classes: np.ndarray, cells: list) -> int:
             continue
         first = np.ones(block.shape, bool)
         first[:, 1:] = block[:, 1:] != block[:, :-1]
-        runs = np.cumsum(first, axis=1)            # which distinct variable of its row each entry is
-        mult = np.zeros(block.shape, np.int64)
-        np.add.at(mult, (np.arange(m)[:, None].repeat(d, 1), runs - 1), 1)
-        key = np.where(first, label[block] * (d + 1) + mult[np.arange(m)[:, None], runs - 1], -1)
-        total += len(unique_rows(np.column_stack([np.sort(key, axis=1) + 1, color]))[0])
+        # a run's multiplicity: from its first entry to the next run's first entry (or the row's end)
+        after = np.full(block.shape, d)
+        after[:, :-1] = np.minimum.accumulate(np.where(first, np.arange(d), d)[:, :0:-1], axis=1)[:, ::-1]
+        key = np.where(first, label[block] * (d + 1) + after - np.arange(d), -1)
+        total += len(unique_rows(np.column_stack([sort_rows(key) + 1, color]))[0])
     return total

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
+from fractions import Fraction
 import math
 from math import comb
 
@@ -15,7 +16,8 @@ from ..ir.terms import unique_rows
 from .graphs import GraphSummary, graph_summary
 from ..reprs import summary_rows, table
 from .interchangeable import interchangeable_group
-from .symmetry import Symmetry, TermTable, automorphism_group, translation_group
+from .automorphisms import automorphism_group
+from .symmetry import Symmetry, TermTable, translation_group
 
 AUTOMORPHISM_MAX_VARIABLES = 64
 
@@ -120,7 +122,7 @@ def term_table(h: Hamiltonian) -> TermTable:
             continue
         per_monomial: dict = {}
         for block, coef, k in parts:
-            for row, c in zip(map(tuple, block), (coef.scalar(i) for i in range(len(coef)))):
+            for row, c in zip(map(tuple, block), _numbers(coef)):
                 per_monomial.setdefault(row, {})[k] = c
         rows = sorted(per_monomial)
         palette = {}
@@ -128,6 +130,13 @@ def term_table(h: Hamiltonian) -> TermTable:
                                 for r in rows], np.int64))
         blocks.append(np.array(rows, np.int64).reshape(len(rows), d))
     return TermTable(tuple(blocks), tuple(colors), h.n_variables, h.domains, _one_hot_groups(h))
+
+
+def _numbers(coef):
+    """The coefficients as Fractions or floats (equal values compare and hash equal; no sympy)."""
+    if coef.exact:
+        return [Fraction(int(n), int(d)) for n, d in zip(coef.num, coef.den)]
+    return [float(x) for x in coef.num]
 
 
 def _one_hot_groups(h: Hamiltonian) -> np.ndarray | None:
@@ -146,33 +155,34 @@ def _neighbors(table: TermTable, max_pairs: int) -> tuple[int, int]:
     """(max neighbours of a variable, interacting pairs): the pairs of distinct variables in each
     monomial, made per count of distinct variables (no loop over the degree: x^1000000 has one)."""
     n = max(table.n_variables, 1)
-    total = sum(_pairs_in(block, count=True) for block in table.blocks)
+    runs = [_distinct_runs(block) for block in table.blocks if block.shape[1] >= 2 and len(block)]
+    total = sum(int(c) * comb(u, 2) for _, distinct in runs for u, c in enumerate(np.bincount(distinct)) if c)
     if total > max_pairs:
         raise HamcError(f"the interaction graph has up to {total:,} pairs of interacting variables to "
                         f"collect (limit {max_pairs:,}); raise the limit with --max-terms (API: max_terms=)")
-    keys = [k for block in table.blocks for k in _pairs_in(block, n=n)]
+    keys = [k for block, (first, distinct) in zip((b for b in table.blocks if b.shape[1] >= 2 and len(b)), runs)
+            for k in _pairs_in(block, first, distinct, n)]
     if not keys:
         return 0, 0
     pairs = np.sort(np.concatenate(keys))        # a sort, not np.unique: hash-based unique is slow here
     pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
-    degree = np.bincount(np.concatenate([pairs // n, pairs % n]), minlength=n)
+    degree = np.bincount(pairs // n, minlength=n) + np.bincount(pairs % n, minlength=n)
     return int(degree.max()), len(pairs)
 
 
-def _pairs_in(block: np.ndarray, *, count: bool = False, n: int = 1):
-    """The pairs u < w of distinct variables of each monomial (rows sorted), as keys u * n + w;
-    with `count`, only how many (a Python int, before anything is allocated)."""
-    if block.shape[1] < 2 or not len(block):
-        return 0 if count else []
+def _distinct_runs(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of a repeated variable starts in its (sorted) row, and the runs per row."""
     first = np.ones(block.shape, bool)
-    first[:, 1:] = block[:, 1:] != block[:, :-1]          # the first of each run of a repeated variable
-    distinct = first.sum(axis=1)
-    if count:
-        return sum(int(c) * comb(int(u), 2) for u, c in zip(*np.unique(distinct, return_counts=True)))
+    first[:, 1:] = block[:, 1:] != block[:, :-1]
+    return first, first.sum(axis=1)
+
+
+def _pairs_in(block: np.ndarray, first: np.ndarray, distinct: np.ndarray, n: int) -> list[np.ndarray]:
+    """The pairs u < w of distinct variables of each monomial (rows sorted), as keys u * n + w."""
     keys = []
     for u in np.unique(distinct[distinct > 1]):
         rows = distinct == u
-        compact = block[rows][first[rows]].reshape(-1, u)
+        compact = block if u == block.shape[1] and rows.all() else block[rows][first[rows]].reshape(-1, u)
         a, b = np.triu_indices(int(u), 1)
         keys.append((compact[:, a] * n + compact[:, b]).ravel())
     return keys

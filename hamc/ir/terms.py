@@ -101,11 +101,37 @@ def multiply(a: Terms, b: Terms, n_rows: int, domains: np.ndarray, limit: int) -
     ia = np.repeat(np.arange(len(a)), reps)
     within = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
     ib = order_b[np.repeat(start_b[a.rows], reps) + within]
-    vars_ = np.sort(np.hstack([a.vars[ia], b.vars[ib]]), axis=1)
+    vars_ = _merged(a.vars[ia], b.vars[ib])
     product = _reduce_powers(Terms(a.rows[ia], vars_, a.coef.take(ia) * b.coef.take(ib)), domains)
     if reps.max(initial=0) <= 1 and count_a.max(initial=0) <= 1:
         return _trimmed(product)    # one term per row: nothing to collect
     return combine(product)
+
+
+def square(a: Terms, n_rows: int, domains: np.ndarray, limit: int) -> Terms:
+    """multiply(a, a) from the pairs i <= j of each row's terms, i < j counted twice: half the products
+    to write and collect ((s_0 + ... + s_999)^2: 500,500 instead of 10^6)."""
+    count = np.bincount(a.rows, minlength=n_rows)
+    estimate = int(np.dot(count.astype(np.float64), count))
+    if estimate > limit:
+        raise TooManyTerms(estimate, limit)
+    order = np.argsort(a.rows, kind="stable")
+    start = np.cumsum(count) - count
+    position = np.empty(len(a), np.int64)
+    position[order] = np.arange(len(a)) - start[a.rows[order]]
+    reps = count[a.rows] - position                 # term i meets itself and the terms after it in its row
+    ia = np.repeat(np.arange(len(a)), reps)
+    within = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
+    ib = order[np.repeat(start[a.rows] + position, reps) + within]
+    coef = a.coef.take(ia) * a.coef.take(ib) * Coefficients.from_array(np.where(ia == ib, 1, 2))
+    return combine(_reduce_powers(Terms(a.rows[ia], _merged(a.vars[ia], a.vars[ib]), coef), domains))
+
+
+def _merged(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Each row of x beside the same row of y, sorted (two columns: a min and a max, no row sort)."""
+    if x.shape[1] == 1 and y.shape[1] == 1:
+        return np.hstack([np.minimum(x, y), np.maximum(x, y)])
+    return np.sort(np.hstack([x, y]), axis=1)
 
 
 def power_count(base: Terms, k: int, n_rows: int) -> int:
@@ -135,11 +161,20 @@ def _reduce_powers(t: Terms, domains: np.ndarray) -> Terms:
     if t.width < 2 or len(t) == 0:
         return t
     v = t.vars
+    hit = ((v[:, 1:] == v[:, :-1]) & (v[:, 1:] >= 0)).any(axis=1)
+    if not hit.any():
+        return t
+    if hit.all():
+        return Terms(t.rows, _reduced(v, domains), t.coef)
+    out = v.copy()                  # only the terms with a repeated variable change
+    out[hit] = _reduced(v[hit], domains)
+    return Terms(t.rows, out, t.coef)
+
+
+def _reduced(v: np.ndarray, domains: np.ndarray) -> np.ndarray:
     dom = np.where(v >= 0, domains[np.maximum(v, 0)], Domain.REAL)
     same = np.zeros_like(v, dtype=bool)
     same[:, 1:] = (v[:, 1:] == v[:, :-1]) & (v[:, 1:] >= 0)
-    if not same.any():
-        return t
     drop = same & (dom == Domain.BIT)
     # run[:, k]: how many equal entries precede entry k within its run of equal entries
     pos = np.arange(v.shape[1])
@@ -147,9 +182,7 @@ def _reduce_powers(t: Terms, domains: np.ndarray) -> Terms:
     pair = same & (dom == Domain.SPIN) & (run % 2 == 1)
     drop |= pair
     drop[:, :-1] |= pair[:, 1:]
-    if not drop.any():
-        return t
-    return Terms(t.rows, np.sort(np.where(drop, -1, v), axis=1), t.coef)
+    return np.sort(np.where(drop, -1, v), axis=1) if drop.any() else v
 
 
 def _trimmed(t: Terms) -> Terms:

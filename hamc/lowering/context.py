@@ -19,9 +19,8 @@ DEFAULT_MAX_TERMS = 20_000_000
 # Variables of all arrays together: each costs a byte per domain table and 8 per bound or sample
 # value, allocated before any term exists, so this is checked with Python ints at the declaration.
 MAX_VARIABLES = 1_000_000_000
-# name -> (the sympy function's name, imported when a file uses it: start-up costs less; NumPy's)
-FUNCTIONS = {"sqrt": ("sqrt", np.sqrt), "exp": ("exp", np.exp), "log": ("log", np.log),
-             "sin": ("sin", np.sin), "cos": ("cos", np.cos), "abs": ("Abs", np.abs)}
+# name -> NumPy's function, for a value per row (one exact number goes through lowering/functions.py)
+FUNCTIONS = {"sqrt": np.sqrt, "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "abs": np.abs}
 TOP = Bindings(1, {})       # the scope outside every sum: one row, no indices
 
 # lowers one expression node in a context and scope (expressions.lower_expression); passed in so that

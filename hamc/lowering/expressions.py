@@ -9,10 +9,11 @@ from ..language import syntax as S
 from ..ir.coefficients import Coefficients
 from ..ir.domain import Domain
 from ..ir.exact_limits import ExactTooLarge
-from ..ir.terms import Bindings, Terms, TooManyTerms, add, combine, multiply, power_count, power_work
+from ..ir.terms import Bindings, Terms, TooManyTerms, add, combine, multiply, power_count, power_work, square
 from .binders import reduce_terms
 from .context import FUNCTIONS, LoweringContext, err
 from .displacements import MISPLACED, site_columns
+from .functions import exact_value
 from .graphs import graph_weight
 from .discrete import delta, lookup, refers_to_variable, state_terms
 
@@ -196,6 +197,8 @@ def _polynomial_power(ctx: LoweringContext, base: Terms, k: int, n_rows: int, no
         raise err(f"expanding this power writes more than {ctx.max_terms:,} variable indices "
                   f"(the limit) on the way to its {estimate:,} terms; raise the limit with --max-terms "
                   "(API: max_terms=)", node)
+    if k == 2:
+        return square(base, n_rows, ctx.domains, ctx.max_terms)
     out = Terms.constant(Coefficients.of(1, n_rows), np.arange(n_rows))
     for _ in range(k):
         out = multiply(out, base, n_rows, ctx.domains, ctx.max_terms)
@@ -239,16 +242,13 @@ def _call(ctx: LoweringContext, node: S.Call, scope: Bindings) -> Terms:
     if combine(ctx.expr(node.args[0], scope)).width:
         raise err(f"{node.name}(...) of a variable is not a polynomial", node)
     value = ctx.numeric(node.args[0], scope)
-    import sympy
-    exact_name, float_fn = FUNCTIONS[node.name]
-    exact_fn = getattr(sympy, exact_name)
+    float_fn = FUNCTIONS[node.name]
     domain_ok = {"sqrt": value.as_float() >= 0, "log": value.as_float() > 0}.get(node.name)
     if domain_ok is not None and not domain_ok.all():
         raise err(f"{node.name} of a {'negative' if node.name == 'sqrt' else 'non-positive'} number", node)
     if scope.n_rows == 1 and value.exact:
-        result = exact_fn(value.scalar())
-        coef = Coefficients.of(result if result.is_Rational else float(result),
-                               origin=ctx.origin(ctx.snippet(node.span), node.span))
+        result = exact_value(node.name, Fraction(int(value.num[0]), int(value.den[0])))
+        coef = Coefficients.of(result, origin=ctx.origin(ctx.snippet(node.span), node.span))
     else:
         coef = Coefficients(float_fn(value.as_float()), None,
                             value.origin or ctx.origin(ctx.snippet(node.span), node.span))

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from fractions import Fraction
 
 from ..language import syntax as S
 from ..errors import LOAD_FIRST, HamcError, Span, expect_type
-from ..ir.coefficients import ScalarParams
+from ..ir.coefficients import Coefficients, ScalarParams
 from ..ir.hamiltonian import Hamiltonian
 from ..ir.lattice_sum import LatticeDensity, canonical_local
 from ..ir.polynomial import Polynomial, terms_to_blocks
@@ -92,8 +93,7 @@ def _check_classes(ctx: LoweringContext, hams, priors):
         if label not in labels:
             raise err(f"prior for '{label}', which has no Hamiltonian (labels: {', '.join(labels)})", st)
     if not priors:
-        from sympy import Rational
-        return tuple(labels), tuple(Rational(1, len(labels)) for _ in labels)
+        return tuple(labels), tuple(Fraction(1, len(labels)) for _ in labels)
     return tuple(labels), _prior_values(labels, priors, hams)
 
 
@@ -101,7 +101,7 @@ def _prior_values(labels, priors, hams) -> tuple:
     missing = [lab for lab in labels if lab not in priors]
     if missing:
         raise err(f"no prior for {', '.join(missing)}: give every class a prior, or none (uniform)", hams[0][0])
-    values = [priors[lab][1].scalar() for lab in labels]
+    values = [_number(priors[lab][1]) for lab in labels]
     for lab, v in zip(labels, values):
         if not 0 < v <= 1:
             raise err(f"prior {v} is not a probability in (0, 1]", priors[lab][0])
@@ -109,6 +109,11 @@ def _prior_values(labels, priors, hams) -> tuple:
     if abs(float(total) - 1) > 1e-9:
         raise err(f"priors sum to {total}, not 1", priors[labels[-1]][0])
     return tuple(values)
+
+
+def _number(value: Coefficients):
+    """A one-element coefficient as a Fraction (exact) or float: no sympy needed for a prior."""
+    return Fraction(int(value.num[0]), int(value.den[0])) if value.exact else float(value.num[0])
 
 
 def _polynomial(t: Terms, lattice=None) -> Polynomial:
