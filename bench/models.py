@@ -113,7 +113,7 @@ def ring_energy(N: int, X: np.ndarray) -> np.ndarray:
 # ---- hamc -----------------------------------------------------------------------------------
 def hamc_table(h, size) -> Table:
     p = h.energies[0]
-    return canonical({d: (p.blocks[d], p.coefficients[d].as_float()) for d in p.blocks})
+    return canonical({d: (p.monomials[d], p.coefficients[d].as_float()) for d in p.monomials})
 
 
 def hamc_tools(text: str, key: str) -> list[Tool]:
@@ -123,7 +123,7 @@ def hamc_tools(text: str, key: str) -> list[Tool]:
         def run():
             h = hamc.load(text, params={key: n})
             for p in h.energies:
-                p.blocks                  # reading them expands a lazy lattice sum: time the whole table
+                p.monomials                  # reading them expands a lazy lattice sum: time the whole table
             return h
         return run
 
@@ -268,7 +268,7 @@ def energies_numpy(n):
 def energies_hamc(n, expanded=False):
     h, X = hamc.load(ISING, params={"L": ENERGY_L}), batch(n)
     if expanded:                      # the general path, over the terms, as for a Hamiltonian without a lattice
-        h.energies[0].blocks
+        h.energies[0].monomials
     return lambda: h.evaluate(X)
 
 

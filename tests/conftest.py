@@ -41,7 +41,7 @@ def terms(h: hamc.Hamiltonian, k: int = 0) -> dict:
     """Energy k as {sorted tuple of variable labels: coefficient}, coefficients as hamc stores them."""
     poly = h.energies[k]
     out = {}
-    for d, block in poly.blocks.items():
+    for d, block in poly.monomials.items():
         for row, vars_ in enumerate(block):
             key = tuple(h.variable_label(int(v)) for v in vars_)
             assert key not in out, f"monomial {key} stored twice"

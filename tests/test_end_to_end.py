@@ -48,7 +48,7 @@ def magnitude_scale(h: hamc.Hamiltonian, lo: float, hi: float) -> float:
     best = 0.0
     for poly in h.energies:
         total = 0.0
-        for d, block in poly.blocks.items():
+        for d, block in poly.monomials.items():
             coef = poly.coefficients[d].as_float()
             for row, c in zip(block, coef):
                 total += abs(c) * float(np.prod([R[v] for v in row]))

@@ -249,8 +249,8 @@ def test_example_coefficients(name):
     h = example(name)
     poly = h.energies[0]
     assert poly.exact
-    values = Counter(F(int(c.p), int(c.q)) for d in poly.blocks
-                     for c in (poly.coefficients[d].scalar(k) for k in range(len(poly.blocks[d]))))
+    values = Counter(F(int(c.p), int(c.q)) for d in poly.monomials
+                     for c in (poly.coefficients[d].scalar(k) for k in range(len(poly.monomials[d]))))
     assert values == TABLE[name]["coefficients"]
 
 
@@ -264,7 +264,7 @@ def test_example_energies(name):
 def test_spin_glass_coefficients_come_from_the_file():
     h = example("spin_glass")
     assert not h.energies[0].exact
-    block, coef = h.energies[0].blocks[2], h.energies[0].coefficients[2].as_float()
+    block, coef = h.energies[0].monomials[2], h.energies[0].coefficients[2].as_float()
     assert np.count_nonzero(np.triu(SK, 1)) == 2016 == len(block)     # every pair i < j is coupled
     np.testing.assert_allclose(coef, -SK[block[:, 0], block[:, 1]] / 8, rtol=1e-15)
 

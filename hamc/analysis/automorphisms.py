@@ -161,7 +161,7 @@ def _transposition_is_automorphism(table: TermTable, a: int, b: int) -> bool:
     groups = table.one_hot_groups
     if table.domains[a] != table.domains[b] or (groups is not None and groups[a] != groups[b]):
         return False
-    for block, colors in zip(table.blocks, table.colors):
+    for block, colors in zip(table.monomials, table.colors):
         touch = ((block == a) | (block == b)).any(axis=1) if block.shape[1] else np.zeros(len(block), bool)
         if not touch.any():
             continue

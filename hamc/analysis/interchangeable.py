@@ -56,7 +56,7 @@ def incidence(table: TermTable):
     """(monomial id, variable, multiplicity) of every distinct variable of every monomial, and each
     monomial's initial colour (one per degree and coefficient colour; not consecutive)."""
     terms, variables, mults, colors, start, offset = [], [], [], [], 0, 0
-    for block, color in zip(table.blocks, table.colors):
+    for block, color in zip(table.monomials, table.colors):
         m, d = block.shape
         colors.append(np.asarray(color, np.int64) + offset)
         offset += int(color.max(initial=-1)) + 1
@@ -111,7 +111,7 @@ def _orbits(table: TermTable, classes: np.ndarray, cells: list) -> int:
     for cell in cells:
         label[cell] = table.n_variables + classes[cell[0]]
     total = 0
-    for block, color in zip(table.blocks, table.colors):
+    for block, color in zip(table.monomials, table.colors):
         m, d = block.shape
         if not m:
             continue

@@ -103,10 +103,10 @@ def _json_count(n: int):
 
 def term_table(h: Hamiltonian) -> TermTable:
     """All monomials of all classes, coloured by their coefficients (a tuple over classes)."""
-    degrees = sorted({d for p in h.energies for d, b in p.blocks.items() if len(b)})
-    blocks, colors = [], []
+    degrees = sorted({d for p in h.energies for d, b in p.monomials.items() if len(b)})
+    monomials, colors = [], []
     for d in degrees:
-        parts = [(p.blocks[d], p.coefficients[d], k) for k, p in enumerate(h.energies) if d in p.blocks]
+        parts = [(p.monomials[d], p.coefficients[d], k) for k, p in enumerate(h.energies) if d in p.monomials]
         if len(parts) == 1:
             block, coef = parts[0][0], parts[0][1]
             if coef.wide:        # Python ints: a colour per distinct value
@@ -118,7 +118,7 @@ def term_table(h: Hamiltonian) -> TermTable:
                 colors.append(unique_rows(keys - keys.min(axis=0, initial=0))[1])
             else:
                 colors.append(np.unique(coef.num, return_inverse=True)[1].reshape(-1))
-            blocks.append(block)
+            monomials.append(block)
             continue
         per_monomial: dict = {}
         for block, coef, k in parts:
@@ -128,8 +128,8 @@ def term_table(h: Hamiltonian) -> TermTable:
         palette = {}
         colors.append(np.array([palette.setdefault(tuple(sorted(per_monomial[r].items())), len(palette))
                                 for r in rows], np.int64))
-        blocks.append(np.array(rows, np.int64).reshape(len(rows), d))
-    return TermTable(tuple(blocks), tuple(colors), h.n_variables, h.domains, _one_hot_groups(h))
+        monomials.append(np.array(rows, np.int64).reshape(len(rows), d))
+    return TermTable(tuple(monomials), tuple(colors), h.n_variables, h.domains, _one_hot_groups(h))
 
 
 def _numbers(coef):
@@ -155,12 +155,12 @@ def _neighbors(table: TermTable, max_pairs: int) -> tuple[int, int]:
     """(max neighbours of a variable, interacting pairs): the pairs of distinct variables in each
     monomial, made per count of distinct variables (no loop over the degree: x^1000000 has one)."""
     n = max(table.n_variables, 1)
-    runs = [_distinct_runs(block) for block in table.blocks if block.shape[1] >= 2 and len(block)]
+    runs = [_distinct_runs(block) for block in table.monomials if block.shape[1] >= 2 and len(block)]
     total = sum(int(c) * comb(u, 2) for _, distinct in runs for u, c in enumerate(np.bincount(distinct)) if c)
     if total > max_pairs:
         raise HamcError(f"the interaction graph has up to {total:,} pairs of interacting variables to "
                         f"collect (limit {max_pairs:,}); raise the limit with --max-terms (API: max_terms=)")
-    keys = [k for block, (first, distinct) in zip((b for b in table.blocks if b.shape[1] >= 2 and len(b)), runs)
+    keys = [k for block, (first, distinct) in zip((b for b in table.monomials if b.shape[1] >= 2 and len(b)), runs)
             for k in _pairs_in(block, first, distinct, n)]
     if not keys:
         return 0, 0
@@ -193,14 +193,14 @@ def _lattice_symmetry(h: Hamiltonian):
     density and a constant only, on a lattice of at least 3 sites along every axis."""
     from .point_group import point_group
     from .stencil import stencil_from_density
-    if len(h.energies) != 1 or h.energies[0].lattice is None or not h.energies[0].lattice.uniform:
+    if len(h.energies) != 1 or h.energies[0].density is None or not h.energies[0].density.uniform:
         return None                     # per-site coefficients: no translation symmetry to read off
     energy = h.energies[0]
-    blocks, coefs = energy.explicit_blocks
-    if any(d for d in blocks) or energy.lattice.array.size != h.n_variables or min(energy.lattice.array.shape) < 3:
+    monomials, coefs = energy.explicit_monomials
+    if any(d for d in monomials) or energy.density.array.size != h.n_variables or min(energy.density.array.shape) < 3:
         return None
     constant = float(coefs[0].as_float().sum()) if 0 in coefs else 0.0
-    stencil = stencil_from_density(energy.lattice, np.array([constant]))
+    stencil = stencil_from_density(energy.density, np.array([constant]))
     return stencil, point_group(stencil)
 
 
@@ -228,7 +228,7 @@ def _lattice_analysis(h: Hamiltonian, stencil, group) -> Analysis | None:
     d = max(terms, default=0)
     symmetry = _space_group(stencil, group)
     return Analysis(
-        variables={dom: n if dom == energy.lattice.array.domain else 0 for dom in KEYWORDS},
+        variables={dom: n if dom == energy.density.array.domain else 0 for dom in KEYWORDS},
         terms=dict(sorted(terms.items())), degree=d, max_neighbors=len(steps),
         interaction_edges=sites * len(steps) // 2, symmetry=symmetry.kind, symmetry_group_order=symmetry.order,
         translations=sites, point_group=group.order, translation_invariant=True,
@@ -241,23 +241,23 @@ def analyze(h: Hamiltonian, *, automorphism_max_variables: int = AUTOMORPHISM_MA
     """`max_terms` bounds the interacting pairs collected (prod of 10^4 variables has 5 x 10^7)."""
     expect_type(h, Hamiltonian, "hamc.analyze takes a Hamiltonian (from hamc.load)", hint_for_text=LOAD_FIRST)
     graphs = tuple(graph_summary(g) for g in h.graphs)
-    lattice = _lattice_symmetry(h)
-    fast = lattice and automorphism_max_variables == AUTOMORPHISM_MAX_VARIABLES and _lattice_analysis(h, *lattice)
+    crystal = _lattice_symmetry(h)
+    fast = crystal and automorphism_max_variables == AUTOMORPHISM_MAX_VARIABLES and _lattice_analysis(h, *crystal)
     if fast:
         return replace(fast, graphs=graphs)
     table = term_table(h)
     # a lattice sum: every translation, known without the invariance checks (nor their orbit count)
-    translations = (Symmetry("translations", lattice[0].sites, True, (), 0) if lattice
+    translations = (Symmetry("translations", crystal[0].sites, True, (), 0) if crystal
                     else translation_group(table, h.variables))
     symmetry: Symmetry | None = interchangeable_group(table) if table.n_variables else None
-    if lattice and (symmetry is None or symmetry.order < lattice[0].sites * lattice[1].order):
-        symmetry = _space_group(*lattice)
+    if crystal and (symmetry is None or symmetry.order < crystal[0].sites * crystal[1].order):
+        symmetry = _space_group(*crystal)
     elif symmetry is None or (translations and translations.order > symmetry.order):
         symmetry = translations
         if h.n_variables <= automorphism_max_variables:
             symmetry = automorphism_group(table)
     if symmetry is None:
-        symmetry = Symmetry("none", 1, True, (), sum(len(b) for b in table.blocks))
+        symmetry = Symmetry("none", 1, True, (), sum(len(b) for b in table.monomials))
     try:
         max_neighbors, edges = _neighbors(table, max_terms)
     except HamcError as err:

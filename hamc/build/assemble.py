@@ -15,7 +15,7 @@ from .error_bound import certified_bound
 from .flat import FLAT_STRATEGY_MAX_DEGREE, check_flat_degree, flat_network_neurons
 from .info import BuildInfo, Built
 from .local_layout import build_local
-from .memory import check_unrolled_memory, monomial_blocks
+from .memory import check_unrolled_memory, monomial_arrays
 from .options import BuildOptions, check_options
 from .plan import level, monomial_table
 from .ranges import check_finite_layers
@@ -82,7 +82,7 @@ def _build_unrolled(h: Hamiltonian, partial_info, *, options: BuildOptions, scal
     """Every term of H its own gates, every variable its own input."""
     # estimated before the terms exist: a lattice sum's size is known from its one-site density
     if strategy == "flat":
-        check_flat_degree(max((v.shape[1] for v, _ in monomial_blocks(h) if len(v)), default=0))
+        check_flat_degree(max((v.shape[1] for v, _ in monomial_arrays(h) if len(v)), default=0))
     check_unrolled_memory(h, strategy, options)
     table, constant = monomial_table(h)
     log_priors = h.log_priors() if h.is_classifier else None

@@ -50,13 +50,13 @@ def build_bits(table: dict, constant: np.ndarray, spin: np.ndarray, names, activ
                log_priors=None) -> tuple[Layer, ...]:
     """One threshold neuron per monomial of the bit table (degree 1 included), then a linear (or
     softmax) output. Inputs where `spin` is true are spins s, fed to the neurons as x = (s + 1)/2."""
-    rows, cols, vals, bias, out, blocks = [], [], [], [], [], []
+    rows, cols, vals, bias, out, layer_gates = [], [], [], [], [], []
     keep = sum(len(m) for m, _ in table.values()) <= LABELLED_GATES_MAX
     n = 0
     for k, (monomials, coef) in sorted(table.items()):
         gate = gates.bit_product_gate(k, beta, activation)
         m = len(monomials)
-        blocks.append(gate_blocks(["bit"] * m, [1] * m, monomial_labels(names, monomials, "bits {{{}}}", keep)))
+        layer_gates.append(gate_blocks(["bit"] * m, [1] * m, monomial_labels(names, monomials, "bits {{{}}}", keep)))
         cols_ = n + np.repeat(np.arange(m), k)
         var = monomials.ravel()
         # a spin input s feeds x = (s + 1)/2: half the weight, and half of it moves into the bias
@@ -70,7 +70,7 @@ def build_bits(table: dict, constant: np.ndarray, spin: np.ndarray, names, activ
         constant = constant + gate.b_out[0] * coef.sum(axis=0)
         n += m
     hidden = make_layer(np.concatenate(rows or [[]]), np.concatenate(cols or [[]]), np.concatenate(vals or [[]]),
-                        (len(spin), n), np.concatenate(bias or [[]]), activation, dtype, sum(blocks, ()))
+                        (len(spin), n), np.concatenate(bias or [[]]), activation, dtype, sum(layer_gates, ()))
     out_matrix = np.vstack(out) if out else np.zeros((0, len(constant)))
     return hidden, output_layer(out_matrix, constant, n, dtype, log_priors)
 

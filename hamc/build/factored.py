@@ -88,8 +88,8 @@ def threshold_layers(squares: IntegerSquares, hidden, output, spin: np.ndarray, 
     weight = np.hstack([np.asarray(w_old, np.float64), np.array(cols, np.float64).T.reshape(len(spin), -1)])
     rows, cc = np.nonzero(weight)
     bias = np.concatenate([hidden.bias.astype(np.float64), biases])
-    blocks = hidden.blocks + ((GateBlock("threshold", len(cols), 1),) if cols else ())
-    new_hidden = make_layer(rows, cc, weight[rows, cc], weight.shape, bias, activation, dtype, blocks)
+    layer_gates = hidden.gates + ((GateBlock("threshold", len(cols), 1),) if cols else ())
+    new_hidden = make_layer(rows, cc, weight[rows, cc], weight.shape, bias, activation, dtype, layer_gates)
     w_out = output.weight.toarray() if hasattr(output.weight, "toarray") else output.weight
     coef = np.vstack([np.asarray(w_out, np.float64), np.array(readout, np.float64).reshape(-1, 1)])
     out = output_layer(coef, output.bias.astype(np.float64) + constant + squares.shift * spin.sum(),

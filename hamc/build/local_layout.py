@@ -31,7 +31,7 @@ def build_local(h: Hamiltonian, partial_info, *, options: BuildOptions, scale: f
     density = _density(h, array)
     if density is not None:             # per-site coefficients straight from the one-site density
         check_local_memory(density, options)
-        blocks = h.energies[0].explicit_blocks[1]
+        blocks = h.energies[0].explicit_monomials[1]
         local = density_local_stencil(density, float(blocks[0].as_float().sum()) if 0 in blocks else 0.0,
                                       options.dtype)
         table = None
@@ -72,6 +72,6 @@ def _density(h: Hamiltonian, array):
     """The one lattice sum (uniform or with per-site coefficients) of H over `array`, with at most a
     constant beside it and still unexpanded; else None."""
     energy = h.energies[0]
-    if len(h.energies) != 1 or energy.lattice is None or energy.expanded or energy.lattice.array is not array:
+    if len(h.energies) != 1 or energy.density is None or energy.expanded or energy.density.array is not array:
         return None
-    return energy.lattice if all(d == 0 for d in energy.explicit_blocks[0]) else None
+    return energy.density if all(d == 0 for d in energy.explicit_monomials[0]) else None

@@ -26,7 +26,7 @@ def unrolled_bytes(h: Hamiltonian, strategy: str) -> int:
     from its one-site density, unexpanded). Python ints: a spin monomial of degree 1,100 becomes
     2^1100 bit monomials, beyond any float."""
     synapses = 0
-    for vars_, copies in monomial_blocks(h):
+    for vars_, copies in monomial_arrays(h):
         k = vars_.shape[1]
         if not k or not len(vars_):
             continue
@@ -40,17 +40,17 @@ def unrolled_bytes(h: Hamiltonian, strategy: str) -> int:
     return synapses * BYTES_PER_SYNAPSE
 
 
-def monomial_blocks(h: Hamiltonian):
+def monomial_arrays(h: Hamiltonian):
     """(variables of same-degree monomials, copies) over all outputs, without expanding lattice sums."""
     for p in h.energies:
         if p.expanded:
-            yield from ((v, 1) for v in p.blocks.values())
+            yield from ((v, 1) for v in p.monomials.values())
             continue
-        yield from ((v, 1) for v in p.explicit_blocks[0].values())
-        for local in (p.lattice.local, p.lattice.disorder and p.lattice.disorder.local):
+        yield from ((v, 1) for v in p.explicit_monomials[0].values())
+        for local in (p.density.local, p.density.disorder and p.density.disorder.local):
             degrees = local.degrees() if local else np.zeros(0, np.int64)
             for k in np.unique(degrees):
-                yield local.vars[degrees == k][:, local.width - int(k):], p.lattice.sites
+                yield local.vars[degrees == k][:, local.width - int(k):], p.density.sites
 
 
 def shared_bytes(sites: int, patch: int, width: int) -> int:

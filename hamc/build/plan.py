@@ -119,19 +119,20 @@ def monomial_table(h: Hamiltonian) -> tuple[dict[int, tuple[np.ndarray, np.ndarr
     n_out = len(h.energies)
     constant = np.zeros(n_out)
     table = {}
-    for k in sorted({d for p in h.energies for d in p.blocks}):
-        blocks = [(j, p.blocks[k], p.coefficients[k].as_float()) for j, p in enumerate(h.energies) if k in p.blocks]
+    for k in sorted({d for p in h.energies for d in p.monomials}):
+        per_energy = [(j, p.monomials[k], p.coefficients[k].as_float())
+                      for j, p in enumerate(h.energies) if k in p.monomials]
         if k == 0:
-            for j, _, c in blocks:
+            for j, _, c in per_energy:
                 constant[j] += c.sum()
             continue
-        if n_out == 1:          # one energy: its blocks are unique and sorted already
-            table[k] = (blocks[0][1], blocks[0][2][:, None])
+        if n_out == 1:          # one energy: its monomials are unique and sorted already
+            table[k] = (per_energy[0][1], per_energy[0][2][:, None])
             continue
-        uniq, inverse = _unique_rows(np.vstack([b for _, b, _ in blocks]))
+        uniq, inverse = _unique_rows(np.vstack([b for _, b, _ in per_energy]))
         coef = np.zeros((len(uniq), n_out))
         start = 0
-        for j, b, c in blocks:
+        for j, b, c in per_energy:
             np.add.at(coef[:, j], inverse[start:start + len(b)], c)
             start += len(b)
         table[k] = (uniq, coef)

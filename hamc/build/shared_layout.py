@@ -53,9 +53,9 @@ def density_only(h: Hamiltonian, array) -> bool:
     if len(h.energies) != 1:
         return False
     energy = h.energies[0]
-    return (energy.lattice is not None and not energy.expanded and energy.lattice.array is array
-            and energy.lattice.uniform
-            and all(d == 0 for d in energy.explicit_blocks[0]))
+    return (energy.density is not None and not energy.expanded and energy.density.array is array
+            and energy.density.uniform
+            and all(d == 0 for d in energy.explicit_monomials[0]))
 
 
 def shared_stencil(h: Hamiltonian, strategy: str, layout: str):
@@ -71,8 +71,8 @@ def shared_stencil(h: Hamiltonian, strategy: str, layout: str):
         why = "a shared layout needs one periodic variable array that holds every variable"
     elif density_only(h, array):
         energy = h.energies[0]
-        stencil = stencil_from_density(energy.lattice, energy.explicit_blocks[1][0].as_float()[:1]
-                                       if 0 in energy.explicit_blocks[1] else np.zeros(1))
+        stencil = stencil_from_density(energy.density, energy.explicit_monomials[1][0].as_float()[:1]
+                                       if 0 in energy.explicit_monomials[1] else np.zeros(1))
     else:
         try:
             stencil = extract_stencil(*monomial_table(h), array)
@@ -94,6 +94,6 @@ def flat_hidden_neurons(h: Hamiltonian, copy_neurons: int = 2) -> int:
     one-site density for a lattice sum, so a 10^6-site lattice is not expanded for it)."""
     array = lattice_array(h)
     if array is not None and density_only(h, array):
-        stencil = stencil_from_density(h.energies[0].lattice, np.zeros(1))
+        stencil = stencil_from_density(h.energies[0].density, np.zeros(1))
         return flat_network_neurons(stencil.table, copy_neurons) * array.size
     return flat_network_neurons(monomial_table(h)[0], copy_neurons)

@@ -44,7 +44,7 @@ class _LayerBuilder:
     def __init__(self, prev: _Stage, u: float):
         self.prev, self.u = prev, u
         self.g, self.r = Triplets(), Triplets()
-        self.bias, self.offset, self.blocks, self.centers = [], [], [], []
+        self.bias, self.offset, self.gates, self.centers = [], [], [], []
         self.reach, self.gate_error, self.value_bound = [], [], []
         self.n_cols = self.n_vals = 0
 
@@ -66,7 +66,7 @@ class _LayerBuilder:
         self.offset.append(np.zeros(m))
         self.n_cols += m * width
         self.n_vals += m
-        self.blocks.append((kind, m, width, labels))
+        self.gates.append((kind, m, width, labels))
         # the error bound: truncation at the inputs as computed (errors included), then the exact operation
         errors = [self.prev.error[rows] for rows in inputs]
         truncation, reach = eb.gate_truncation(gate, np.column_stack([1 + e / r for e, r in zip(errors, scales)]))
@@ -83,7 +83,7 @@ class _LayerBuilder:
         centers = np.concatenate(self.centers) if self.centers else np.zeros(0)
         neuron_offset = ACTIVATION_FUNCTIONS[activation](centers)
         layer = make_layer(weight.row, weight.col, weight.data, weight.shape, bias, activation, dtype,
-                           _gate_blocks(self.blocks), neuron_offset)
+                           _gate_blocks(self.gates), neuron_offset)
         readout = self.r.matrix((self.n_vals, self.n_cols))
         offset = np.concatenate(self.offset) if self.offset else np.zeros(0)
         # every gate's constant is -sum(w_out) sigma(c) (_centered): what is left is the stored

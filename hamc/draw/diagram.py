@@ -132,7 +132,7 @@ def _gate_clusters(layer, k: int, head: bool, clusters: list) -> list[str | None
     """Add a cluster per gate of the layer (and the softmax head's) to `clusters`; each neuron's one."""
     cluster_of: list[str | None] = [None] * layer.n_out
     start = 0
-    for b, block in enumerate(layer.blocks):
+    for b, block in enumerate(layer.gates):
         for g in range(block.count):
             cid = f"g{k + 1}_{b}_{g}"
             text, math = gate_label(block.labels[g]) if block.labels else (block.kind, rf"\text{{{block.kind}}}")
@@ -206,7 +206,7 @@ def neuron_view_rows(net) -> int:
 
 
 def _rows(net) -> int:
-    return max(layer.n_out + sum(b.count for b in layer.blocks) for layer in net.layers)
+    return max(layer.n_out + sum(b.count for b in layer.gates) for layer in net.layers)
 
 
 def fits_neuron_view(net) -> bool:
@@ -257,7 +257,7 @@ def blocks_diagram(net, *, title: str = "") -> Diagram:
     for k, layer in enumerate(net.layers):
         last = k == len(net.layers) - 1
         counts: dict[str, list[int]] = {}
-        for b in layer.blocks:
+        for b in layer.gates:
             c = counts.setdefault(b.kind, [0, 0])
             c[0] += b.neurons
             c[1] += b.count

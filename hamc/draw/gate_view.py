@@ -44,7 +44,7 @@ def _layer_nodes(net, layer, k: int, last: bool) -> tuple[list[Node], list[str]]
         return [Node(f"o{j}", t, _tex_name(t), k + 1, "output") for j, t in enumerate(text)], \
             [f"o{j}" for j in range(layer.n_out)]
     nodes, mine = [], []
-    for b, block in enumerate(layer.blocks):
+    for b, block in enumerate(layer.gates):
         for g in range(block.count):
             gid = f"g{k + 1}_{b}_{g}"
             text, math = gate_label(block.labels[g]) if block.labels else (block.kind, rf"\text{{{block.kind}}}")

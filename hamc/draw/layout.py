@@ -75,15 +75,15 @@ def _gap(a: _Item, b: _Item, pitch: float = MIN_PITCH) -> float:
 
 def _isotonic(targets: list[float], weights: list[float]) -> list[float]:
     """Least-squares non-decreasing fit (pool adjacent violators)."""
-    blocks: list[list[float]] = []      # [mean, weight, count]
+    pools: list[list[float]] = []      # [mean, weight, count]
     for t, w in zip(targets, weights):
-        blocks.append([t, w, 1])
-        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
-            m2, w2, c2 = blocks.pop()
-            m1, w1, c1 = blocks.pop()
-            blocks.append([(m1 * w1 + m2 * w2) / (w1 + w2), w1 + w2, c1 + c2])
+        pools.append([t, w, 1])
+        while len(pools) > 1 and pools[-2][0] > pools[-1][0]:
+            m2, w2, c2 = pools.pop()
+            m1, w1, c1 = pools.pop()
+            pools.append([(m1 * w1 + m2 * w2) / (w1 + w2), w1 + w2, c1 + c2])
     out = []
-    for m, _, c in blocks:
+    for m, _, c in pools:
         out += [m] * c
     return out
 

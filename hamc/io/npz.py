@@ -50,9 +50,9 @@ def network_arrays(net: Network) -> dict[str, np.ndarray]:
         arrays[f"layer{k}/bias"] = layer.bias
         arrays[f"layer{k}/activation"] = np.array(layer.activation)
         arrays[f"layer{k}/offset"] = layer.offset if layer.offset is not None else np.zeros_like(layer.bias)
-        arrays[f"layer{k}/gates"] = np.array([[b.kind, b.count, b.size] for b in layer.blocks] or
+        arrays[f"layer{k}/gates"] = np.array([[b.kind, b.count, b.size] for b in layer.gates] or
                                              np.empty((0, 3)), dtype=str)
-        arrays[f"layer{k}/gate_labels"] = np.array([lab for b in layer.blocks for lab in b.labels], dtype=str)
+        arrays[f"layer{k}/gate_labels"] = np.array([lab for b in layer.gates for lab in b.labels], dtype=str)
     return arrays
 
 
@@ -91,10 +91,10 @@ def load_network(path: str | os.PathLike) -> Network:
     layers = []
     for k in checked["layers"]:
         labels = iter(k["labels"])
-        blocks = tuple(GateBlock(kind, count, size, tuple(next(labels) for _ in range(count)) if k["labels"] else ())
-                       for kind, count, size in k["blocks"])
+        gates = tuple(GateBlock(kind, count, size, tuple(next(labels) for _ in range(count)) if k["labels"] else ())
+                      for kind, count, size in k["gates"])
         layers.append(make_layer(k["rows"], k["cols"], k["values"], k["shape"], k["bias"], k["activation"],
-                                 k["bias"].dtype, blocks, k["offset"]))
+                                 k["bias"].dtype, gates, k["offset"]))
     shared, inputs = None, checked["inputs"]
     if checked["shared"] is not None:
         lat = checked["shared"]

@@ -145,14 +145,14 @@ def _layer(c: NpzChecker, prefix: str, n_in: int) -> dict:
     if gates.size and gates.shape[1] != 3:
         raise c.error(prefix + "gates", f"has shape {gates.shape}, expected (gates, 3)")
     try:
-        blocks = [(str(kind), int(count), int(size)) for kind, count, size in gates.tolist()]
+        entries = [(str(kind), int(count), int(size)) for kind, count, size in gates.tolist()]
     except ValueError:
         raise c.error(prefix + "gates", "has a count or size that is not a whole number") from None
-    if any(count < 0 or size < 0 for _, count, size in blocks) or sum(n * s for _, n, s in blocks) > n_out:
+    if any(count < 0 or size < 0 for _, count, size in entries) or sum(n * s for _, n, s in entries) > n_out:
         raise c.error(prefix + "gates", f"describes more than the layer's {n_out:,} neurons")
     labels = c.array(prefix + "gate_labels", "text", 1).tolist()
-    if labels and len(labels) != sum(n for _, n, _ in blocks):
-        raise c.error(prefix + "gate_labels", f"has {len(labels):,} labels for {sum(n for _, n, _ in blocks):,} gates")
-    return {"shape": (n_in, n_out), "bias": bias, "rows": rows, "cols": cols, "values": values, "blocks": blocks,
+    if labels and len(labels) != sum(n for _, n, _ in entries):
+        raise c.error(prefix + "gate_labels", f"has {len(labels):,} labels for {sum(n for _, n, _ in entries):,} gates")
+    return {"shape": (n_in, n_out), "bias": bias, "rows": rows, "cols": cols, "values": values, "gates": entries,
             "labels": labels, "offset": c.array(prefix + "offset", "float", 1, n_out),
             "activation": c.text(prefix + "activation", set(ACTIVATION_FUNCTIONS))}

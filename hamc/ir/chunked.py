@@ -73,10 +73,10 @@ def energies(h, x):
     over that array run chunk by chunk with halos; anything else row block by row block."""
     array = h.variables[0] if len(h.variables) == 1 else None
     if array is not None and tuple(x.shape[1:]) == array.shape and all(
-            p.lattice is not None and p.lattice.array is array
-            and all(d == 0 for d, v in p.explicit_blocks[0].items() if len(v)) for p in h.energies):
+            p.density is not None and p.density.array is array
+            and all(d == 0 for d, v in p.explicit_monomials[0].items() if len(v)) for p in h.energies):
         import dask.array as da
-        return da.stack([lattice_energy(p.lattice, x) + _constant(p) for p in h.energies], axis=1)
+        return da.stack([lattice_energy(p.density, x) + _constant(p) for p in h.energies], axis=1)
     rows = x.rechunk({i: -1 for i in range(1, x.ndim)})
     rows = rows.reshape(rows.shape[0], -1) if rows.ndim > 2 else rows
     if rows.ndim != 2 or rows.shape[1] != h.n_variables:
@@ -89,5 +89,5 @@ def _block_rows(block, *, h):
 
 
 def _constant(p) -> float:
-    blocks, coefs = p.explicit_blocks
-    return float(coefs[0].as_float().sum()) if 0 in blocks and len(blocks[0]) else 0.0
+    monomials, coefs = p.explicit_monomials
+    return float(coefs[0].as_float().sum()) if 0 in monomials and len(monomials[0]) else 0.0

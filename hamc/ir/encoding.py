@@ -27,10 +27,10 @@ def one_hot(states, q: int, *, low: int = 0) -> np.ndarray:
 def encode_states(arrays, states: np.ndarray) -> np.ndarray:
     """Rows of inputs from rows of choices: one column per discrete variable (its state's position
     0..q-1) and per other variable (its input value), in input order."""
-    blocks, column = [], 0
+    parts, column = [], 0
     for a in arrays:
         n = a.size // (len(a.states) or 1)
         block = states[:, column:column + n]
-        blocks.append(one_hot(block.astype(np.int64), len(a.states)) if a.states else block)
+        parts.append(one_hot(block.astype(np.int64), len(a.states)) if a.states else block)
         column += n
-    return np.hstack(blocks) if blocks else states
+    return np.hstack(parts) if parts else states

@@ -12,29 +12,29 @@ from .terms import Terms, add, combine
 class Polynomial:
     """Monomials `coefficients[k] * prod_j x[variables[k, j]]`, grouped by degree.
 
-    `blocks[d]` holds the degree-d monomials: an int64 array (m, d) of variable indices,
+    `monomials[d]` holds the degree-d monomials: an int64 array (m, d) of variable indices,
     sorted along each monomial (repeats mean powers, for real variables only), rows sorted.
-    A Polynomial may also hold a `lattice` sum (density.LatticeDensity): one local polynomial
-    summed over every site of a periodic array. It is expanded into `blocks` only when they are
+    A Polynomial may also hold a lattice sum, its `density` (lattice_sum.LatticeDensity): one local polynomial
+    summed over every site of a periodic array. It is expanded into `monomials` only when they are
     read, so a compile that never reads them (the shared layout) never builds 10^6 terms.
     Immutable: nothing edits a Polynomial after it is made.
     """
 
-    def __init__(self, blocks: dict[int, np.ndarray], coefficients: dict[int, Coefficients], lattice=None):
-        self._explicit = (blocks, coefficients)
-        self.lattice = lattice
+    def __init__(self, monomials: dict[int, np.ndarray], coefficients: dict[int, Coefficients], density=None):
+        self._explicit = (monomials, coefficients)
+        self.density = density
 
     @cached_property
     def _merged(self) -> tuple[dict, dict]:
-        if self.lattice is None:
+        if self.density is None:
             return self._explicit
-        blocks, coefs = self._explicit
-        parts = [Terms(np.zeros(len(v), np.int64), v, coefs[d]) for d, v in blocks.items()]
-        expanded = self.lattice.expand()
-        return terms_to_blocks(combine(add(parts + [expanded])) if parts else expanded)
+        monomials, coefs = self._explicit
+        parts = [Terms(np.zeros(len(v), np.int64), v, coefs[d]) for d, v in monomials.items()]
+        expanded = self.density.expand()
+        return terms_to_monomials(combine(add(parts + [expanded])) if parts else expanded)
 
     @property
-    def blocks(self) -> dict[int, np.ndarray]:
+    def monomials(self) -> dict[int, np.ndarray]:
         return self._merged[0]
 
     @property
@@ -44,23 +44,23 @@ class Polynomial:
     @property
     def expanded(self) -> bool:
         """Whether the terms are at hand (no lattice sum, or it was expanded already)."""
-        return self.lattice is None or "_merged" in self.__dict__
+        return self.density is None or "_merged" in self.__dict__
 
     @property
-    def explicit_blocks(self) -> tuple[dict, dict]:
+    def explicit_monomials(self) -> tuple[dict, dict]:
         """The terms outside the lattice sum (all of them if there is none)."""
         return self._explicit
 
     @property
     def degree(self) -> int:
-        return max((d for d, v in self.blocks.items() if len(v)), default=0)
+        return max((d for d, v in self.monomials.items() if len(v)), default=0)
 
     @property
     def n_terms(self) -> int:
-        return sum(len(v) for v in self.blocks.values())
+        return sum(len(v) for v in self.monomials.values())
 
     def terms_by_degree(self) -> dict[int, int]:
-        return {d: len(v) for d, v in sorted(self.blocks.items()) if len(v)}
+        return {d: len(v) for d, v in sorted(self.monomials.items()) if len(v)}
 
     @property
     def exact(self) -> bool:
@@ -72,30 +72,30 @@ class Polynomial:
         return next((c.origin for c in self._coefficient_vectors() if not c.exact), None)
 
     def _coefficient_vectors(self) -> list:
-        return list(self._explicit[1].values()) + (self.lattice.coefficient_vectors() if self.lattice else [])
+        return list(self._explicit[1].values()) + (self.density.coefficient_vectors() if self.density else [])
 
     def evaluate(self, x: np.ndarray, *, chunk_elements: int = 1 << 24) -> np.ndarray:
         """Exact-arithmetic ground truth up to float64 rounding: sum of coefficient * monomial, per row of x."""
         if not self.expanded:
-            explicit = _evaluate_blocks(*self._explicit, x, chunk_elements) if any(len(v) for v in self._explicit[0].values()) else 0
-            return explicit + self.lattice.evaluate(x)
-        return _evaluate_blocks(self.blocks, self.coefficients, x, chunk_elements)
+            explicit = _evaluate_monomials(*self._explicit, x, chunk_elements) if any(len(v) for v in self._explicit[0].values()) else 0
+            return explicit + self.density.evaluate(x)
+        return _evaluate_monomials(self.monomials, self.coefficients, x, chunk_elements)
 
     def bound(self, magnitude: np.ndarray) -> float:
         """S = sum_m |c_m| prod_i R_i^r_i for variable magnitude bounds R, term by term; a lattice
         sum counts its local terms at every site (the same whether or not it was expanded)."""
-        blocks, coefs = self._explicit
-        if self.lattice is None or self.expanded or any(d and len(v) for d, v in blocks.items()):
+        monomials, coefs = self._explicit
+        if self.density is None or self.expanded or any(d and len(v) for d, v in monomials.items()):
             # terms outside a lattice sum may cancel some of its terms: bound the merged polynomial
-            blocks, coefs = self.blocks, self.coefficients
-            return sum(float(np.abs(coefs[d].as_float()) @ np.prod(magnitude[v], axis=1)) for d, v in blocks.items())
+            monomials, coefs = self.monomials, self.coefficients
+            return sum(float(np.abs(coefs[d].as_float()) @ np.prod(magnitude[v], axis=1)) for d, v in monomials.items())
         constant = sum((coefs[0].scalar(k) for k in range(len(coefs[0]))), 0) if 0 in coefs else 0
-        return self.lattice.bound(magnitude, constant)
+        return self.density.bound(magnitude, constant)
 
 
-def _evaluate_blocks(blocks, coefficients, x, chunk_elements) -> np.ndarray:
+def _evaluate_monomials(monomials, coefficients, x, chunk_elements) -> np.ndarray:
     out = np.zeros(len(x))
-    for d, vars_ in blocks.items():
+    for d, vars_ in monomials.items():
         coef = coefficients[d].as_float()
         if d == 0:
             out += coef.sum()
@@ -136,12 +136,12 @@ def _quadratic_form(x: np.ndarray, vars_: np.ndarray, coef: np.ndarray) -> np.nd
     return out
 
 
-def terms_to_blocks(t: Terms) -> tuple[dict, dict]:
-    """Combined one-row Terms -> (blocks, coefficients) by degree."""
+def terms_to_monomials(t: Terms) -> tuple[dict, dict]:
+    """Combined one-row Terms -> (monomials, coefficients) by degree."""
     degree = t.degrees()
-    blocks, coefs = {}, {}
+    monomials, coefs = {}, {}
     for d in np.unique(degree):
         sel = degree == d
-        blocks[int(d)] = np.ascontiguousarray(t.vars[sel][:, t.width - d:])
+        monomials[int(d)] = np.ascontiguousarray(t.vars[sel][:, t.width - d:])
         coefs[int(d)] = t.coef.take(sel)
-    return blocks, coefs
+    return monomials, coefs

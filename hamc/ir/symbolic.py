@@ -32,19 +32,19 @@ def latex(h, *, max_terms: int = 200) -> str:
 
 def _size(p) -> int:
     """Terms the symbolic form writes out: the local terms of a lattice sum, not its N translates."""
-    if p.lattice is None:
+    if p.density is None:
         return p.n_terms
-    disorder = p.lattice.sites * len(p.lattice.disorder.local) if p.lattice.disorder else 0
-    return len(p.lattice.local) + disorder + sum(len(v) for v in p.explicit_blocks[0].values())
+    disorder = p.density.sites * len(p.density.disorder.local) if p.density.disorder else 0
+    return len(p.density.local) + disorder + sum(len(v) for v in p.explicit_monomials[0].values())
 
 
 def _degrees(p) -> dict[int, int]:
-    if p.lattice is None:
+    if p.density is None:
         return p.terms_by_degree()
     out = {}
-    disorder = p.lattice.disorder.local.degrees() if p.lattice.disorder else []
-    for d in list(p.lattice.local.degrees()) + list(disorder):
-        out[int(d)] = out.get(int(d), 0) + p.lattice.sites
+    disorder = p.density.disorder.local.degrees() if p.density.disorder else []
+    for d in list(p.density.local.degrees()) + list(disorder):
+        out[int(d)] = out.get(int(d), 0) + p.density.sites
     return dict(sorted(out.items()))
 
 
@@ -89,11 +89,11 @@ def _free(name: str, taken: set) -> str:
 
 def _energy(p, symbols: _Symbols) -> sympy.Expr:
     # a sum with per-site coefficients is written term by term (its size was checked first)
-    lattice = p.lattice if p.lattice is not None and p.lattice.uniform else None
-    blocks, coefs = p.explicit_blocks if lattice is not None else (p.blocks, p.coefficients)
+    lattice = p.density if p.density is not None and p.density.uniform else None
+    monomials, coefs = p.explicit_monomials if lattice is not None else (p.monomials, p.coefficients)
     # one Add of all the terms: adding them one by one re-sorts the sum each time (quadratic)
     terms = [coefs[d].scalar(k) * sympy.Mul(*(symbols.variable(int(v)) for v in row))
-             for d, vars_ in sorted(blocks.items()) for k, row in enumerate(vars_)]
+             for d, vars_ in sorted(monomials.items()) for k, row in enumerate(vars_)]
     if lattice is not None:
         terms.append(_lattice_sum(lattice, symbols))
     return sympy.Add(*terms)

@@ -63,7 +63,7 @@ def _terms(h, what: str) -> tuple[dict, str]:
     labels = list(h.variable_labels())
     out: dict[tuple, float] = {}
     mixed = not spins and bool(np.any(domains == Domain.SPIN))
-    for d, vars_ in sorted(p.blocks.items()):
+    for d, vars_ in sorted(p.monomials.items()):
         coef = p.coefficients[d].as_float()
         if not mixed:               # every variable is of the model's vartype: the terms as they are
             out.update((tuple(labels[v] for v in row), float(c)) for row, c in zip(vars_.tolist(), coef) if c)

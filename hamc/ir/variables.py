@@ -40,7 +40,7 @@ class VariableArray:
     shape: tuple[int, ...]        # () for a scalar
     boundary: str | None          # periodic, open, or None (out-of-range index is an error)
     offset: int
-    lattice: str | None = None
+    lattice_name: str | None = None
     states: tuple[int, ...] = ()  # the state values of a discrete array (lo, lo+1, ..., hi)
 
     @property

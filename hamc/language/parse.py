@@ -158,8 +158,8 @@ class _ToSyntax(Transformer):
         return str(items[0])
 
     def bind_bond(self, meta, items):
-        lattice, shell = items[2]
-        return S.BindBond(str(items[0]), str(items[1]), lattice, _span(meta), shell)
+        over, shell = items[2]
+        return S.BindBond(str(items[0]), str(items[1]), over, _span(meta), shell)
 
     def bind_second(self, meta, items):
         second = S.Num("2", _span(meta))
@@ -168,11 +168,11 @@ class _ToSyntax(Transformer):
     def bond_set(self, meta, items):
         if len(items) == 1:
             return str(items[0]), None
-        func, lattice, shell = items
+        func, over, shell = items
         if str(func) != "bonds":
             raise HamcError(f"'{func}(...)' is not a set of bonds; write <i,j> in G, or <i,j> in bonds(G, k) "
                             "for the k-th shell of neighbours", _tok_span(func))
-        return str(lattice), shell
+        return str(over), shell
 
     def displacement(self, meta, items):
         return S.Displacement(tuple(items), _span(meta))

@@ -74,7 +74,7 @@ class BindRange:
 class BindSites:
     """`i in G`: i runs over the sites of lattice G (a multi-index)."""
     name: str
-    lattice: str
+    over: str
     span: Span
 
 
@@ -84,7 +84,7 @@ class BindBond:
     `<i,j> in bonds(G, k)` and `<<i,j>> in G` (k = 2) over its k-th shell of neighbours."""
     first: str
     second: str
-    lattice: str
+    over: str
     span: Span
     shell: "Expr | None" = None     # None: nearest neighbours (or a graph's edges)
 

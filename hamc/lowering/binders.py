@@ -60,8 +60,8 @@ def bind(lw, binders, scope: Bindings) -> tuple[Bindings, np.ndarray]:
             scope, parent, within = _expand(lw, scope, parent, counts, b)
             scope.indices[b.name] = (np.repeat(lo, counts) + within,)
             continue
-        if b.lattice not in lw.lattices and b.lattice not in lw.graphs:
-            raise _err(f"'{b.lattice}' is not a lattice or graph", b)
+        if b.over not in lw.lattices and b.over not in lw.graphs:
+            raise _err(f"'{b.over}' is not a lattice or graph", b)
         rows = count(lw, b)
         if scope.n_rows * rows > lw.max_terms:      # before the table is made
             _expand(lw, scope, parent, np.full(scope.n_rows, rows), b)

@@ -8,7 +8,7 @@ import numpy as np
 from ..errors import HamcError
 from ..ir.coefficients import Coefficients, Origin
 from ..ir.hamiltonian import Hamiltonian
-from ..ir.polynomial import Polynomial, terms_to_blocks
+from ..ir.polynomial import Polynomial, terms_to_monomials
 from ..ir.terms import Terms, combine
 from ..ir.to_dimod import dimod_module
 from ..ir.variables import VariableArray
@@ -84,5 +84,5 @@ def _hamiltonian(terms: list, order: list, domain: str) -> Hamiltonian:
     t = combine(Terms(np.zeros(len(terms), np.int64), vars_, coef))
     name = "s" if domain == "spin" else "x"
     array = VariableArray(name, domain, (0,), (len(order),), None, 0)
-    return Hamiltonian(variables=(array,) if order else (), lattices=(), energies=(Polynomial(*terms_to_blocks(t)),),
+    return Hamiltonian(variables=(array,) if order else (), lattices=(), energies=(Polynomial(*terms_to_monomials(t)),),
                        source=SOURCE)

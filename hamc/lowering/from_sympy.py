@@ -14,7 +14,7 @@ from ..ir.coefficients import Coefficients, Origin
 from ..ir.domain import KEYWORDS, Domain
 from ..ir.hamiltonian import Hamiltonian
 from ..ir.lattice_sum import LatticeDensity, canonical_local
-from ..ir.polynomial import Polynomial, terms_to_blocks
+from ..ir.polynomial import Polynomial, terms_to_monomials
 from ..ir.terms import Terms, TooManyTerms, add, combine, multiply, power_count, power_work
 from ..ir.variables import VariableArray
 from .context import MAX_VARIABLES
@@ -57,12 +57,12 @@ def from_sympy(expr, variables: Mapping | None = None, *, priors: Mapping | None
 
 def _polynomial(walk: "_Walk", rest, local, array, max_terms: int) -> Polynomial:
     explicit = combine(walk.terms(_expand_sums(rest, max_terms)))
-    lattice = None
+    density = None
     if local is not None:
         local = canonical_local(combine(walk.terms(local)), array)
         if len(local):
-            lattice = LatticeDensity(array, local, ((None, array.size),), max_terms, (SOURCE, ""))
-    return Polynomial(*terms_to_blocks(explicit), lattice)
+            density = LatticeDensity(array, local, ((None, array.size),), max_terms, (SOURCE, ""))
+    return Polynomial(*terms_to_monomials(explicit), density)
 
 
 def _fail(message: str) -> HamcError:

@@ -93,8 +93,8 @@ def _lattice_sum(lw, node: S.Reduce):
                 return None
             indices[b.name] = ("range", lo, hi)
         else:
-            lattice = lw.lattices.get(b.lattice)
-            if lattice is None or lattice.boundary != "periodic" or array.lattice != lattice.name:
+            lattice = lw.lattices.get(b.over)
+            if lattice is None or lattice.boundary != "periodic" or array.lattice_name != lattice.name:
                 return None
             for name in ((b.first, b.second) if isinstance(b, S.BindBond) else (b.name,)):
                 indices[name] = ("site",)

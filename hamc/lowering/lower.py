@@ -9,7 +9,7 @@ from ..errors import LOAD_FIRST, HamcError, Span, expect_type
 from ..ir.coefficients import Coefficients, ScalarParams
 from ..ir.hamiltonian import Hamiltonian
 from ..ir.lattice_sum import LatticeDensity, canonical_local
-from ..ir.polynomial import Polynomial, terms_to_blocks
+from ..ir.polynomial import Polynomial, terms_to_monomials
 from ..ir.terms import Terms, combine
 from .context import DEFAULT_MAX_TERMS, TOP, LoweringContext, err
 from .declarations import declare_graph, declare_lattice, declare_param, declare_variable
@@ -55,7 +55,7 @@ def _lower_program(ctx: LoweringContext) -> Hamiltonian:
     labels, priors_out = _check_classes(ctx, hams, priors)
     return Hamiltonian(
         variables=tuple(ctx.variables.values()), lattices=tuple(ctx.lattices.values()),
-        energies=tuple(_polynomial(t, lattice) for _, t, lattice in hams), labels=labels, priors=priors_out,
+        energies=tuple(_polynomial(t, density) for _, t, density in hams), labels=labels, priors=priors_out,
         params=ScalarParams(ctx.scalars), source=ctx.program.filename,
         graphs=tuple(ctx.graphs.values()))
 
@@ -64,14 +64,14 @@ def _energy(ctx: LoweringContext, st: S.HamDecl) -> tuple[Terms, LatticeDensity 
     """The explicit terms of one Hamiltonian, and its lattice sums as one density over a variable array."""
     ctx.lattice_sums, ctx.fields = [], {}
     explicit, local, array = split_energy(ctx, st.expr)
-    lattice, disorder = None, None
+    density, disorder = None, None
     if local is not None:
         local, disorder = split_disorder(local, array, ctx.fields, len(ctx.domains))
         local = canonical_local(local, array)
     if local is not None and (len(local) or disorder is not None):
-        lattice = LatticeDensity(array, local, tuple(ctx.lattice_sums), ctx.max_terms,
+        density = LatticeDensity(array, local, tuple(ctx.lattice_sums), ctx.max_terms,
                                  (ctx.program.filename, ctx.program.source), disorder)
-    return combine(explicit), lattice
+    return combine(explicit), density
 
 
 def _check_classes(ctx: LoweringContext, hams, priors):
@@ -116,5 +116,5 @@ def _number(value: Coefficients):
     return Fraction(int(value.num[0]), int(value.den[0])) if value.exact else float(value.num[0])
 
 
-def _polynomial(t: Terms, lattice=None) -> Polynomial:
-    return Polynomial(*terms_to_blocks(t), lattice)
+def _polynomial(t: Terms, density=None) -> Polynomial:
+    return Polynomial(*terms_to_monomials(t), density)

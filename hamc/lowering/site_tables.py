@@ -10,7 +10,7 @@ from ..language import syntax as S
 
 def bond_vectors(ctx, binder: S.BindBond) -> tuple[tuple[int, ...], ...]:
     """The lattice vectors of the binder's shell (nearest neighbours unless bonds(G, k) or <<i,j>>)."""
-    lattice = ctx.lattices[binder.lattice]
+    lattice = ctx.lattices[binder.over]
     if binder.shell is None:
         return lattice.bonds
     k = int(ctx.integer(binder.shell, ctx.top)[0])
@@ -21,10 +21,10 @@ def bond_vectors(ctx, binder: S.BindBond) -> tuple[tuple[int, ...], ...]:
 
 def count(ctx, binder) -> int:
     """Rows of the binder's table (before an open lattice drops the bonds past its edge)."""
-    if binder.lattice in ctx.graphs:
-        graph = ctx.graphs[binder.lattice]
+    if binder.over in ctx.graphs:
+        graph = ctx.graphs[binder.over]
         return graph.n_edges if isinstance(binder, S.BindBond) else graph.n_vertices
-    lattice = ctx.lattices[binder.lattice]
+    lattice = ctx.lattices[binder.over]
     per_site = len(bond_vectors(ctx, binder)) if isinstance(binder, S.BindBond) else 1
     return int(np.prod(lattice.shape, dtype=object)) * per_site
 
@@ -32,15 +32,15 @@ def count(ctx, binder) -> int:
 def site_table(ctx, binder) -> tuple[tuple[np.ndarray, ...], ...]:
     """The coordinate columns of each name the binder binds (i; or i and j), one row per site or bond:
     sites in C order, each site's bonds in the order of its vectors; call count() first (a size check)."""
-    if binder.lattice in ctx.graphs:
-        graph = ctx.graphs[binder.lattice]
+    if binder.over in ctx.graphs:
+        graph = ctx.graphs[binder.over]
         if not isinstance(binder, S.BindBond):
             return ((np.arange(graph.n_vertices),),)
         if binder.shell is not None:
             raise HamcError(f"'{graph.name}' is a graph: its bonds are its edges, <i,j> in {graph.name}",
                             binder.span)
         return ((graph.edges[:, 0].copy(),), (graph.edges[:, 1].copy(),))
-    lattice = ctx.lattices[binder.lattice]
+    lattice = ctx.lattices[binder.over]
     n_sites = int(np.prod(lattice.shape))
     if not isinstance(binder, S.BindBond):
         return (tuple(np.unravel_index(np.arange(n_sites), lattice.shape)),)

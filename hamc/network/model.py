@@ -50,7 +50,7 @@ class Layer:
     weight: np.ndarray | sp.csr_matrix
     bias: np.ndarray
     activation: str
-    blocks: tuple[GateBlock, ...] = ()       # the gates of a hidden layer, in neuron order
+    gates: tuple[GateBlock, ...] = ()        # the gates of a hidden layer, in neuron order
     offset: np.ndarray | None = None         # (neurons,) subtracted after the activation
 
     @property
@@ -107,7 +107,7 @@ def gate_blocks(kinds, sizes, labels=()) -> tuple[GateBlock, ...]:
     return tuple(out)
 
 
-def make_layer(rows, cols, values, shape, bias, activation: str, dtype, blocks=(), offset=None) -> Layer:
+def make_layer(rows, cols, values, shape, bias, activation: str, dtype, gates=(), offset=None) -> Layer:
     """A layer from COO triplets (duplicates summed, zeros dropped), dense when small enough."""
     w = sp.coo_matrix((np.asarray(values, np.float64), (np.asarray(rows, np.int64), np.asarray(cols, np.int64))),
                       shape=shape).tocsr()
@@ -115,7 +115,7 @@ def make_layer(rows, cols, values, shape, bias, activation: str, dtype, blocks=(
     w.eliminate_zeros()
     weight = w.toarray().astype(dtype) if shape[0] * shape[1] <= DENSE_MAX_ENTRIES else w.astype(dtype)
     offset = None if offset is None or not np.any(offset) else np.asarray(offset, dtype=dtype)
-    return Layer(weight, np.asarray(bias, dtype=dtype), activation, tuple(blocks), offset)
+    return Layer(weight, np.asarray(bias, dtype=dtype), activation, tuple(gates), offset)
 
 
 @dataclass(frozen=True)
@@ -188,13 +188,13 @@ class Network:
         return len(self.hidden_layers)
 
     def neurons_by_role(self) -> dict[str, int]:
-        counts = _by_kind(b for layer in self.hidden_layers for b in layer.blocks)
+        counts = _by_kind(b for layer in self.hidden_layers for b in layer.gates)
         return {kind: n * self.sites for kind, n in counts.items()}
 
     def summary(self) -> str:
         lines = [f"{'layer':>5}  {'inputs':>9}  {'neurons':>9}  {'synapses':>10}  activation  neurons by role"]
         for k, layer in enumerate(self.layers):
-            roles = ", ".join(f"{n:,} {r}" for r, n in _by_kind(layer.blocks).items())
+            roles = ", ".join(f"{n:,} {r}" for r, n in _by_kind(layer.gates).items())
             kind = "output" if k == len(self.layers) - 1 else str(k + 1)
             lines.append(f"{kind:>5}  {layer.n_in:>9,}  {layer.n_out:>9,}  {layer.synapses:>10,}  "
                          f"{layer.activation:<10}  {roles}")
@@ -212,8 +212,8 @@ class Network:
         return "\n".join(lines)
 
 
-def _by_kind(blocks) -> dict[str, int]:
+def _by_kind(gates) -> dict[str, int]:
     out: dict[str, int] = {}
-    for block in blocks:
+    for block in gates:
         out[block.kind] = out.get(block.kind, 0) + block.neurons
     return out

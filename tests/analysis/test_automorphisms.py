@@ -32,7 +32,7 @@ def _table(n: int, rows: list[tuple[tuple, int]], domains, groups) -> TermTable:
 
 def _brute_force(table: TermTable) -> tuple[int, int]:
     """(|Aut|, monomial orbits) by trying all n! permutations."""
-    terms = {(tuple(int(v) for v in row), int(c)) for b, cs in zip(table.blocks, table.colors) for row, c in zip(b, cs)}
+    terms = {(tuple(int(v) for v in row), int(c)) for b, cs in zip(table.monomials, table.colors) for row, c in zip(b, cs)}
     groups = table.one_hot_groups
     members = None if groups is None else {frozenset(np.flatnonzero(groups == g)) for g in set(groups) - {-1}}
     group = []

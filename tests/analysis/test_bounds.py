@@ -26,11 +26,11 @@ def written_both_ways(template: str, **params):
 
 def test_translates_that_cancel_do_not_count_in_s():
     density, terms = written_both_ways(CANCELLING)
-    assert density.energies[0].lattice is not None and terms.energies[0].lattice is None
+    assert density.energies[0].density is not None and terms.energies[0].density is None
     assert energy_scale(density, RANGE) == pytest.approx(0.016, rel=1e-12)
     assert energy_scale(terms, RANGE) == pytest.approx(0.016, rel=1e-12)
     # the one-site density itself is simplified: phi[i]^2 alone
-    assert len(density.energies[0].lattice.local) == 1
+    assert len(density.energies[0].density.local) == 1
 
 
 @pytest.mark.parametrize("n", [16, 100])     # 100 sites: analyze reads the density without expanding it
@@ -85,7 +85,7 @@ def test_terms_outside_a_lattice_sum_that_cancel_its_terms():
     text = ("param N = 10\nreal phi[N] periodic\n"
             "H = sum(i in 0..N-1: phi[i] * phi[i+1] + phi[i]^2 / 4) - sum(i in 0..N-1, i >= 0: phi[i] * phi[i+1])\n")
     h = hamc.load(text)
-    assert h.energies[0].lattice is not None
+    assert h.energies[0].density is not None
     assert energy_scale(h, RANGE) == pytest.approx(2.5, rel=1e-12)
     phi = sympy.IndexedBase("phi", shape=(10,))
     assert sympy.expand(h.to_sympy().doit()) == sympy.expand(sum(phi[i] ** 2 for i in range(10)) / 4)

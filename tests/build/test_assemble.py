@@ -47,7 +47,7 @@ def layer_sizes(net: hamc.Network) -> list[int]:
 
 
 def blocks(layer) -> list[tuple[str, int, int]]:
-    return [(b.kind, b.count, b.size) for b in layer.blocks]
+    return [(b.kind, b.count, b.size) for b in layer.gates]
 
 
 def ising_energy(x: np.ndarray, L: int, J: float, h: float) -> np.ndarray:

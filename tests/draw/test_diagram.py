@@ -127,7 +127,7 @@ def test_network_dot_ranks_edges_and_colours(sharing):
     assert sum(1 for e in edges if _attr(e[2], "tooltip")) == net.synapses == 58
     # one labelled frame per gate: x1*x2 (4 neurons), copy x3, copy x4, two 4-neuron products
     gates_drawn = {p[-1] for p, _ in nodes.values() if p and p[-1].startswith("gate_")}
-    assert len(gates_drawn) == sum(b.count for layer in net.layers for b in layer.blocks) == 5
+    assert len(gates_drawn) == sum(b.count for layer in net.layers for b in layer.gates) == 5
     headers = sorted(_attr(a, "label") for _, a in nodes.values() if _attr(a, "class") == "header")
     assert headers == ["copy x[3]", "copy x[4]", "x[1]*x[2]", "x[1]*x[2]*x[3]", "x[1]*x[2]*x[4]"]
     assert "layout=neato" in text and text.count('pos="') == len(nodes) + len(edges)
@@ -190,8 +190,8 @@ def test_blocks_view_counts_neurons_by_gate_kind():
     assert len(d.nodes) == len(net.layers) + 1 and d.direction == "down"
     for k, layer in enumerate(net.layers[:-1]):
         label = d.nodes[k + 1].label
-        for kind in {b.kind for b in layer.blocks}:
-            neurons = sum(b.neurons for b in layer.blocks if b.kind == kind)
+        for kind in {b.kind for b in layer.gates}:
+            neurons = sum(b.neurons for b in layer.gates if b.kind == kind)
             assert re.search(rf"\b{neurons:,} {kind}\b", label), label
     assert [e.label for e in d.edges] == [f"{layer.synapses:,} synapses" for layer in net.layers]
 

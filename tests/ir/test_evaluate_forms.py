@@ -9,7 +9,7 @@ import hamc
 
 def by_monomials(h, x):
     p, out = h.energies[0], np.zeros(len(x))
-    for d, v in p.blocks.items():
+    for d, v in p.monomials.items():
         c = p.coefficients[d].as_float()
         out += (np.prod(x[:, v], axis=2) if d else np.ones((len(x), len(v)))) @ c
     return out
@@ -23,7 +23,7 @@ def by_monomials(h, x):
 ])
 def test_explicit_terms_evaluate_like_their_monomials(text):
     h = hamc.load(text)
-    assert h.energies[0].blocks                 # expanded: evaluated term by term, not as a lattice sum
+    assert h.energies[0].monomials                 # expanded: evaluated term by term, not as a lattice sum
     x = np.random.default_rng(2).normal(size=(11, h.n_variables))
     assert np.allclose(h.evaluate(x), by_monomials(h, x), rtol=1e-12, atol=1e-10)
     ints = np.random.default_rng(3).integers(-1, 2, size=(11, h.n_variables)).astype(np.int8)

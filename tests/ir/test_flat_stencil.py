@@ -40,7 +40,7 @@ def test_lattice_evaluate_equals_the_expanded_terms(name, params):
     h = hamc.load(EXAMPLES / f"{name}.ham", params=params)
     X = np.random.default_rng(0).choice(np.array([-1, 1], np.int8), size=(40, h.n_variables))
     fast = h.evaluate(X)
-    h.energies[0].blocks                                          # expands the lattice sum: the term-by-term path
+    h.energies[0].monomials                                          # expands the lattice sum: the term-by-term path
     assert h.energies[0].expanded
     assert np.allclose(fast, h.evaluate(X), rtol=0, atol=1e-9)
 

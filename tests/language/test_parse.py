@@ -39,9 +39,9 @@ def binder(b) -> str:
     if isinstance(b, S.BindRange):
         return f"{b.name}={sexpr(b.lo)}..{sexpr(b.hi)}"
     if isinstance(b, S.BindSites):
-        return f"{b.name}@{b.lattice}"
+        return f"{b.name}@{b.over}"
     if isinstance(b, S.BindBond):
-        return f"<{b.first},{b.second}>@{b.lattice}"
+        return f"<{b.first},{b.second}>@{b.over}"
     return f"[{sexpr(b.left)}{b.op}{sexpr(b.right)}]"
 
 
@@ -85,7 +85,7 @@ def test_variable_declarations():
 def test_variable_layout_after_lowering():
     h = hamc.load("param N = 3\nreal x[N], y\nbit b[1..4] open\nlattice G = square(2, 3)\nspin s[G]\n"
                   "H = x[2] + y + b[4] + s[1, 2]")
-    layout = [(v.name, v.domain, v.lows, v.shape, v.boundary, v.offset, v.lattice) for v in h.variables]
+    layout = [(v.name, v.domain, v.lows, v.shape, v.boundary, v.offset, v.lattice_name) for v in h.variables]
     assert layout == [
         ("x", "real", (0,), (3,), None, 0, None),
         ("y", "real", (), (), None, 3, None),
@@ -281,8 +281,8 @@ def test_shell_bonds_displacements_and_graphs_parse():
     graph, ham = prog.statements
     assert isinstance(graph, S.GraphDecl) and graph.name == "E" and graph.source.name == "edges"
     second, third = ham.expr.left.binders[0], ham.expr.right.binders[0]
-    assert (second.first, second.second, second.lattice, second.shell.text) == ("i", "j", "G", "2")
-    assert (third.lattice, third.shell.text) == ("G", "3")
+    assert (second.first, second.second, second.over, second.shell.text) == ("i", "j", "G", "2")
+    assert (third.over, third.shell.text) == ("G", "3")
     shifted = ham.expr.right.body.indices[0]
     assert isinstance(shifted.right, S.Displacement) and [c.text for c in shifted.right.components[:1]] == ["1"]
     assert isinstance(shifted.right.components[1], S.Neg)

@@ -93,12 +93,12 @@ def test_every_example_lowers_to_the_same_polynomial_and_network(name):
     ham, sym = _routes(name, EXACT[name])
     assert sym.n_variables == ham.n_variables and sym.labels == ham.labels and sym.priors == ham.priors
     for a, b in zip(ham.energies, sym.energies):
-        assert a.blocks.keys() == b.blocks.keys()
-        for d in a.blocks:
-            np.testing.assert_array_equal(a.blocks[d], b.blocks[d])
-            assert [a.coefficients[d].scalar(k) for k in range(len(a.blocks[d]))] == \
-                [b.coefficients[d].scalar(k) for k in range(len(b.blocks[d]))]
-    assert [p.lattice is None for p in sym.energies] == [p.lattice is None for p in ham.energies]
+        assert a.monomials.keys() == b.monomials.keys()
+        for d in a.monomials:
+            np.testing.assert_array_equal(a.monomials[d], b.monomials[d])
+            assert [a.coefficients[d].scalar(k) for k in range(len(a.monomials[d]))] == \
+                [b.coefficients[d].scalar(k) for k in range(len(b.monomials[d]))]
+    assert [p.density is None for p in sym.energies] == [p.density is None for p in ham.energies]
     assert hamc.analyze(sym).summary() == hamc.analyze(ham).summary()
     c_ham, c_sym = (hamc.compile(h, samples=100) for h in (ham, sym))
     assert c_sym.network.meta["layout"] == c_ham.network.meta["layout"]
@@ -170,7 +170,7 @@ def test_compile_takes_a_sympy_expression_and_build_option_shortcuts():
 def test_a_lattice_sum_stays_one_site_however_large():
     expr, variables, _ = _ising(L=1000)       # 10^6 spins: read at one site, not expanded
     h = hamc.load(expr, variables=variables)
-    density = h.energies[0].lattice
+    density = h.energies[0].density
     assert density.sites == 10**6 and len(density.local) == 3 and h.variables[0].boundary == "periodic"
     assert h.energies[0].bound(np.ones(10**6)) == 2.5 * 10**6          # S = 2N bonds + N/2 fields
     assert not h.energies[0].expanded
@@ -181,7 +181,7 @@ def test_to_sympy_round_trips_through_the_sympy_route():
     again = hamc.load(ham.to_sympy(), variables={"s": "spin"})
     x = _inputs(ham, 32)
     np.testing.assert_array_equal(again.evaluate(x), ham.evaluate(x))
-    assert again.energies[0].lattice is not None and again.to_sympy() == ham.to_sympy()
+    assert again.energies[0].density is not None and again.to_sympy() == ham.to_sympy()
 
 
 def test_powers_are_refused_before_they_are_expanded():

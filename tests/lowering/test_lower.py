@@ -383,7 +383,7 @@ def test_evaluate_bits_and_spins_on_every_valid_configuration():
             for b0, b1, b2, s0, s1, z in rows]
     np.testing.assert_allclose(h.evaluate(np.array(rows, float)), want, rtol=1e-12, atol=1e-12)
     assert h.degree == 4                                      # z * b[0] * b[1] * s[0]
-    for block in h.energies[0].blocks.values():               # no bit or spin appears twice in a monomial
+    for block in h.energies[0].monomials.values():               # no bit or spin appears twice in a monomial
         assert all(len(set(row)) == len(row) for row in block.tolist())
 
 

@@ -42,8 +42,8 @@ def expected_shell(kind: str, shape, periodic: bool, k: int) -> set:
 def loaded_pairs(h: hamc.Hamiltonian) -> set:
     """The monomials s_a s_b of H (each with coefficient 1), as flat index pairs."""
     poly = h.energies[0]
-    block, coef = poly.blocks[2], poly.coefficients[2]
-    assert set(poly.blocks) == {2} and all(coef.scalar(r) == 1 for r in range(len(block)))
+    block, coef = poly.monomials[2], poly.coefficients[2]
+    assert set(poly.monomials) == {2} and all(coef.scalar(r) == 1 for r in range(len(block)))
     return {tuple(int(v) for v in row) for row in block}
 
 
@@ -54,7 +54,7 @@ def test_every_shell_matches_an_enumeration_by_distance(kind, boundary):
     for k in range(1, SHELLS[kind] + 1):
         h = hamc.load(f"lattice G = {kind}({sizes}, {boundary})\nspin s[G]\n"
                       f"H = sum(<i,j> in bonds(G, {k}): s[i] * s[j])")
-        assert (h.energies[0].lattice is not None) == (boundary == "periodic")     # the one-site fast path
+        assert (h.energies[0].density is not None) == (boundary == "periodic")     # the one-site fast path
         assert loaded_pairs(h) == expected_shell(kind, SIZES[kind], boundary == "periodic", k), (kind, k)
 
 
@@ -86,7 +86,7 @@ def test_displacements_give_the_plaquette_and_the_diagonal(boundary):
             expected[key] = expected.get(key, 0) + 3
     poly = h.energies[0]
     found = {tuple(int(v) for v in row): poly.coefficients[d].scalar(r)
-             for d, block in poly.blocks.items() for r, row in enumerate(block)}
+             for d, block in poly.monomials.items() for r, row in enumerate(block)}
     assert found == expected
 
 

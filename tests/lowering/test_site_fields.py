@@ -47,12 +47,12 @@ def loaded(text: str, **arrays):
 
 
 def assert_same_polynomial(new, old):
-    assert new.energies[0].lattice is not None and not new.energies[0].lattice.uniform
-    assert old.energies[0].lattice is None or old.energies[0].lattice.uniform
+    assert new.energies[0].density is not None and not new.energies[0].density.uniform
+    assert old.energies[0].density is None or old.energies[0].density.uniform
     a, b = new.energies[0], old.energies[0]
-    assert sorted(a.blocks) == sorted(b.blocks)
-    for d in b.blocks:
-        assert np.array_equal(a.blocks[d], b.blocks[d])
+    assert sorted(a.monomials) == sorted(b.monomials)
+    for d in b.monomials:
+        assert np.array_equal(a.monomials[d], b.monomials[d])
         assert a.coefficients[d].exact == b.coefficients[d].exact
         assert np.array_equal(a.coefficients[d].as_float(), b.coefficients[d].as_float())
 
@@ -84,7 +84,7 @@ def test_edwards_anderson_density_expands_to_the_term_by_term_lowering(L, kind):
     x = spins(L ** 3, 64)
     assert np.array_equal(fresh.evaluate(x), ea_energy(J, x))
     assert not fresh.energies[0].expanded                   # evaluated through the density
-    assert len(fresh.energies[0].lattice.disorder.local) == 3
+    assert len(fresh.energies[0].density.disorder.local) == 3
 
 
 @pytest.mark.parametrize("L", [4, 8])
@@ -97,7 +97,7 @@ def test_random_field_density_against_term_by_term_and_numpy(L):
     grid = x.reshape(-1, L, L).astype(np.float64)
     direct = -(grid * np.roll(grid, -1, 1) + grid * np.roll(grid, -1, 2)).sum(axis=(1, 2)) - (h * grid).sum(axis=(1, 2))
     assert np.array_equal(fresh.evaluate(x), direct)
-    density = fresh.energies[0].lattice
+    density = fresh.energies[0].density
     assert len(density.local) == 2 and len(density.disorder.local) == 1 and density.disorder.fields[0].base is not None
 
 
@@ -124,7 +124,7 @@ def test_bond_and_site_binders_read_the_field_at_either_end():
     direct = -sum((np.roll(J, -1, d) * g * np.roll(g, -1, d + 1)).sum(axis=(1, 2)) for d in range(2)) \
         - (J * g).sum(axis=(1, 2))
     assert np.array_equal(h.evaluate(x), direct) and h.exact
-    assert len(loaded(BONDS, J=J).energies[0].blocks[2]) == 2 * 16 - 2     # J = 0 at one site: its two bonds drop
+    assert len(loaded(BONDS, J=J).energies[0].monomials[2]) == 2 * 16 - 2     # J = 0 at one site: its two bonds drop
 
 
 def test_no_translation_symmetry_is_claimed_and_the_analysis_matches_the_old_lowering():

@@ -100,7 +100,7 @@ def test_counts_agree_with_the_layers(case):
     assert net.parameters == nnz + sum(int(np.count_nonzero(layer.bias)) for layer in net.layers) + pool
     for layer, w in zip(net.layers, dense):
         assert layer.synapses == np.count_nonzero(w)
-        assert sum(b.neurons for b in layer.blocks) in (0, layer.n_out)
+        assert sum(b.neurons for b in layer.gates) in (0, layer.n_out)
     # consecutive layers fit together
     assert all(a.n_out == b.n_in for a, b in zip(net.layers, net.layers[1:]))
     assert net.layers[-1].n_out == len(net.outputs)
@@ -154,7 +154,7 @@ def test_npz_is_plain_numpy_and_matches_the_counts(case, tmp_path):
             assert np.all(np.lexsort((cols, rows)) == np.arange(len(rows)))          # sorted triplets
             gates_table = f[f"layer{k}/gates"].tolist()
             assert [(kind, int(count), int(size)) for kind, count, size in gates_table] == \
-                [(b.kind, b.count, b.size) for b in layer.blocks]
+                [(b.kind, b.count, b.size) for b in layer.gates]
             dtype = np.dtype(net.meta["dtype"])
             assert f[f"layer{k}/values"].dtype == dtype and f[f"layer{k}/bias"].dtype == dtype
 
@@ -200,7 +200,7 @@ def test_load_network_round_trip(case, tmp_path):
     x = inputs_for(compiled(case))
     assert np.array_equal(back(x), net(x))
     assert (back.inputs, back.outputs, back.meta) == (net.inputs, net.outputs, net.meta)
-    assert [layer.blocks for layer in back.layers] == [layer.blocks for layer in net.layers]
+    assert [layer.gates for layer in back.layers] == [layer.gates for layer in net.layers]
     assert [layer.activation for layer in back.layers] == [layer.activation for layer in net.layers]
     assert [sp.issparse(layer.weight) for layer in back.layers] == [sp.issparse(layer.weight) for layer in net.layers]
     assert (back.hidden_neurons, back.synapses, back.parameters, back.depth) == \
@@ -211,10 +211,10 @@ def test_load_network_round_trip(case, tmp_path):
 
 def test_gate_labels_survive_the_round_trip(tmp_path):
     net = compiled("cat_dog_tree").network
-    labels = [b.labels for b in net.layers[0].blocks]
+    labels = [b.labels for b in net.layers[0].gates]
     assert labels[0] == ("x[0]*x[1]", "x[1]*x[2]", "x[2]*x[3]")         # the three product gates of layer 1
     back = hamc.load_network(hamc.save_network(net, tmp_path / "c.npz"))
-    assert [b.labels for b in back.layers[0].blocks] == labels
+    assert [b.labels for b in back.layers[0].gates] == labels
 
 
 def test_sparse_layers_stay_sparse():

@@ -31,7 +31,7 @@ def term_by_term(text):
 def test_one_site_lowering_equals_term_by_term_lowering(name, params):
     fast = hamc.load(text_of(name), params=params)
     slow = hamc.load(term_by_term(text_of(name)), params=params)
-    assert fast.energies[0].lattice is not None and slow.energies[0].lattice is None
+    assert fast.energies[0].density is not None and slow.energies[0].density is None
     a, b = fast.energies[0], slow.energies[0]
     x = np.random.default_rng(1).uniform(-1, 1, size=(7, fast.n_variables))
     if name in ("ising", "three_body"):
@@ -39,10 +39,10 @@ def test_one_site_lowering_equals_term_by_term_lowering(name, params):
     assert np.allclose(a.evaluate(x), b.evaluate(x), rtol=1e-12, atol=1e-12)     # density, unexpanded
     assert not a.expanded
     assert a.terms_by_degree() == b.terms_by_degree()                            # expands now
-    for d in b.blocks:
-        assert np.array_equal(a.blocks[d], b.blocks[d])
-        assert [a.coefficients[d].scalar(k) for k in range(len(b.blocks[d]))] == \
-               [b.coefficients[d].scalar(k) for k in range(len(b.blocks[d]))]
+    for d in b.monomials:
+        assert np.array_equal(a.monomials[d], b.monomials[d])
+        assert [a.coefficients[d].scalar(k) for k in range(len(b.monomials[d]))] == \
+               [b.coefficients[d].scalar(k) for k in range(len(b.monomials[d]))]
 
 
 def test_periodic_2x2_bonds_double_through_the_density():
