@@ -104,12 +104,7 @@ class SharedLayout:
         bound = max(-int(x.min(initial=0)), int(x.max(initial=0)), 1)
         pooled = []
         for start in range(0, len(x), step):
-            channels, width = self._patch_views(x[start:start + step]), bound
-            for w2, b2 in doubled:
-                reach = int(np.abs(w2).sum(axis=0).max(initial=0)) * width + int(np.abs(b2).max(initial=0))
-                kind = np.int8 if reach < 127 else np.int16 if reach < 32767 else np.int64
-                channels = [_step(channels, w2[:, c], int(b2[c]), kind) for c in range(w2.shape[1])]
-                width = 1
+            channels = step_layers(self._patch_views(x[start:start + step]), doubled, bound)
             pooled.append(np.stack([_count(c) for c in channels], axis=1))
         return np.concatenate(pooled) if pooled else np.zeros((0, doubled[-1][0].shape[1]), np.int64)
 
@@ -122,6 +117,16 @@ class SharedLayout:
         return [padded[(slice(None),) + tuple(slice(int(lo + o), int(lo + o) + n)
                                               for lo, o, n in zip(low, offset, self.shape))]
                 for offset in self.offsets]
+
+
+def step_layers(channels: list[np.ndarray], doubled, bound: int) -> list[np.ndarray]:
+    """The step layers of SharedLayout.integer_layers on integer channels (|values| <= bound): (2W, 2b)
+    sums in the narrowest integer type their reach fits, a neuron on at and above its threshold."""
+    for w2, b2 in doubled:
+        reach = int(np.abs(w2).sum(axis=0).max(initial=0)) * bound + int(np.abs(b2).max(initial=0))
+        kind = np.int8 if reach < 127 else np.int16 if reach < 32767 else np.int64
+        channels, bound = [_step(channels, w2[:, c], int(b2[c]), kind) for c in range(w2.shape[1])], 1
+    return channels
 
 
 def _step(channels: list[np.ndarray], weights: np.ndarray, bias: int, kind) -> np.ndarray:
