@@ -43,18 +43,17 @@ class SharedLayout:
         """Channels first, one contiguous (batch, sites) array per neuron of the local network; the
         last layer is affine, so the sites are summed before it rather than after."""
         width = max([len(self.offsets)] + [layer.n_out for layer in layers])
-        step = max(1, CHUNK_ELEMENTS // (self.sites * width))
+        rows = max(1, CHUNK_ELEMENTS // (self.sites * width))       # configurations per chunk
         *hidden, last = layers
         pooled = []
-        for start in range(0, len(x), step):
-            channels = self.patches(x[start:start + step])
+        for start in range(0, len(x), rows):
+            channels = self.patches(x[start:start + rows])
             for layer in hidden:
                 channels = _channel_layer(layer, channels, activations)
             pooled.append(np.stack([c.sum(axis=1, dtype=x.dtype) for c in channels], axis=1))
         sums = np.concatenate(pooled) if pooled else np.zeros((0, last.n_in), x.dtype)
         out = np.asarray(sums @ last.weight, dtype=x.dtype) + self.sites * last.bias
         return activations[self.pool_activation](activations[last.activation](out) + self.pool_bias)
-
 
     def integer_layers(self, layers) -> list | None:
         """(2W, 2b) as small integers when every hidden layer is a step layer whose weights and
@@ -100,11 +99,11 @@ class SharedLayout:
 
     def _integer_counts(self, x: np.ndarray, doubled) -> np.ndarray:
         """The step layers in int8/int16 sums of shifted views of one padded copy of the lattice."""
-        step = max(1, (CHUNK_ELEMENTS * 4) // (self.sites * max(len(self.offsets), 1)))
+        rows = max(1, (CHUNK_ELEMENTS * 4) // (self.sites * max(len(self.offsets), 1)))
         bound = max(-int(x.min(initial=0)), int(x.max(initial=0)), 1)
         pooled = []
-        for start in range(0, len(x), step):
-            channels = step_layers(self._patch_views(x[start:start + step]), doubled, bound)
+        for start in range(0, len(x), rows):
+            channels = step_layers(self._patch_views(x[start:start + rows]), doubled, bound)
             pooled.append(np.stack([_count(c) for c in channels], axis=1))
         return np.concatenate(pooled) if pooled else np.zeros((0, doubled[-1][0].shape[1]), np.int64)
 
