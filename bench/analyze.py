@@ -15,9 +15,10 @@ import platform
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from timing import publish, revision
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -81,23 +82,14 @@ def main() -> int:
     args = p.parse_args()
     cases = [c for c in CASES if not args.only or c[0] in args.only.split(",")]
     rows, agree = [], True
-    with tempfile.TemporaryDirectory(prefix="hamc-bench-analyze-") as tmp:
-        before = Path(tmp) / "before"
-        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "--quiet", str(before), args.before],
-                       check=True)
-        try:
-            for name, argv in cases:
-                result = measure({"before": before, "now": REPO}, argv, args.repeat)
-                same = result["before"][2] == result["now"][2]
-                agree &= same
-                rows.append((name, *result["before"][:2], *result["now"][:2], same))
-                print(_line(rows[-1]), flush=True)
-        finally:
-            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(before)], check=False)
-    table = _table(rows, args)
-    print("\n" + table)
-    if args.markdown:
-        args.markdown.write_text(table + "\n", encoding="utf-8")
+    with revision(args.before) as before:
+        for name, argv in cases:
+            result = measure({"before": before, "now": REPO}, argv, args.repeat)
+            same = result["before"][2] == result["now"][2]
+            agree &= same
+            rows.append((name, *result["before"][:2], *result["now"][:2], same))
+            print(_line(rows[-1]), flush=True)
+    publish(_table(rows, args) + "\n", args.markdown)
     return 0 if agree else 1
 
 

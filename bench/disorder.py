@@ -15,13 +15,14 @@ import argparse
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent)]              # this checkout's hamc, not an installed one
 
 import numpy as np  # noqa: E402
+
+from timing import best_of  # noqa: E402
 
 EA = (HERE.parent / "examples" / "edwards_anderson.ham").read_text().replace(
     "param L = 4", "param L = @L@").replace("data/ea_couplings.npy", "J.npy")
@@ -81,15 +82,6 @@ def compile_row(model: str, L: int, layout: str, folder: Path, repo: Path, label
             f"{weights / 1e6:,.1f} MB |")
 
 
-def timed(fn, repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def dask_measurements(args) -> list[tuple[str, float, bool]]:
     """(evaluation, seconds for the batch, equal to NumPy's result) for one array in NumPy, dask's
     threads and a dask.distributed cluster (args.scheduler, or a LocalCluster of 2 workers)."""
@@ -107,10 +99,10 @@ def dask_measurements(args) -> list[tuple[str, float, bool]]:
     def row(name, seconds, result):
         rows.append((name, seconds, bool(np.array_equal(np.asarray(result)[:, 0], reference))))
 
-    row("NumPy, one array", timed(lambda: net(x.reshape(args.batch, -1))), reference[:, None])
+    row("NumPy, one array", best_of(lambda: net(x.reshape(args.batch, -1))), reference[:, None])
     with dask.config.set(scheduler="threads"):
         out = hamc.evaluate(net, grid)
-        row("dask threads", timed(out.compute), out.compute())
+        row("dask threads", best_of(out.compute), out.compute())
     if args.scheduler:
         client, cluster = distributed.Client(args.scheduler), None
     else:
@@ -118,7 +110,7 @@ def dask_measurements(args) -> list[tuple[str, float, bool]]:
         client = distributed.Client(cluster)
     with client:
         out = hamc.evaluate(net, grid)
-        row(f"dask.distributed ({args.scheduler or 'LocalCluster, 2 workers'})", timed(out.compute), out.compute())
+        row(f"dask.distributed ({args.scheduler or 'LocalCluster, 2 workers'})", best_of(out.compute), out.compute())
     if cluster is not None:
         cluster.close()
     return rows

@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from timing import publish, revision
+
 ROOT = Path(__file__).resolve().parents[1]
 BEFORE = "8e6d714"        # the last commit before the parser tables
 
@@ -95,14 +97,9 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="hamc-startup-") as folder:
         scratch = Path(folder)
-        before = scratch / "before"
-        before.mkdir()
-        archive = subprocess.run(["git", "archive", args.before], cwd=ROOT, capture_output=True, check=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(before)], input=archive, check=True)
-        text = table(measure({"before": before, "now": ROOT}, scratch, args), args.before, args)
-    print(text)
-    if args.markdown:
-        args.markdown.write_text(text, encoding="utf-8")
+        with revision(args.before) as before:
+            text = table(measure({"before": before, "now": ROOT}, scratch, args), args.before, args)
+    publish(text, args.markdown)
     return 0
 
 

@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from timing import interleaved, publish, revision
+
 HERE = Path(__file__).resolve().parent
 COMMAND = "import sys; from hamc.entry import main; sys.exit(main())"    # hamc of the working directory
 TIMEOUT = 120             # seconds for one command; beyond it the row says so
@@ -66,20 +68,6 @@ def child(group: str, repo: Path, repeat: int) -> dict:
     if done.returncode:
         return {"error": (done.stderr.strip().splitlines() or ["?"])[-1][:100]}
     return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def interleaved(fns: dict, repeat: int, inner: int = 3) -> dict[str, list[float]]:
-    """Per name, `repeat` medians of `inner` timed calls, the tools taking turns (load hits all alike)."""
-    out = {name: [] for name in fns}
-    for _ in range(repeat):
-        for name, fn in fns.items():
-            times = []
-            for _ in range(inner):
-                start = time.perf_counter()
-                fn()
-                times.append(time.perf_counter() - start)
-            out[name].append(statistics.median(times))
-    return out
 
 
 def measure_exact(repeat: int) -> dict:
@@ -210,17 +198,6 @@ def table(now: dict, before: dict | None) -> list[str]:
     return lines + [""] + notes
 
 
-def with_worktree(rev: str, fn):
-    """fn(path) on a detached `git worktree` of rev in a temporary folder, removed afterwards."""
-    with tempfile.TemporaryDirectory(prefix="hamc-targets-") as folder:
-        tree = Path(folder) / "tree"
-        subprocess.run(["git", "worktree", "add", "--detach", "--quiet", str(tree), rev], cwd=HERE.parent, check=True)
-        try:
-            return fn(tree)
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=HERE.parent, check=False)
-
-
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeat", type=int, default=5, help="runs per median (start-up) and ratios per rate (default 5)")
@@ -237,12 +214,12 @@ def main(argv=None) -> int:
         return 0
     sys.path[:0] = [str(HERE)]
     start = time.perf_counter()
-    before = with_worktree(args.before, lambda tree: measure_all(tree, args.repeat)) if args.before else None
+    before = None
+    if args.before:
+        with revision(args.before) as tree:
+            before = measure_all(tree, args.repeat)
     now = measure_all(HERE.parent, args.repeat)
-    text = "\n".join(table(now, before)) + f"\n- total {time.perf_counter() - start:.0f} s\n"
-    print(text)
-    if args.markdown:
-        args.markdown.write_text(text, encoding="utf-8")
+    publish("\n".join(table(now, before)) + f"\n- total {time.perf_counter() - start:.0f} s\n", args.markdown)
     return 0
 
 

@@ -17,6 +17,14 @@ settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHES
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
+# the 3D Edwards-Anderson spin glass, couplings from J.npy (L, L, L, 3): EDWARDS_ANDERSON.format(L=...)
+EDWARDS_ANDERSON = """param L = {L}
+param J = load("J.npy", L, L, L, 3)
+lattice G = cubic(L, L, L, periodic)
+spin s[G]
+H = -sum(i in 0..L-1, j in 0..L-1, k in 0..L-1: J[i,j,k,0] * s[i,j,k] * s[i+1,j,k]
+         + J[i,j,k,1] * s[i,j,k] * s[i,j+1,k] + J[i,j,k,2] * s[i,j,k] * s[i,j,k+1])
+"""
 
 
 @lru_cache(maxsize=None)

@@ -96,9 +96,9 @@ def test_pyproject_ships_every_package():
 
 
 MAX_MODULE_LINES, MAX_FUNCTION_LINES = 300, 50
-# Over the limits today: each may shrink, none may grow, and nothing joins them.
-LONG_MODULES = {"hamc/lowering/from_sympy.py": 306}
-LONG_FUNCTIONS = {"hamc/draw/diagram.py:blocks_diagram": 51}
+# Over the limits: none today, and nothing may join them.
+LONG_MODULES: dict[str, int] = {}
+LONG_FUNCTIONS: dict[str, int] = {}
 
 
 def function_lengths(path: Path, root: Path = REPO) -> dict[str, int]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..analysis.stencil import Stencil, _centered, _radix, _stencil
+from ..ir.lattice_sum import site_coordinates
 from ..ir.terms import unique_rows
 
 
@@ -49,9 +50,7 @@ def local_stencil(table: dict, constant: float, array) -> LocalStencil:
     for k, (monomials, coef) in sorted(table.items()):
         if k == 0 or not len(monomials):
             continue
-        # raveled first: NumPy 2.4's unravel_index misreads an (m, 1) array past 8,192 rows
-        flat = (monomials - array.offset).ravel()
-        coords = np.stack(np.unravel_index(flat, array.shape), axis=-1).reshape(monomials.shape + (-1,))
+        coords = site_coordinates(monomials - array.offset, array.shape)
         codes, sites = _anchors(coords, shape, radix)
         uniq, inverse, _ = unique_rows(codes)
         flat = np.ravel_multi_index(tuple(sites.T), array.shape)

@@ -35,6 +35,7 @@ from itertools import product as configurations
 
 import numpy as np
 
+from ..ir.lattice_sum import abs_sum
 from . import rounding as fp
 
 # Patch configurations enumerated for the exactness certificate: at most 2^16.
@@ -80,12 +81,6 @@ def _rounding(patterns: int, sites: int, channels: int, dtype) -> float:
     if u == u64:
         return float(fp.gamma(patterns + sites + channels + 4, u))
     return float((1 + fp.gamma(patterns + sites + 1, u)) * (1 + fp.gamma(patterns + sites + channels + 3, u64)) - 1)
-
-
-def abs_sum(values: np.ndarray) -> float:
-    """sum |values| in float64, a chunk at a time (no |values| copy of a 10^8-site array)."""
-    flat = values.reshape(-1)
-    return float(sum(np.abs(np.asarray(flat[i:i + _CHUNK], np.float64)).sum() for i in range(0, flat.size, _CHUNK)))
 
 
 def integer_table(table: dict) -> bool:

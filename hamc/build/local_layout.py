@@ -7,12 +7,13 @@ from ..analysis.stencil import lattice_array
 from ..errors import HamcError
 from ..ir.domain import Domain
 from ..ir.hamiltonian import Hamiltonian
+from ..ir.lattice_sum import abs_sum
 from ..network.local import LocalLayout
 from ..network.model import Network
 from .bits import spins_to_bits
 from .info import Built
 from .local import density_local_stencil, local_stencil
-from .local_bound import abs_sum, integer_table, local_bound
+from .local_bound import integer_table, local_bound
 from .memory import check_local_memory, check_shared_memory
 from .options import BuildOptions
 from .flat import flat_network_neurons

@@ -76,10 +76,10 @@ def _typical_best(kind: str, activation: str, u: float, gates: str, least: Scale
         bound = error_bound.chain_gate_bound(gate, u)
         if bound <= BOUND_SLACK * least.predicted_error:
             candidates.append(Scale(exp(t), bound, least.center, least.ratio))
-    return min(candidates, key=lambda s: _typical(kind, activation, u, gates, s))
+    return min(candidates, key=lambda s: _typical(kind, activation, gates, s))
 
 
-def _typical(kind: str, activation: str, u: float, gates: str, scale: Scale) -> float:
+def _typical(kind: str, activation: str, gates: str, scale: Scale) -> float:
     gate = unit_gate(kind, activation, scale.value, scale.center, gates, scale.ratio)
     truncation = float(error_bound.gate_truncation(gate, np.ones((1, gate.n_in)))[0][0])
     return truncation + (scale.predicted_error - truncation) / TYPICAL_ROUNDING

@@ -256,30 +256,10 @@ def blocks_diagram(net, *, title: str = "") -> Diagram:
     prev = "P" if shared is not None else "L0"
     for k, layer in enumerate(net.layers):
         last = k == len(net.layers) - 1
-        counts: dict[str, list[int]] = {}
-        for b in layer.gates:
-            c = counts.setdefault(b.kind, [0, 0])
-            c[0] += b.neurons
-            c[1] += b.count
         head = ("output" if last and shared is None else "per-site output" if last else f"layer {k + 1}")
-        n = layer.n_out
-        per_site = " per site" if shared is not None else ""
-        lines = [f"{head} ({layer.activation})"]
-        kinds = [f"{m:,} {kind}" + (f" ({g:,} gate{'s' if g != 1 else ''})" if g != m else "")
-                 for kind, (m, g) in counts.items()]
-        if len(counts) == 1 and sum(m for m, _ in counts.values()) == n:
-            (kind, (m, g)), = counts.items()
-            lines.append(f"{n:,} {kind} neuron{'s' if n != 1 else ''}{per_site}"
-                         + (f" ({g:,} gate{'s' if g != 1 else ''})" if g != m else ""))
-        else:
-            lines.append(f"{n:,} neuron{'s' if n != 1 else ''}{per_site}")
-            lines += kinds
-        if shared is not None:
-            lines.append(f"× {sites:,} sites = {n * sites:,}")
         nid = f"L{k + 1}"
-        nodes.append(_block(nid, k + 1 + offset, lines))
-        syn = layer.synapses
-        text = f"{syn:,} synapses" + (" per site" if shared is not None else "")
+        nodes.append(_block(nid, k + 1 + offset, _layer_lines(layer, head, shared, sites)))
+        text = f"{layer.synapses:,} synapses" + (" per site" if shared is not None else "")
         edges.append(Edge(prev, nid, None, text, rf"\text{{{text}}}"))
         prev = nid
     if shared is not None:
@@ -289,6 +269,28 @@ def blocks_diagram(net, *, title: str = "") -> Diagram:
         nodes.append(_block("S", len(net.layers) + 1 + offset, lines))
         edges.append(Edge(prev, "S", None, "Σ sites", r"\textstyle\sum_{\text{sites}}"))
     return Diagram(title, tuple(nodes), tuple(edges), direction="down")
+
+
+def _layer_lines(layer, head: str, shared, sites: int) -> list[str]:
+    """A layer's box: its activation, neuron count and gates by kind, per site on a shared network."""
+    counts: dict[str, list[int]] = {}
+    for b in layer.gates:
+        c = counts.setdefault(b.kind, [0, 0])
+        c[0] += b.neurons
+        c[1] += b.count
+    n, per_site = layer.n_out, " per site" if shared is not None else ""
+    lines = [f"{head} ({layer.activation})"]
+    if len(counts) == 1 and sum(m for m, _ in counts.values()) == n:
+        (kind, (m, g)), = counts.items()
+        lines.append(f"{n:,} {kind} neuron{'s' if n != 1 else ''}{per_site}"
+                     + (f" ({g:,} gate{'s' if g != 1 else ''})" if g != m else ""))
+    else:
+        lines.append(f"{n:,} neuron{'s' if n != 1 else ''}{per_site}")
+        lines += [f"{m:,} {kind}" + (f" ({g:,} gate{'s' if g != 1 else ''})" if g != m else "")
+                  for kind, (m, g) in counts.items()]
+    if shared is not None:
+        lines.append(f"× {sites:,} sites = {n * sites:,}")
+    return lines
 
 
 def _block(nid: str, rank: int, lines: list[str]) -> Node:

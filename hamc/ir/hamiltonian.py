@@ -58,10 +58,7 @@ class Hamiltonian:
         return VariableNames(self.variables)
 
     def variable_label(self, flat: int) -> str:
-        for v in self.variables:
-            if v.offset <= flat < v.offset + v.size:
-                return v.label(flat)
-        raise IndexError(flat)
+        return VariableNames(self.variables)[flat]
 
     def evaluate(self, x) -> np.ndarray:
         """H(x) for a batch (rows = configurations): shape (batch,), or (batch, classes) for a classifier."""

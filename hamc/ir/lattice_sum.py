@@ -37,7 +37,7 @@ class SiteCoefficients:
     def magnitudes(self) -> np.ndarray:
         """sum over sites of |coefficient| per term."""
         coef = np.abs(self.local.coef.as_float())
-        return np.array([c * float(np.abs(f).sum(dtype=np.float64)) for c, f in zip(coef, self.fields)])
+        return np.array([c * abs_sum(f) for c, f in zip(coef, self.fields)])
 
     def totals(self) -> list:
         """sum over sites of each term's coefficient (exact where the coefficients are)."""
@@ -75,7 +75,7 @@ class LatticeDensity:
     def coordinates(self, local: Terms | None = None) -> np.ndarray:
         """(terms, width, rank) lattice coordinates of the local monomials' variables (-1: padding)."""
         v = (self.local if local is None else local).vars
-        coords = _unravel(np.maximum(v, self.array.offset) - self.array.offset, self.array.shape)
+        coords = site_coordinates(np.maximum(v, self.array.offset) - self.array.offset, self.array.shape)
         return np.where((v >= 0)[..., None], coords, -1)
 
     def coefficient_vectors(self) -> list[Coefficients]:
@@ -191,7 +191,7 @@ def canonical_translates(v: np.ndarray, array) -> tuple[np.ndarray, np.ndarray]:
     shift = np.zeros((len(v), len(array.shape)), np.int64)
     if not v.shape[1]:
         return v, shift
-    coords = _unravel(np.where(used, v - array.offset, 0), array.shape)
+    coords = site_coordinates(np.where(used, v - array.offset, 0), array.shape)
     best = v
     for j in range(v.shape[1]):
         anchored = used[:, j]
@@ -207,10 +207,16 @@ def canonical_translates(v: np.ndarray, array) -> tuple[np.ndarray, np.ndarray]:
     return best, shift
 
 
-def _unravel(flat: np.ndarray, shape) -> np.ndarray:
+def site_coordinates(flat: np.ndarray, shape) -> np.ndarray:
     """Lattice coordinates (..., rank) of flat site indices of any shape (raveled first: NumPy 2.4's
     unravel_index misreads an (m, 1) array past 8,192 rows)."""
     return np.stack(np.unravel_index(flat.ravel(), shape), axis=-1).reshape(flat.shape + (len(shape),))
+
+
+def abs_sum(values: np.ndarray, block: int = 1 << 20) -> float:
+    """sum |values| in float64, a block at a time (no |values| copy of a 10^8-site array)."""
+    flat = values.reshape(-1)
+    return float(sum(np.abs(np.asarray(flat[i:i + block], np.float64)).sum() for i in range(0, flat.size, block)))
 
 
 def _weighted_sums(term: np.ndarray, field: np.ndarray, block: int = 1 << 20) -> np.ndarray:

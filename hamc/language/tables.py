@@ -29,10 +29,6 @@ def grammar_folder() -> Path:
     return Path(grammar.__file__).parent
 
 
-def grammar_file() -> Path:
-    return grammar_folder() / GRAMMAR_NAME
-
-
 def parser_from_grammar(grammar: str) -> Lark:
     """Compile the grammar's LALR tables (~0.3 s): the tables file's source, and the parser when it is stale."""
     return Lark(grammar, **LARK_OPTIONS)

@@ -10,18 +10,15 @@ import numpy as np
 import sympy
 
 from ..errors import HamcError
-from ..ir.coefficients import Coefficients, Origin
 from ..ir.domain import KEYWORDS, Domain
 from ..ir.hamiltonian import Hamiltonian
 from ..ir.lattice_sum import LatticeDensity, canonical_local
 from ..ir.polynomial import Polynomial, terms_to_monomials
-from ..ir.terms import Terms, TooManyTerms, add, combine, multiply, power_count, power_work
+from ..ir.terms import TooManyTerms, combine
 from ..ir.variables import VariableArray
 from .context import MAX_VARIABLES
 from .sympy_lattice import split_lattice_sums
-
-SOURCE = "<sympy>"          # the file name of errors about an expression given to the API
-_ORIGIN = Origin("an irrational coefficient (rounded to float64)", None, SOURCE)
+from .sympy_terms import SOURCE, Walk, exact, fail
 
 
 def from_sympy(expr, variables: Mapping | None = None, *, priors: Mapping | None = None,
@@ -45,7 +42,7 @@ def from_sympy(expr, variables: Mapping | None = None, *, priors: Mapping | None
     arrays = [replace(a, boundary="periodic") if a.name in periodic else a for a in arrays]
     domains = np.concatenate([np.full(a.size, Domain.of(a.domain), np.int8) for a in arrays] or
                              [np.empty(0, np.int8)])
-    walk = _Walk({a.name: a for a in arrays}, domains, max_terms)
+    walk = Walk({a.name: a for a in arrays}, domains, max_terms)
     try:
         energies = tuple(_polynomial(walk, rest, local, walk.arrays.get(name), max_terms)
                          for rest, local, name in split)
@@ -55,7 +52,7 @@ def from_sympy(expr, variables: Mapping | None = None, *, priors: Mapping | None
                        priors=_priors(labels, priors), source=SOURCE)
 
 
-def _polynomial(walk: "_Walk", rest, local, array, max_terms: int) -> Polynomial:
+def _polynomial(walk: "Walk", rest, local, array, max_terms: int) -> Polynomial:
     explicit = combine(walk.terms(_expand_sums(rest, max_terms)))
     density = None
     if local is not None:
@@ -65,30 +62,26 @@ def _polynomial(walk: "_Walk", rest, local, array, max_terms: int) -> Polynomial
     return Polynomial(*terms_to_monomials(explicit), density)
 
 
-def _fail(message: str) -> HamcError:
-    return HamcError(message, filename=SOURCE)
-
-
 def _energies(expr) -> tuple[tuple, list]:
     if isinstance(expr, Mapping):
         if not expr:
-            raise _fail("a classifier needs at least one labelled expression")
+            raise fail("a classifier needs at least one labelled expression")
         labels = tuple(str(k) for k in expr)
         if len(set(labels)) < len(labels):
-            raise _fail(f"two labels read the same: {', '.join(labels)}")
+            raise fail(f"two labels read the same: {', '.join(labels)}")
         return labels, [_expression(v, f"the expression of '{k}'") for k, v in expr.items()]
     return (), [_expression(expr, "the expression")]
 
 
 def _expression(value, what: str) -> sympy.Expr:
     if isinstance(value, (str, bytes)):         # text is .ham's business, never sympify's
-        raise _fail(f"{what} is a string: pass .ham text to hamc.load/hamc.compile without variables=, "
+        raise fail(f"{what} is a string: pass .ham text to hamc.load/hamc.compile without variables=, "
                     "or build a sympy expression")
     if isinstance(value, (int, Fraction, float)) and not isinstance(value, bool):
         return sympy.Rational(value.numerator, value.denominator) if isinstance(value, Fraction) \
             else sympy.Float(value) if isinstance(value, float) else sympy.Integer(value)
     if not isinstance(value, sympy.Expr):
-        raise _fail(f"{what} must be a sympy expression, got {type(value).__name__}")
+        raise fail(f"{what} must be a sympy expression, got {type(value).__name__}")
     return value
 
 
@@ -99,7 +92,7 @@ def _sizes(expr: sympy.Expr) -> list[tuple[sympy.Basic, int]]:
         count = 1
         for index, lo, hi in s.limits:
             if not (lo.is_Integer and hi.is_Integer):
-                raise _fail(f"the {type(s).__name__.lower()} over {index} needs whole-number limits, got {lo}..{hi}")
+                raise fail(f"the {type(s).__name__.lower()} over {index} needs whole-number limits, got {lo}..{hi}")
             count *= max(int(hi) - int(lo) + 1, 0)
         sizes.append((s, count))
     return sizes
@@ -109,7 +102,7 @@ def _expand_sums(expr: sympy.Expr, max_terms: int) -> sympy.Expr:
     """Every Sum and Product written out, its size checked (Python ints) before sympy unrolls it."""
     for s, count in _sizes(expr):
         if count > max_terms:
-            raise _fail(f"a {type(s).__name__} over {count:,} index combinations exceeds the limit of {max_terms:,} "
+            raise fail(f"a {type(s).__name__} over {count:,} index combinations exceeds the limit of {max_terms:,} "
                         "terms (raise it with max_terms=)")
     return expr.doit(deep=True) if expr.has(sympy.Sum, sympy.Product) else expr
 
@@ -117,7 +110,7 @@ def _expand_sums(expr: sympy.Expr, max_terms: int) -> sympy.Expr:
 def _domain(value, key) -> str:
     keyword = value.keyword if isinstance(value, Domain) else value
     if not isinstance(keyword, str) or keyword.lower() not in KEYWORDS:
-        raise _fail(f"unknown domain {value!r} for '{key}': use one of {', '.join(KEYWORDS)}")
+        raise fail(f"unknown domain {value!r} for '{key}': use one of {', '.join(KEYWORDS)}")
     return keyword.lower()
 
 
@@ -126,7 +119,7 @@ def _name(key) -> str:
         return str(key.name if isinstance(key, sympy.Symbol) else key.label)
     if isinstance(key, str):
         return key
-    raise _fail(f"variables= maps symbols, IndexedBase objects or names to domains, got a {type(key).__name__} key")
+    raise fail(f"variables= maps symbols, IndexedBase objects or names to domains, got a {type(key).__name__} key")
 
 
 def _used(exprs) -> dict[str, object]:
@@ -144,18 +137,18 @@ def _used(exprs) -> dict[str, object]:
 
 def _declare(variables, exprs) -> list[VariableArray]:
     if variables is not None and not isinstance(variables, Mapping):
-        raise _fail(f"variables= takes a dict of symbols to domains, got {type(variables).__name__}")
+        raise fail(f"variables= takes a dict of symbols to domains, got {type(variables).__name__}")
     given = {}
     for key, value in (variables or {}).items():
         name = _name(key)
         if name in given:
-            raise _fail(f"variable '{name}' is given twice in variables=")
+            raise fail(f"variable '{name}' is given twice in variables=")
         given[name] = (key, _domain(value, name))
     used = _used(exprs)
     for name, x in used.items():
         if name not in given:
             if not x.is_real:
-                raise _fail(f"no domain for '{name}': give it in variables= (as in {{'{name}': 'spin'}}) "
+                raise fail(f"no domain for '{name}': give it in variables= (as in {{'{name}': 'spin'}}) "
                             f"or make it Symbol('{name}', real=True)")
             given[name] = (x, "real")
     arrays, offset = [], 0
@@ -164,7 +157,7 @@ def _declare(variables, exprs) -> list[VariableArray]:
         arrays.append(VariableArray(name, domain, (0,) * len(shape), shape, None, offset))
         offset += math.prod(shape)          # Python ints: checked before any array is made
         if offset > MAX_VARIABLES:
-            raise _fail(f"'{name}' brings the variables to {offset:,} (limit {MAX_VARIABLES:,})")
+            raise fail(f"'{name}' brings the variables to {offset:,} (limit {MAX_VARIABLES:,})")
     return arrays
 
 
@@ -172,135 +165,24 @@ def _shape(x, name: str) -> tuple[int, ...]:
     if not isinstance(x, sympy.IndexedBase):
         return ()
     if x.shape is None or not all(n.is_Integer and n > 0 for n in x.shape):
-        raise _fail(f"array '{name}' needs a shape of positive whole numbers: IndexedBase('{name}', shape=(...))")
+        raise fail(f"array '{name}' needs a shape of positive whole numbers: IndexedBase('{name}', shape=(...))")
     return tuple(int(n) for n in x.shape)
 
 
 def _priors(labels: tuple, priors) -> tuple:
     if not labels:
         if priors:
-            raise _fail("priors= needs a classifier: a dict of label -> expression")
+            raise fail("priors= needs a classifier: a dict of label -> expression")
         return ()
     if not priors:
         return tuple(sympy.Rational(1, len(labels)) for _ in labels)
     given = {str(k): v for k, v in priors.items()}
     if set(given) != set(labels):
-        raise _fail(f"priors= must give every label ({', '.join(labels)}) a probability, got {', '.join(given)}")
-    values = [_exact(_expression(given[k], f"the prior of '{k}'")) for k in labels]
+        raise fail(f"priors= must give every label ({', '.join(labels)}) a probability, got {', '.join(given)}")
+    values = [exact(_expression(given[k], f"the prior of '{k}'")) for k in labels]
     for k, v in zip(labels, values):
         if not (v.is_number and v.is_real and 0 < v <= 1):
-            raise _fail(f"prior {v} of '{k}' is not a probability in (0, 1]")
+            raise fail(f"prior {v} of '{k}' is not a probability in (0, 1]")
     if abs(float(sum(values)) - 1) > 1e-9:
-        raise _fail(f"priors sum to {sum(values)}, not 1")
+        raise fail(f"priors sum to {sum(values)}, not 1")
     return tuple(values)
-
-
-def _exact(e):
-    """A sympy number as an exact rational where it is one; a float as the decimal it prints as (0.1 is
-    1/10), as a .ham file reads the literal 0.1."""
-    if isinstance(e, sympy.Float) and math.isfinite(float(e)):
-        return sympy.Rational(Fraction(repr(float(e))).numerator, Fraction(repr(float(e))).denominator)
-    return e
-
-
-class _Walk:
-    """sympy tree -> Terms (one row), multiplied out with the .ham lowering's arithmetic (x^2 = x for
-    bits, s^2 = 1 for spins), so both routes give the same polynomial."""
-
-    def __init__(self, arrays: dict, domains: np.ndarray, max_terms: int):
-        self.arrays, self.domains, self.limit = arrays, domains, max_terms
-        self.rows = np.zeros(1, np.int64)
-
-    def terms(self, e) -> Terms:
-        if e.is_number:
-            return Terms.constant(self.number(e), self.rows)
-        if isinstance(e, sympy.Symbol):
-            return Terms.variable(np.array([self.arrays[e.name].offset]), self.rows)
-        if isinstance(e, sympy.Indexed):
-            return Terms.variable(np.array([self.element(e)]), self.rows)
-        if isinstance(e, sympy.Add):
-            monomials = [m for m in map(self.monomial, e.args) if m is not None]
-            others = [self.terms(a) for a in e.args if self.monomial(a) is None]
-            return combine(add(others + ([self.stacked(monomials)] if monomials else [])))
-        if isinstance(e, sympy.Mul):
-            out = self.terms(e.args[0])
-            for a in e.args[1:]:
-                out = multiply(out, self.terms(a), 1, self.domains, self.limit)
-            return out
-        if isinstance(e, sympy.Pow):
-            return self.power(e)
-        raise _fail(f"{e} is not a polynomial (hamc compiles sums of products of variables)")
-
-    def monomial(self, e):
-        """(coefficient, variable indices) of a number times powers of variables, or None: the sums
-        of thousands of such terms a sympy user builds are read without multiplying term by term."""
-        coef, index = sympy.Integer(1), []
-        for factor in sympy.Mul.make_args(e):
-            base, k = (factor.base, factor.exp) if isinstance(factor, sympy.Pow) else (factor, sympy.Integer(1))
-            if factor.is_number:
-                coef *= factor
-            elif isinstance(base, (sympy.Symbol, sympy.Indexed)) and k.is_Integer and k > 0:
-                flat = self.element(base) if isinstance(base, sympy.Indexed) else self.arrays[base.name].offset
-                domain = self.domains[flat]
-                index += [flat] * (int(k) if domain == Domain.REAL else 1 if domain == Domain.BIT else int(k) % 2)
-            else:
-                return None
-        return coef, sorted(index)
-
-    def stacked(self, monomials: list) -> Terms:
-        """One Terms of (coefficient, sorted indices) pairs, like indices combined as x^2 = x, s^2 = 1."""
-        width = max(len(v) for _, v in monomials)
-        vars_ = np.array([[-1] * (width - len(v)) + v for _, v in monomials], np.int64).reshape(len(monomials), width)
-        coef = Coefficients.concat([self.number(c) for c, _ in monomials])
-        return Terms(np.zeros(len(monomials), np.int64), vars_, coef)
-
-    def number(self, e) -> Coefficients:
-        if isinstance(e, (sympy.Rational, sympy.Float)):
-            return Coefficients.of(_exact(e))
-        value = complex(e.evalf())
-        if value.imag or not math.isfinite(value.real):
-            raise _fail(f"the coefficient {e} is not a finite real number")
-        return Coefficients.of(value.real, origin=_ORIGIN)
-
-    def power(self, e: sympy.Pow) -> Terms:
-        k = e.exp
-        if not k.is_Integer:
-            what = "a floating-point" if k.is_Float else "a symbolic" if not k.is_number else "a fractional"
-            shown = repr(float(k)) if k.is_Float else str(k)
-            hint = f"; write {e.base}**{int(k)}" if k.is_Float and float(k).is_integer() else ""
-            raise _fail(f"{e.base}**{shown} has {what} exponent: a polynomial takes whole-number powers of "
-                        f"variables{hint}")
-        if k < 0:
-            raise _fail(f"{e} has a negative exponent: a variable in a denominator is not a polynomial")
-        base, out = self.terms(e.base), Terms.constant(Coefficients.of(1), self.rows)
-        k = int(k)
-        self._check_power(e, base, k)
-        while k:            # square and multiply
-            if k & 1:
-                out = multiply(out, base, 1, self.domains, self.limit)
-            k >>= 1
-            if k:
-                base = multiply(base, base, 1, self.domains, self.limit)
-        return out
-
-    def _check_power(self, e: sympy.Pow, base: Terms, k: int) -> None:
-        """Refuse before expanding, as the .ham lowering does: the terms of a power of a sum and the
-        indices written on the way to them, the degree of a power of a monomial of real variables."""
-        if len(base.rows) > 1:
-            estimate = power_count(base, k, 1)
-            if estimate > self.limit:
-                raise TooManyTerms(estimate, self.limit)
-            if power_work(base, k, 1, self.limit) > self.limit:
-                raise _fail(f"expanding ({e.base})**{k} writes more than {self.limit:,} variable indices (the limit) "
-                            f"on the way to its {estimate:,} terms; raise the limit with max_terms=")
-        elif (self.domains[base.vars[base.vars >= 0]] == Domain.REAL).any() and k * base.width > self.limit:
-            raise _fail(f"{e} has degree {k * base.width:,} (limit {self.limit:,}); raise the limit with max_terms=")
-
-    def element(self, e: sympy.Indexed) -> int:
-        a = self.arrays[str(e.base.label)]
-        if len(e.indices) != len(a.shape) or not all(i.is_Integer for i in e.indices):
-            raise _fail(f"{e}: index an array with {len(a.shape)} whole number(s) (Sum limits must be numbers)")
-        index = tuple(int(i) for i in e.indices)
-        if any(not 0 <= i < n for i, n in zip(index, a.shape)):
-            raise _fail(f"{e} is outside '{a.name}' of shape {a.shape}; write Mod(i + 1, n) for a periodic neighbour")
-        return a.offset + int(np.ravel_multi_index(index, a.shape))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir.chunked import fit_halos
-from .shared import _channel_layer
+from .shared import _channel_layer, step_layers
 
 
 def halo_depth(offsets: np.ndarray, rank: int) -> tuple[int, ...]:
@@ -31,7 +31,7 @@ def _block_site_sums(block, *, network, halo, activations, starts, block_info=No
     doubled = shared.integer_layers(network.layers) if np.issubdtype(block.dtype, np.integer) else None
     channels = interior_shifts(block, shared.offsets, halo)
     if doubled is not None:        # bits or spins through step layers: exact in narrow integers
-        channels = _integer_channels(channels, doubled, max(int(np.abs(block).max(initial=0)), 1))
+        channels = step_layers(channels, doubled, max(int(np.abs(block).max(initial=0)), 1))
     else:
         channels = [c.astype(network.dtype) for c in channels]
         for layer in network.layers[:-1]:
@@ -54,22 +54,6 @@ def _weighed(channels, block, network, halo, starts, location) -> np.ndarray:
     v = np.asarray(weight, np.float64) @ coef
     energy = sum((np.asarray(c, np.float64) @ w for c, w in zip(channels, v)), np.zeros(len(block)))
     return (energy + float(np.asarray(last.bias, np.float64) @ coef.sum(axis=1)))[:, None]
-
-
-def _integer_channels(channels, doubled, bound: int) -> list[np.ndarray]:
-    """The step layers of SharedLayout.integer_layers on integer channels: (2W, 2b) sums in the
-    narrowest integer type their reach fits, a neuron on at and above its threshold."""
-    for w2, b2 in doubled:
-        reach = int(np.abs(w2).sum(axis=0).max(initial=0)) * bound + int(np.abs(b2).max(initial=0))
-        kind = np.int8 if reach < 127 else np.int16 if reach < 32767 else np.int64
-        new = []
-        for c in range(w2.shape[1]):
-            z = np.full(channels[0].shape, b2[c], dtype=kind)
-            for p in np.flatnonzero(w2[:, c]):
-                z += (channels[p] * int(w2[p, c])).astype(kind, copy=False)
-            new.append(z >= 0)
-        channels, bound = new, 1
-    return channels
 
 
 def _pool(sums: np.ndarray, *, network, activations) -> np.ndarray:

@@ -43,18 +43,17 @@ class SharedLayout:
         """Channels first, one contiguous (batch, sites) array per neuron of the local network; the
         last layer is affine, so the sites are summed before it rather than after."""
         width = max([len(self.offsets)] + [layer.n_out for layer in layers])
-        step = max(1, CHUNK_ELEMENTS // (self.sites * width))
+        rows = max(1, CHUNK_ELEMENTS // (self.sites * width))       # configurations per chunk
         *hidden, last = layers
         pooled = []
-        for start in range(0, len(x), step):
-            channels = self.patches(x[start:start + step])
+        for start in range(0, len(x), rows):
+            channels = self.patches(x[start:start + rows])
             for layer in hidden:
                 channels = _channel_layer(layer, channels, activations)
             pooled.append(np.stack([c.sum(axis=1, dtype=x.dtype) for c in channels], axis=1))
         sums = np.concatenate(pooled) if pooled else np.zeros((0, last.n_in), x.dtype)
         out = np.asarray(sums @ last.weight, dtype=x.dtype) + self.sites * last.bias
         return activations[self.pool_activation](activations[last.activation](out) + self.pool_bias)
-
 
     def integer_layers(self, layers) -> list | None:
         """(2W, 2b) as small integers when every hidden layer is a step layer whose weights and
@@ -100,16 +99,11 @@ class SharedLayout:
 
     def _integer_counts(self, x: np.ndarray, doubled) -> np.ndarray:
         """The step layers in int8/int16 sums of shifted views of one padded copy of the lattice."""
-        step = max(1, (CHUNK_ELEMENTS * 4) // (self.sites * max(len(self.offsets), 1)))
+        rows = max(1, (CHUNK_ELEMENTS * 4) // (self.sites * max(len(self.offsets), 1)))
         bound = max(-int(x.min(initial=0)), int(x.max(initial=0)), 1)
         pooled = []
-        for start in range(0, len(x), step):
-            channels, width = self._patch_views(x[start:start + step]), bound
-            for w2, b2 in doubled:
-                reach = int(np.abs(w2).sum(axis=0).max(initial=0)) * width + int(np.abs(b2).max(initial=0))
-                kind = np.int8 if reach < 127 else np.int16 if reach < 32767 else np.int64
-                channels = [_step(channels, w2[:, c], int(b2[c]), kind) for c in range(w2.shape[1])]
-                width = 1
+        for start in range(0, len(x), rows):
+            channels = step_layers(self._patch_views(x[start:start + rows]), doubled, bound)
             pooled.append(np.stack([_count(c) for c in channels], axis=1))
         return np.concatenate(pooled) if pooled else np.zeros((0, doubled[-1][0].shape[1]), np.int64)
 
@@ -122,6 +116,16 @@ class SharedLayout:
         return [padded[(slice(None),) + tuple(slice(int(lo + o), int(lo + o) + n)
                                               for lo, o, n in zip(low, offset, self.shape))]
                 for offset in self.offsets]
+
+
+def step_layers(channels: list[np.ndarray], doubled, bound: int) -> list[np.ndarray]:
+    """The step layers of SharedLayout.integer_layers on integer channels (|values| <= bound): (2W, 2b)
+    sums in the narrowest integer type their reach fits, a neuron on at and above its threshold."""
+    for w2, b2 in doubled:
+        reach = int(np.abs(w2).sum(axis=0).max(initial=0)) * bound + int(np.abs(b2).max(initial=0))
+        kind = np.int8 if reach < 127 else np.int16 if reach < 32767 else np.int64
+        channels, bound = [_step(channels, w2[:, c], int(b2[c]), kind) for c in range(w2.shape[1])], 1
+    return channels
 
 
 def _step(channels: list[np.ndarray], weights: np.ndarray, bias: int, kind) -> np.ndarray:

@@ -14,15 +14,9 @@ import hamc
 from hamc.build import rounding as fp
 from hamc.build import local_bound as lb
 
-from conftest import EXAMPLES, run
+from conftest import EDWARDS_ANDERSON, EXAMPLES, run
 
-EA = """param L = {L}
-param J = load("J.npy", L, L, L, 3)
-lattice G = cubic(L, L, L, periodic)
-spin s[G]
-H = -sum(i in 0..L-1, j in 0..L-1, k in 0..L-1: J[i,j,k,0] * s[i,j,k] * s[i+1,j,k]
-         + J[i,j,k,1] * s[i,j,k] * s[i,j+1,k] + J[i,j,k,2] * s[i,j,k] * s[i,j,k+1])
-"""
+EA = EDWARDS_ANDERSON
 
 RF = """param L = {L}
 param h = load("h.npy", L, L)

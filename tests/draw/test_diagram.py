@@ -16,7 +16,6 @@ import scipy.sparse as sp
 
 import hamc
 from hamc.build import series_scales
-from hamc.draw import notebook
 from hamc.draw.dot import NEGATIVE, NEUTRAL, POSITIVE, dot_available, render, to_dot
 from hamc.draw.tikz import to_tikz
 from hamc.build.options import BuildOptions

@@ -12,7 +12,7 @@ import pytest
 import hamc
 
 from conftest import EXAMPLES, run
-from exported import compiled, inputs
+from exported import compiled
 
 STANDARD_OPS = {"MatMul", "Add", "Sub", "Sigmoid", "Tanh", "Softplus", "Relu", "Exp", "Softmax", "Reshape", "Gather",
                 "Slice", "Concat", "ReduceSum", "GreaterOrEqual", "Cast", "Abs", "Neg", "Log", "Identity"}

@@ -9,7 +9,7 @@ from lark import Lark
 import hamc
 from hamc.language import syntax as S
 from hamc.language.parse import parse_expression
-from hamc.language.tables import grammar_file
+from hamc.language.tables import GRAMMAR_NAME, grammar_folder
 
 from conftest import REPO, error
 
@@ -264,7 +264,7 @@ def test_parse_expression_error_is_located_in_the_param_text():
 # the grammar is package data -----------------------------------------------------------------
 def test_grammar_is_installed_as_package_data():
     # one code path finds the grammar, installed (package data hamc.grammar) or run from a checkout
-    resource = grammar_file()
+    resource = grammar_folder() / GRAMMAR_NAME
     assert resource.is_file()
     assert resource.read_text(encoding="utf-8") == (REPO / "grammar" / "ham.lark").read_text(encoding="utf-8")
     tree = Lark(resource.read_text(encoding="utf-8"), parser="lalr").parse("real x\nH = x^2")

@@ -1,6 +1,4 @@
 """The sympy route: the examples written as sympy expressions lower to the .ham route's IR and networks."""
-from pathlib import Path
-
 import numpy as np
 import pytest
 import sympy as sp

@@ -6,14 +6,9 @@ import pytest
 
 import hamc
 
-EA = """param L = 3
-param J = load("J.npy", L, L, L, 3)
-lattice G = cubic(L, L, L, periodic)
-spin s[G]
-H = -sum(i in 0..L-1, j in 0..L-1, k in 0..L-1:
-         J[i,j,k,0] * s[i,j,k] * s[i+1,j,k] + J[i,j,k,1] * s[i,j,k] * s[i,j+1,k]
-         + J[i,j,k,2] * s[i,j,k] * s[i,j,k+1])
-"""
+from conftest import EDWARDS_ANDERSON
+
+EA = EDWARDS_ANDERSON.format(L=3)
 
 RANDOM_FIELD = """param L = 4
 param J = 1

@@ -6,17 +6,11 @@ import pytest
 
 import hamc
 
-from conftest import EXAMPLES
+from conftest import EDWARDS_ANDERSON, EXAMPLES
 
 LOCAL = hamc.BuildOptions(layout="local")
 
-EA = """param L = 2
-param J = load("J.npy", L, L, L, 3)
-lattice G = cubic(L, L, L, periodic)
-spin s[G]
-H = -sum(i in 0..L-1, j in 0..L-1, k in 0..L-1: J[i,j,k,0] * s[i,j,k] * s[i+1,j,k]
-         + J[i,j,k,1] * s[i,j,k] * s[i,j+1,k] + J[i,j,k,2] * s[i,j,k] * s[i,j,k+1])
-"""
+EA = EDWARDS_ANDERSON.format(L=2)
 
 CHAIN = """param N = 10
 param h = load("h.npy", N)
