@@ -8,6 +8,7 @@ from . import rounding as fp
 from . import error_bound
 from . import gates
 from . import series_scales
+from ..network.activations import get_activation
 from ..network.model import LABELLED_GATES_MAX, Layer, gate_blocks, make_layer
 from ..ir.terms import scatter_sum, unique_rows
 from .flat import monomial_labels, output_layer
@@ -83,7 +84,9 @@ def bits_errors(hidden: Layer, output: Layer, activation: str, beta: float, u: f
     doubled = np.concatenate([2 * np.ravel(w), 2 * hidden.bias]).astype(np.float64)
     if np.any(doubled != np.round(doubled)) or np.abs(doubled).max(initial=0) * (hidden.n_in + 1) > 2 ** 40:
         return None          # sums of halves are exact in either dtype: anything else is not modelled
-    tail = error_bound.bit_tail(activation, beta)
+    # the tail is a fraction of the neuron's range hi - lo; the readout c / (hi - lo) makes it c times the tail
+    lo, hi = (0.0, 1.0) if activation in ("step", "relu") else get_activation(activation).limits
+    tail = error_bound.bit_tail(activation, beta) * (hi - lo)
     evaluation = 0.0 if activation in ("step", "relu") else fp.ACT_ULPS * u
     size = np.ones(hidden.n_out)
     value = (tail + evaluation) * np.asarray(np.ones(hidden.n_out) @ abs(output.weight), np.float64).ravel()

@@ -98,8 +98,8 @@ class _CoefficientSums:
 
     @classmethod
     def of(cls, coefficients: np.ndarray, stored: np.ndarray) -> _CoefficientSums:
-        patterns = len(coefficients)
-        flat, flat_stored = coefficients.reshape(patterns, -1), stored.reshape(patterns, -1)
+        patterns, sites = len(coefficients), int(np.prod(coefficients.shape[1:]))   # -1 fails at 0 patterns
+        flat, flat_stored = coefficients.reshape(patterns, sites), stored.reshape(patterns, sites)
         true, kept, error, largest = (np.zeros(patterns) for _ in range(4))
         grid, equal = -(1 << 30), True
         for p in range(patterns):

@@ -41,6 +41,7 @@ def power_of_ten(exponent: float) -> str:
 def check_range(check: RangeCheck, dtype: str, input_range, has_reals: bool) -> None:
     """HamcError, naming --input-range and --dtype, if the network would hold a value beyond `dtype`."""
     info, float64_max = np.finfo(np.dtype(dtype)), float(np.finfo(np.float64).max)
+    float64_tiny = float(np.finfo(np.float64).tiny)
     top, bottom = log10(float(info.max)), log10(float(info.tiny))
     beyond = f"beyond the largest {dtype} ({float(info.max):.3g})"
     wide = True
@@ -57,6 +58,11 @@ def check_range(check: RangeCheck, dtype: str, input_range, has_reals: bool) -> 
         wide = False
         problem = (f"the first layer's input weights (lambda / R) reach {power_of_ten(check.input_weight_max)}, "
                    f"{beyond}")
+    elif log10(float64_tiny) < check.scale < bottom:     # S = float64's tiny stands for H = 0 (verification)
+        raise HamcError(f"the coefficients{' (or --input-range)' if has_reals else ''} are too small for "
+                        f"--dtype {dtype}: |H| reaches at most {power_of_ten(check.scale)} on this box, below the "
+                        f"smallest normal {dtype} ({float(info.tiny):.3g}), where rounding is no longer relative; "
+                        "rescale H's coefficients, or use --dtype float64")
     elif check.input_weight < bottom:
         problem = (f"the first layer's input weights (lambda / R) fall to {power_of_ten(check.input_weight)}, "
                    f"below the smallest normal {dtype} ({float(info.tiny):.3g})")

@@ -24,6 +24,21 @@ def exact_value(name: str, x: Fraction) -> Fraction | float:
         return Fraction(int(name != "sin"))
     if x == 1 and name == "log":
         return Fraction(0)
+    return _nearest_float(name, x)
+
+
+def _nearest_float(name: str, x: Fraction) -> float:
+    """The value rounded to float, at a precision that doubles while the argument's own rounding (off by
+    |x| 2^-bits, which log, sin and cos carry over to their value at most unchanged) could reach the
+    value's leading 64 bits: near a zero (log near 1, sin and cos near k pi / 2) that decides them. A
+    rational with b bits is at least 2^-8b from such a zero (pi's irrationality measure is below 8)."""
     import mpmath
-    with mpmath.workprec(_PRECISION + max(0, x.numerator.bit_length() - x.denominator.bit_length())):
-        return float(getattr(mpmath, name)(mpmath.mpf(x.numerator) / x.denominator))
+    magnitude = max(0, x.numerator.bit_length() - x.denominator.bit_length())     # log2 |x|, rounded up
+    limit = _PRECISION + 8 * (x.numerator.bit_length() + x.denominator.bit_length())
+    bits = _PRECISION + magnitude
+    while True:
+        with mpmath.workprec(bits):
+            value = float(getattr(mpmath, name)(mpmath.mpf(x.numerator) / x.denominator))
+        if name in ("exp", "sqrt") or bits > limit or (value != 0 and math.log2(abs(value)) > 64 + magnitude - bits):
+            return value
+        bits *= 2

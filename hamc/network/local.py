@@ -24,7 +24,7 @@ class LocalLayout(SharedLayout):
     def site_weights(self, last, rows: slice = slice(None)) -> tuple[np.ndarray, float]:
         """(V (channels, sites), B): the output layer folded into the coefficients, so that
         H = sum_c sum_s h_c(s) V[c, s] + B (+ pool_bias)."""
-        flat = self.coefficients.reshape(len(self.coefficients), -1)[:, rows]
+        flat = self.coefficients.reshape(len(self.coefficients), self.sites)[:, rows]     # no -1: 0 patterns
         weight = last.weight.toarray() if hasattr(last.weight, "toarray") else np.asarray(last.weight)
         return weight @ flat, float(last.bias @ flat.sum(axis=1, dtype=np.float64))
 
@@ -36,7 +36,7 @@ class LocalLayout(SharedLayout):
         step = max(1, CHUNK_ELEMENTS // (self.sites * width))
         *hidden, last = layers
         weight = last.weight.toarray() if hasattr(last.weight, "toarray") else np.asarray(last.weight)
-        flat = self.coefficients.reshape(len(self.coefficients), self.shape[0], -1)
+        flat = self.coefficients.reshape(len(self.coefficients), self.shape[0], self.sites // self.shape[0])
         bias = float(last.bias @ flat.sum(axis=(1, 2), dtype=np.float64))
         out = []
         for start in range(0, len(x), step):
@@ -47,7 +47,7 @@ class LocalLayout(SharedLayout):
                 channels = [self._block_patch(grid, block, offset) for offset in self.offsets]
                 for layer in hidden:
                     channels = _channel_layer(layer, channels, activations)
-                weights = weight @ flat[:, block].reshape(len(flat), -1)
+                weights = weight @ flat[:, block].reshape(len(flat), len(block) * flat.shape[2])
                 total += sum((np.asarray(c, x.dtype) @ w for c, w in zip(channels, weights)), np.zeros(len(grid)))
             out.append(total + bias)
         energy = np.concatenate(out) if out else np.zeros(0)

@@ -76,3 +76,27 @@ def test_product32_float32_at_1e_3_is_measured_but_not_certified():
     assert c.network.meta["gates"] == "richardson"
     assert sum(layer.n_out for layer in c.network.layers[:-1]) == 8 * 31      # 8 neurons per Richardson gate
     assert c.verification.max_rel_error <= 2e-4 < 1e-3 < c.error_bound.relative < 0.02     # 1.0e-4, bound 0.017
+
+
+@pytest.mark.parametrize("kind", ["bit", "spin"])
+@pytest.mark.parametrize("strategy", ["bits", "tree"])
+def test_coefficients_below_float32s_normal_range_are_refused(kind, strategy):
+    """1e-300 underflows to 0 in float32 (the network would answer 0, a relative error of 1, while the
+    bound's relative rounding model certified 0 or 1e-303): refused, naming the smallest normal float32.
+    At 1e-30 the bound holds on every configuration."""
+    text = f"lattice G = chain(3, periodic)\n{kind} s[G]\nH = {{c}} * sum(i in 0..2: s[i] * s[i+1] - s[i])\n"
+    with pytest.raises(HamcError, match=r"too small for --dtype float32: \|H\| reaches at most 6e-300 on this box, "
+                                        r"below the smallest normal float32 \(1\.18e-38\)"):
+        hamc.compile(text.format(c="1e-300"), dtype="float32", strategy=strategy, tol=1.0)
+    c = hamc.compile(text.format(c="1e-30"), dtype="float32", strategy=strategy, tol=1.0)
+    values = (0.0, 1.0) if kind == "bit" else (-1.0, 1.0)
+    x = np.array(np.meshgrid(*[values] * 3)).reshape(3, -1).T
+    error = np.abs(np.asarray(c.network(x.astype(np.float32)), np.float64) - c.hamiltonian.evaluate(x)).max()
+    assert error <= c.error_bound.absolute and np.abs(c.hamiltonian.evaluate(x)).max() >= 1e-30
+
+
+def test_real_hamiltonians_below_float32s_normal_range_are_refused():
+    """1e-39 (x + y) measured 1.8e-45 against a certified 4.8e-46 in float32 (subnormal outputs round absolutely)."""
+    with pytest.raises(HamcError, match=r"the coefficients \(or --input-range\) are too small for --dtype float32: "
+                                        r"\|H\| reaches at most 2e-39"):
+        hamc.compile("real x[2]\nH = 1e-39*x[0] + 1e-39*x[1]\n", dtype="float32", tol=1.0)

@@ -198,3 +198,17 @@ def test_arrays_made_in_float32_from_a_density_are_charged_their_rounding():
     assert not sums.equal and sums.stored_error.min() > 0
     two = _CoefficientSums.of_sources((((1.0, field), (2.0, field)), ((0.1, None),)), stored)
     assert two.true[0] == pytest.approx(3 * np.abs(field).sum()) and two.stored_error[0] > 0
+
+
+def test_all_zero_fields_after_expansion_compile_locally(tmp_path):
+    """Fields of -0.0 everywhere: once H's terms were expanded (by an earlier compile), no pattern is left;
+    the local layout still compiles, outputs 0 on every configuration and certifies bound 0."""
+    np.save(tmp_path / "h.npy", np.full(3, -0.0))
+    (tmp_path / "m.ham").write_text('param h = load("h.npy", 3)\nlattice G = chain(3, periodic)\nspin s[G]\n'
+                                    'H = sum(i in 0..2: h[i] * s[i] * s[i+1]) - sum(i in 0..2: h[i] * s[i])\n')
+    h = hamc.load(tmp_path / "m.ham")
+    assert hamc.compile(h, tol=1.0).network.hidden_neurons == 0
+    c = hamc.compile(h, layout="local", tol=1.0)
+    x = np.array([[a, b, d] for a in (-1, 1) for b in (-1, 1) for d in (-1, 1)], float)
+    assert np.array_equal(c.network(x), np.zeros(8))
+    assert c.error_bound.absolute == 0.0

@@ -40,3 +40,18 @@ def test_a_file_gets_exact_and_rounded_function_values():
     assert h.exact and float(h.evaluate(np.array([[1.0]]))[0]) == 1.5 + 1 + 1 + 2
     h = hamc.load("real x\nH = sqrt(2) * x")
     assert not h.exact and float(h.evaluate(np.array([[1.0]]))[0]) == math.sqrt(2)
+
+
+@pytest.mark.parametrize("name, x", [
+    ("log", 1 + Fraction(1, 10**50)),          # log(1 + 1e-50) = 1e-50, not 0
+    ("log", 1 - Fraction(1, 10**30)),          # log(1 - 1e-30): cancellation in the argument
+    ("cos", Fraction(1570796326794896619231321691639751442098584699687552910487, 10**57)),   # ~4.7e-58: pi/2
+    ("sin", Fraction(31415926535897932384626433832795028841971693993751058209749, 10**58)),  # ~4.5e-59: pi
+    ("log", 1 + Fraction(1, 10**300)),         # both 0 at 128 and 256 bits
+])
+def test_values_near_a_zero_of_the_function_are_the_nearest_float(name, x):
+    """Where the value is tiny against the argument (log near 1, sin and cos near their zeros), the argument's
+    rounding to the working precision would decide it: the float is still the one nearest the exact value."""
+    with mpmath.workprec(4000):
+        expected = float(getattr(mpmath, name)(mpmath.mpf(x.numerator) / x.denominator))
+    assert expected != 0 and exact_value(name, x) == expected
